@@ -1,0 +1,5 @@
+import sys
+
+from voldata.cli import main
+
+sys.exit(main())
