@@ -14,7 +14,8 @@ DEMO_RAW := $(DEMO)/raw
 DEMO_STORE := $(DEMO)/store
 DEMO_KEY := $(DEMO)/demo.key
 OUT := reports/editions
-SCALE ?= 1.0
+SCALES ?= 1.0
+RUNS ?= 3
 
 .PHONY: install edition demo-store test lab bench clean-demo
 
@@ -47,7 +48,7 @@ lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab notebooks/
 
 bench: $(INSTALLED)
-	$(PY) benchmarks/run.py --scale $(SCALE)
+	$(PY) benchmarks/run.py --scales $(SCALES) --runs $(RUNS)
 
 clean-demo:
 	rm -rf $(DEMO) $(OUT)

@@ -1,0 +1,208 @@
+"""Measure every stage of voldata at one or more demo scales.
+
+    python benchmarks/run.py --scales 0.1 0.3 1.0 --runs 3      (or: make bench SCALES="0.1 0.3 1.0")
+
+For each scale it makes (or reuses) seeded demo exports under
+``data/bench/scale-<S>/``, then measures wall time and peak RSS of: generation,
+ingest, the indicator suite on the fast engine (Polars, lazy over the store), the
+same suite on pandas inputs, a whole edition build, and the time from a fresh
+kernel to the first indicator and figure. Each stage runs in a fresh process,
+``--runs`` times; the medians are reported. The Polars/pandas ratio is measured
+in the same run, alternating the two.
+
+Results are appended to ``benchmarks/results/results.json`` (git-ignored) and
+printed as a Markdown table for BENCHMARKS.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BENCH_DIR.parent
+DATA_DIR = PROJECT_DIR / "data" / "bench"
+RESULTS_FILE = BENCH_DIR / "results" / "results.json"
+YEARS = "2018-2020"
+YEAR = 2020
+SEED = 2020
+# A fixed key for benchmark stores only (demo data, never real exports).
+BENCH_KEY = "benchmark-key-for-demo-data-only"
+
+# The indicator suite as the edition runs it: city scalars, the district table
+# and the non-scalar tables. Runs in a fresh process; prints its own timings.
+SUITE = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import voldata
+from voldata import indicators
+engine, store, year = sys.argv[1], sys.argv[2], int(sys.argv[3])
+t_import = time.perf_counter()
+tables = voldata.tables(store, engine=engine)
+t_load = time.perf_counter()
+indicators.city_indicators(tables, year=year)
+indicators.district_indicators(tables, year=year)
+for name in indicators.TABLE_FUNCTIONS:
+    getattr(indicators, name)(tables, year=year)
+t_done = time.perf_counter()
+print(json.dumps({"load_s": t_load - t_import, "compute_s": t_done - t_load, "total_s": t_done - t_import}))
+"""
+
+# From a fresh kernel to the first indicator and the first figure.
+FIRST_FIGURE = r"""
+import json, sys, time
+import nbformat
+from nbclient import NotebookClient
+store, year = sys.argv[1], int(sys.argv[2])
+cells = [
+    "import voldata\nfrom voldata import indicators, figures",
+    f"tables = voldata.tables({store!r}, engine='polars')\n"
+    f"indicators.city_indicators(tables, year={year})['active_volunteers']",
+    f"figures.set_theme()\nax = indicators.monthly_hours(tables, year={year}).plot(x='month', y='hours')",
+]
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+t0 = time.perf_counter()
+NotebookClient(nb, timeout=600, kernel_name="python3").execute()
+print(json.dumps({"total_s": time.perf_counter() - t0}))
+"""
+
+
+def measure(command: list[str], *, env: dict | None = None) -> dict:
+    """Run one command in a fresh process; wall time and peak RSS of the largest process in its tree."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    stdout = process.stdout.read().decode()
+    stderr = process.stderr.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-3000:]}")
+    result = {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
+    last_line = stdout.strip().splitlines()[-1] if stdout.strip() else ""
+    if last_line.startswith("{"):
+        result.update(json.loads(last_line))
+    return result
+
+
+def median_of(runs: list[dict]) -> dict:
+    keys = runs[0].keys()
+    return {k: statistics.median(r[k] for r in runs) for k in keys} | {"runs": len(runs)}
+
+
+def bench_scale(scale: float, runs: int, stages: set[str]) -> dict:
+    folder = DATA_DIR / f"scale-{scale:g}"
+    raw, store, out = folder / "raw", folder / "store", folder / "editions"
+    voldata = str(Path(sys.executable).with_name("voldata"))
+    env = os.environ | {"VOLDATA_KEY": BENCH_KEY}
+    synth = [voldata, "synth", "--out", str(raw), "--years", YEARS, "--scale", str(scale), "--seed", str(SEED)]
+    results: dict = {"scale": scale}
+
+    if "synth" in stages:
+        samples = []
+        for _ in range(runs):
+            shutil.rmtree(raw, ignore_errors=True)
+            samples.append(measure(synth, env=env))
+        results["synth"] = median_of(samples)
+    elif not (raw / "synth_summary.json").exists():
+        measure(synth, env=env)
+    summary = json.loads((raw / "synth_summary.json").read_text(encoding="utf-8"))
+    results["rows"] = summary.get("rows", summary.get("tables"))
+
+    ingest = [voldata, "ingest", str(raw), "--store", str(store)]
+    if "ingest" in stages:
+        results["ingest"] = median_of([measure(ingest, env=env) for _ in range(runs)])
+    elif not store.exists():
+        measure(ingest, env=env)
+
+    if "indicators" in stages:
+        polars_runs, pandas_runs = [], []
+        for _ in range(runs):
+            polars_runs.append(measure([sys.executable, "-c", SUITE, "polars", str(store), str(YEAR)]))
+            pandas_runs.append(measure([sys.executable, "-c", SUITE, "pandas", str(store), str(YEAR)]))
+        results["indicators_polars"] = median_of(polars_runs)
+        results["indicators_pandas"] = median_of(pandas_runs)
+        ratios = [pd["total_s"] / pl["total_s"] for pl, pd in zip(polars_runs, pandas_runs)]
+        compute_ratios = [pd["compute_s"] / pl["total_s"] for pl, pd in zip(polars_runs, pandas_runs)]
+        results["pandas_over_polars"] = statistics.median(ratios)
+        results["pandas_compute_only_over_polars"] = statistics.median(compute_ratios)
+
+    if "build" in stages:
+        build = [voldata, "build", "--year", str(YEAR), "--store", str(store), "--out", str(out)]
+        results["build"] = median_of([measure(build, env=env) for _ in range(runs)])
+
+    if "first_figure" in stages:
+        results["first_figure"] = median_of(
+            [measure([sys.executable, "-c", FIRST_FIGURE, str(store), str(YEAR)]) for _ in range(runs)]
+        )
+    return results
+
+
+def machine() -> dict:
+    from importlib.metadata import version
+
+    memory_kb = int(next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1])
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(memory_kb / 1024**2, 1),
+        "python": platform.python_version(),
+        "versions": {p: version(p) for p in ("voldata", "polars", "narwhals", "pandas", "pyarrow", "statsmodels", "papermill")},
+    }
+
+
+def markdown(all_results: list[dict]) -> str:
+    lines = [
+        "| scale | stage | median wall (s) | median peak RSS (MB) | runs | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in all_results:
+        for stage in ("synth", "ingest", "indicators_polars", "indicators_pandas", "build", "first_figure"):
+            if stage not in r:
+                continue
+            m = r[stage]
+            note = ""
+            if stage == "ingest" and r.get("rows"):
+                rows = sum(r["rows"].values()) if isinstance(r["rows"], dict) else None
+                note = f"{rows / m['wall_s'] / 1e6:.2f} M rows/s ({rows:,} rows)" if rows else ""
+            if stage.startswith("indicators"):
+                note = f"load {m['load_s']:.1f} s, compute {m['compute_s']:.1f} s in-process"
+            if stage == "indicators_pandas":
+                note += f"; pandas ÷ polars = {r['pandas_over_polars']:.1f}× (compute only: {r['pandas_compute_only_over_polars']:.1f}×)"
+            lines.append(f"| {r['scale']:g} | {stage} | {m['wall_s']:.1f} | {m['peak_rss_mb']:.0f} | {m['runs']} | {note} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0], help="demo scales (1.0 = city scale)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per stage; medians are reported (default 3)")
+    all_stages = ["synth", "ingest", "indicators", "build", "first_figure"]
+    parser.add_argument("--stages", nargs="+", choices=all_stages, default=all_stages, help="stages to measure")
+    args = parser.parse_args(argv)
+    if args.runs < 1 or any(s <= 0 for s in args.scales):
+        parser.error("--runs must be at least 1 and every scale positive")
+
+    results = []
+    for scale in args.scales:
+        print(f"scale {scale:g} …", file=sys.stderr, flush=True)
+        results.append(bench_scale(scale, args.runs, set(args.stages)))
+        print(markdown(results[-1:]), file=sys.stderr, flush=True)
+    RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    history = json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() else []
+    history.append({"machine": machine(), "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "results": results})
+    RESULTS_FILE.write_text(json.dumps(history, indent=2, ensure_ascii=False))
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
