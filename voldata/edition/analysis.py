@@ -1,0 +1,261 @@
+"""Aggregates the chapters need beyond the indicator suite: all grouped, never person-level.
+
+Each function takes the store's tables as Polars lazy frames (``Chapter.tables``)
+and returns a small pandas frame with one row per group (team type, street,
+project, month …). Valid records are those of the indicator spec: status
+approved and 0 < hours ≤ 24.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from importlib import metadata
+
+import pandas as pd
+import polars as pl
+
+from voldata import reference
+from voldata.schema import VOCABULARIES
+
+__all__ = [
+    "TEAM_TYPE_NAMES",
+    "valid_records",
+    "yearly_scale",
+    "team_types",
+    "featured_projects",
+    "street_table",
+    "monthly_party_reports",
+    "partner_hours",
+    "ingest_files",
+    "quarantine_reasons",
+    "software_versions",
+    "code_names",
+]
+
+TEAM_TYPE_NAMES: dict[str, str] = {code: name for name, code in VOCABULARIES["team_type"].items()} | {"other": "其他"}
+
+
+def code_names(vocabulary: str) -> dict[str, str]:
+    """Code -> Chinese name for {"category", "target_group", "district_code", "team_type"}."""
+    if vocabulary == "category":
+        return dict(zip(reference.categories()["code"], reference.categories()["name_zh"]))
+    if vocabulary == "target_group":
+        return dict(zip(reference.target_groups()["code"], reference.target_groups()["name_zh"]))
+    if vocabulary == "district_code":
+        return reference.district_names()
+    if vocabulary == "team_type":
+        return TEAM_TYPE_NAMES
+    raise ValueError(f"vocabulary must be one of category, target_group, district_code, team_type; not {vocabulary!r}")
+
+
+def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    return dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
+
+
+def valid_records(tables: dict, year: int | None = None) -> pl.LazyFrame:
+    """Service records that count (approved, 0 < hours ≤ 24), optionally only those dated in ``year``."""
+    records = tables["service_records"].filter(
+        (pl.col("status") == "approved") & (pl.col("hours") > 0) & (pl.col("hours") <= 24)
+    )
+    if year is not None:
+        records = records.filter(pl.col("service_date").dt.year() == year)
+    return records
+
+
+def yearly_scale(tables: dict, years: list[int], *, population=None) -> pd.DataFrame:
+    """Registered and active volunteers and service hours for each year, from the indicator functions."""
+    from voldata import indicators
+
+    rows = []
+    for year in years:
+        row = {"year": year}
+        for name in ("registered_volunteers", "active_volunteers", "service_hours", "activities"):
+            row[name] = getattr(indicators, name)(tables, year=year)[name].iloc[0]
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for name in ("registered_volunteers", "active_volunteers", "activities"):
+        frame[name] = frame[name].astype("Int64")
+    frame["service_hours"] = frame["service_hours"].astype("float64")
+    return frame
+
+
+def team_types(tables: dict, year: int) -> pd.DataFrame:
+    """By team type: teams founded by the end of Y (no date: counted), teams active in Y, activities in Y, hours in Y."""
+    _, end = _year_bounds(year)
+    teams = tables["teams"].with_columns(pl.col("team_type").fill_null("other"))
+    existing = teams.filter(pl.col("founded_on").is_null() | (pl.col("founded_on") < end.date())).group_by("team_type").agg(
+        teams=pl.len()
+    )
+    activities = (
+        tables["activities"].filter(pl.col("start_at").dt.year() == year).join(teams.select("team_id", "team_type"), on="team_id")
+    )
+    active = activities.group_by("team_type").agg(active_teams=pl.col("team_id").n_unique(), activities=pl.len())
+    hours = (
+        valid_records(tables, year)
+        .join(activities.select("activity_id", "team_type"), on="activity_id")
+        .group_by("team_type")
+        .agg(service_hours=pl.col("hours").sum())
+    )
+    codes = pl.LazyFrame({"team_type": list(TEAM_TYPE_NAMES)})
+    frame = (
+        codes.join(existing, on="team_type", how="left")
+        .join(active, on="team_type", how="left")
+        .join(hours, on="team_type", how="left")
+        .with_columns(pl.col("teams", "active_teams", "activities").fill_null(0), pl.col("service_hours").fill_null(0.0))
+        .collect()
+        .to_pandas()
+    )
+    frame.insert(1, "team_type_zh", frame["team_type"].map(TEAM_TYPE_NAMES))
+    return frame
+
+
+def featured_projects(tables: dict, year: int, *, n: int) -> pd.DataFrame:
+    """The ``n`` largest recurring activities of Y by service hours.
+
+    A project is the same title published by the same team, held at least twice
+    in Y. Returns one row per project: title, team type, category, district,
+    sessions, distinct volunteers, hours.
+    """
+    activities = tables["activities"].filter(pl.col("start_at").dt.year() == year)
+    records = valid_records(tables, year).join(activities.select("activity_id", "team_id", "title"), on="activity_id")
+    per_project = records.group_by("team_id", "title").agg(
+        service_hours=pl.col("hours").sum(), volunteers=pl.col("volunteer_id").n_unique()
+    )
+    sessions = activities.group_by("team_id", "title").agg(
+        sessions=pl.len(),
+        category=pl.col("category").mode().first(),
+        district_code=pl.col("district_code").mode().first(),
+    )
+    frame = (
+        sessions.filter(pl.col("sessions") >= 2)
+        .join(per_project, on=["team_id", "title"])
+        .join(tables["teams"].select("team_id", "team_type"), on="team_id", how="left")
+        .sort(["service_hours", "sessions", "title"], descending=[True, True, False])
+        .head(n)
+        .collect()
+        .to_pandas()
+    )
+    frame["category_zh"] = frame["category"].map(code_names("category"))
+    frame["district_zh"] = frame["district_code"].map(reference.district_names())
+    frame["team_type_zh"] = frame["team_type"].fillna("other").map(TEAM_TYPE_NAMES)
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    return frame[
+        ["rank", "title", "team_type_zh", "category_zh", "district_zh", "sessions", "volunteers", "service_hours"]
+    ]
+
+
+def street_table(tables: dict, year: int) -> pd.DataFrame:
+    """By district and street (the volunteer's): registered by the end of Y, active in Y, hours in Y, derived rates."""
+    _, end = _year_bounds(year)
+    volunteers = tables["volunteers"].filter(pl.col("registered_at") < end).select(
+        "volunteer_id", "district_code", pl.col("street").fill_null("（未填写）")
+    )
+    registered = volunteers.group_by("district_code", "street").agg(registered_volunteers=pl.len())
+    active = (
+        valid_records(tables, year)
+        .group_by("volunteer_id")
+        .agg(hours=pl.col("hours").sum())
+        .join(volunteers, on="volunteer_id")
+        .group_by("district_code", "street")
+        .agg(active_volunteers=pl.len(), service_hours=pl.col("hours").sum())
+    )
+    frame = (
+        registered.join(active, on=["district_code", "street"], how="left")
+        .with_columns(pl.col("active_volunteers").fill_null(0), pl.col("service_hours").fill_null(0.0))
+        .with_columns(
+            active_rate=pl.col("active_volunteers") / pl.col("registered_volunteers"),
+            hours_per_active=pl.when(pl.col("active_volunteers") > 0).then(
+                pl.col("service_hours") / pl.col("active_volunteers")
+            ),
+        )
+        .sort(["district_code", "registered_volunteers", "street"], descending=[False, True, False])
+        .collect()
+        .to_pandas()
+    )
+    frame.insert(1, "district_zh", frame["district_code"].map(reference.district_names()))
+    return frame
+
+
+def monthly_party_reports(tables: dict, year: int) -> pd.DataFrame:
+    """In-service party members' reports to communities per month of Y (distinct people per month)."""
+    frame = (
+        tables["party_reports"]
+        .filter(pl.col("reported_at").dt.year() == year)
+        .group_by(month=pl.col("reported_at").dt.month())
+        .agg(reports=pl.len(), party_members=pl.col("person_key").n_unique())
+        .collect()
+        .to_pandas()
+    )
+    months = pd.DataFrame({"month": range(1, 13)})
+    frame = months.merge(frame, on="month", how="left").fillna(0)
+    return frame.astype({"month": "int64", "reports": "int64", "party_members": "int64"})
+
+
+def partner_hours(tables: dict, year: int) -> pd.DataFrame:
+    """Activities and valid hours of Y by partnership: volunteers only, + social work, + charity, + both."""
+    activities = tables["activities"].filter(pl.col("start_at").dt.year() == year).with_columns(
+        partnership=pl.when(pl.col("social_work_partner").fill_null(False) & pl.col("charity_partner").fill_null(False))
+        .then(pl.lit("社工+慈善+志愿服务"))
+        .when(pl.col("social_work_partner").fill_null(False))
+        .then(pl.lit("社工+志愿服务"))
+        .when(pl.col("charity_partner").fill_null(False))
+        .then(pl.lit("慈善+志愿服务"))
+        .otherwise(pl.lit("仅志愿服务"))
+    )
+    counts = activities.group_by("partnership").agg(activities=pl.len())
+    hours = (
+        valid_records(tables, year)
+        .join(activities.select("activity_id", "partnership"), on="activity_id")
+        .group_by("partnership")
+        .agg(service_hours=pl.col("hours").sum())
+    )
+    order = pl.LazyFrame({"partnership": ["仅志愿服务", "社工+志愿服务", "慈善+志愿服务", "社工+慈善+志愿服务"]})
+    return (
+        order.join(counts, on="partnership", how="left")
+        .join(hours, on="partnership", how="left")
+        .with_columns(pl.col("activities").fill_null(0), pl.col("service_hours").fill_null(0.0))
+        .collect()
+        .to_pandas()
+    )
+
+
+def ingest_files(report: dict) -> pd.DataFrame:
+    """The ingest report's files: file, table, rows read, stored, quarantined (no row content)."""
+    rows = [
+        {
+            "file": entry.get("file"),
+            "table": entry.get("table"),
+            "rows_read": entry.get("rows_read"),
+            "rows_stored": entry.get("rows_stored"),
+            "rows_quarantined": entry.get("rows_quarantined"),
+        }
+        for entry in report.get("files", [])
+    ]
+    return pd.DataFrame(rows, columns=["file", "table", "rows_read", "rows_stored", "rows_quarantined"])
+
+
+def quarantine_reasons(report: dict) -> pd.DataFrame:
+    """Quarantined rows counted by table and reason, from the ingest report (never the rows themselves)."""
+    counts: dict[tuple[str, str], int] = {}
+    for entry in report.get("files", []):
+        for reason, n in (entry.get("reasons") or {}).items():
+            key = (entry.get("table"), reason)
+            counts[key] = counts.get(key, 0) + int(n)
+    frame = pd.DataFrame(
+        [{"table": t, "reason": r, "rows": n} for (t, r), n in sorted(counts.items())], columns=["table", "reason", "rows"]
+    )
+    return frame
+
+
+def software_versions(packages: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Python and package versions used to build the edition."""
+    from voldata.build import PACKAGES
+
+    rows = [{"package": "python", "version": sys.version.split()[0]}]
+    for name in packages or PACKAGES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "未安装"
+        rows.append({"package": name, "version": version})
+    return pd.DataFrame(rows)

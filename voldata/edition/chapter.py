@@ -1,0 +1,252 @@
+"""A chapter's parameters, checked once, and the data every chapter shares.
+
+Each notebook's papermill ``parameters`` cell holds literals only; the next cell
+calls :func:`open_chapter` with them, which resolves the defaults (``store=""``
+is the demo store, ``output_dir=""`` a scratch folder under ``reports/``),
+raises :class:`ParameterError` with a plain message for anything wrong, and
+returns a :class:`Chapter` that loads the store lazily (Polars) and caches the
+indicators so a chapter computes each of them once.
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from voldata import paths
+from voldata import store as store_module
+
+__all__ = [
+    "CHAPTERS",
+    "LANGUAGES",
+    "DEMO_MARK",
+    "ParameterError",
+    "Chapter",
+    "validate_parameters",
+    "open_chapter",
+    "resolve_store",
+    "is_demo_store",
+]
+
+# Notebook stem -> Chinese part title, in the order of the printed report.
+CHAPTERS: dict[str, str] = {
+    "01_general_report": "总报告",
+    "02_professional_development": "专业发展篇",
+    "03_practice_and_cases": "实务经验篇",
+    "04_district_development": "区域发展篇",
+    "05_appendix": "附录",
+}
+LANGUAGES: tuple[str, ...] = ("zh",)
+DEMO_MARK = "示例数据"
+MAX_THRESHOLD = 1000
+# Chapter-specific parameters: name -> (smallest, largest) allowed whole number.
+COUNT_PARAMETERS: dict[str, tuple[int, int]] = {"featured_projects": (1, 50), "top_streets": (1, 500)}
+
+
+class ParameterError(ValueError):
+    """A chapter or build parameter is wrong; the message says which and why."""
+
+
+def resolve_store(store: str | Path) -> Path:
+    """``""`` → the demo store (``data/demo/store``); anything else as given."""
+    return paths.DEMO_DIR / "store" if str(store) == "" else Path(store).expanduser()
+
+
+def _whole_number(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ParameterError(f"{name} must be a whole number, not {value!r}")
+    if not low <= int(value) <= high:
+        raise ParameterError(f"{name} must be between {low} and {high}, not {value}")
+    return int(value)
+
+
+def is_demo_store(report: dict) -> bool:
+    """True when the store was ingested from the demo generator's files (their names carry 示例数据)."""
+    return any(DEMO_MARK in str(entry.get("file", "")) for entry in report.get("files", []))
+
+
+def validate_parameters(
+    *,
+    year: Any,
+    store: Any = "",
+    output_dir: Any = "",
+    language: Any = "zh",
+    suppression_threshold: Any = 10,
+    population: Any = "",
+    **chapter_parameters: Any,
+) -> dict[str, Any]:
+    """Check a chapter's (or the build's) parameters and resolve their defaults.
+
+    Parameters
+    ----------
+    year : int
+        Reference year; must have service records in the store.
+    store : str or Path
+        Store folder; ``""`` is the demo store.
+    output_dir : str or Path
+        Where figures and tables go; ``""`` is ``reports/notebooks/<year>``.
+    language : {"zh"}
+        Language of the edition (Chinese only for now).
+    suppression_threshold : int
+        Small-cell threshold, 1–1000.
+    population : str or Path
+        CSV replacing the bundled population table; ``""`` uses the bundled one.
+    **chapter_parameters
+        Chapter-specific whole numbers such as ``featured_projects`` (1–50).
+
+    Returns
+    -------
+    dict
+        The resolved values (paths as ``Path``, ``population`` None or a Path).
+
+    Raises
+    ------
+    ParameterError
+        With a message naming the parameter.
+    """
+    year = _whole_number("year", year, 1900, 2100)
+    threshold = _whole_number("suppression_threshold", suppression_threshold, 1, MAX_THRESHOLD)
+    if language not in LANGUAGES:
+        raise ParameterError(f"language must be one of {list(LANGUAGES)}, not {language!r}")
+    store_path = resolve_store(store)
+    if not store_path.is_dir():
+        hint = " (build the demo store with `make demo-store`)" if str(store) == "" else ""
+        raise ParameterError(f"store {store_path} does not exist{hint}")
+    if not (store_path / store_module.REPORT_FILE).is_file():
+        raise ParameterError(f"{store_path} is not a voldata store (no {store_module.REPORT_FILE}); run `voldata ingest` first")
+    years = store_module.store_years(store_path, "service_records")
+    if year not in years:
+        have = f"{years[0]}–{years[-1]}" if years else "none"
+        raise ParameterError(f"year {year} is not in the store {store_path} (years with service records: {have})")
+    population_path = None
+    if str(population) != "":
+        population_path = Path(population).expanduser()
+        if not population_path.is_file():
+            raise ParameterError(f"population table {population_path} does not exist")
+        from voldata import reference
+
+        try:
+            reference.population(population_path)
+        except ValueError as error:
+            raise ParameterError(str(error)) from None
+    output = paths.REPORTS_DIR / "notebooks" / str(year) if str(output_dir) == "" else Path(output_dir).expanduser()
+    resolved = {
+        "year": year,
+        "store": store_path,
+        "output_dir": output,
+        "language": language,
+        "suppression_threshold": threshold,
+        "population": population_path,
+    }
+    for name, value in chapter_parameters.items():
+        if name not in COUNT_PARAMETERS:
+            raise ParameterError(f"unknown parameter {name!r}; chapter parameters are {sorted(COUNT_PARAMETERS)}")
+        resolved[name] = _whole_number(name, value, *COUNT_PARAMETERS[name])
+    return resolved
+
+
+@dataclass
+class Chapter:
+    """One chapter's resolved parameters and lazily loaded, cached data.
+
+    Create it with :func:`open_chapter`.
+    """
+
+    key: str
+    year: int
+    store: Path
+    output_dir: Path
+    language: str
+    threshold: int
+    population_path: Path | None
+    options: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return CHAPTERS[self.key]
+
+    @property
+    def number(self) -> str:
+        return self.key[:2]
+
+    @cached_property
+    def tables(self) -> dict:
+        """All canonical tables as Polars lazy frames (nothing read until asked)."""
+        return store_module.tables(self.store, engine="polars")
+
+    @cached_property
+    def years(self) -> list[int]:
+        """Years with service records in the store."""
+        return store_module.store_years(self.store, "service_records")
+
+    @cached_property
+    def ingest_report(self) -> dict:
+        return store_module.ingest_report(self.store)
+
+    @property
+    def is_demo(self) -> bool:
+        return is_demo_store(self.ingest_report)
+
+    @cached_property
+    def population(self) -> pd.DataFrame:
+        from voldata import reference
+
+        return reference.population(self.population_path)
+
+    @cached_property
+    def indicators(self) -> dict:
+        """``voldata.indicators.city_indicators`` for the reference year."""
+        from voldata import indicators
+
+        return indicators.city_indicators(self.tables, year=self.year, population=self.population)
+
+    @cached_property
+    def previous_indicators(self) -> dict | None:
+        """City indicators of the year before, None when that year is not in the store."""
+        if self.year - 1 not in self.years:
+            return None
+        from voldata import indicators
+
+        return indicators.city_indicators(self.tables, year=self.year - 1, population=self.population)
+
+    @cached_property
+    def district_indicators(self) -> pd.DataFrame:
+        from voldata import indicators
+
+        return indicators.district_indicators(self.tables, year=self.year, population=self.population)
+
+    def path(self, *parts: str) -> Path:
+        return self.output_dir.joinpath(*parts)
+
+
+def open_chapter(key: str, **parameters: Any) -> Chapter:
+    """Validate a notebook's parameters and return its :class:`Chapter`.
+
+    Parameters
+    ----------
+    key : {"01_general_report", "02_professional_development", "03_practice_and_cases", "04_district_development", "05_appendix"}
+        The notebook's stem.
+    **parameters
+        The literals of the notebook's ``parameters`` cell (see :func:`validate_parameters`).
+    """
+    if key not in CHAPTERS:
+        raise ParameterError(f"unknown chapter {key!r}; the chapters are {list(CHAPTERS)}")
+    resolved = validate_parameters(**parameters)
+    base = {"year", "store", "output_dir", "language", "suppression_threshold", "population"}
+    chapter = Chapter(
+        key=key,
+        year=resolved["year"],
+        store=resolved["store"],
+        output_dir=resolved["output_dir"],
+        language=resolved["language"],
+        threshold=resolved["suppression_threshold"],
+        population_path=resolved["population"],
+        options={k: v for k, v in resolved.items() if k not in base},
+    )
+    for folder in ("figures", "tables"):
+        chapter.path(folder).mkdir(parents=True, exist_ok=True)
+    return chapter
