@@ -1,0 +1,92 @@
+"""Fixtures of the indicator tests: a small hand-made store, read by both engines.
+
+The input CSVs in tests/fixtures/indicators/ hold canonical store values (one file
+per table); they are written into a real store layout (partitioned Parquet with
+the store's Arrow schema) so the tests read them through ``voldata.store.load``
+and ``voldata.store.scan`` exactly as the CLI does.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from voldata import store as store_module
+from voldata.schema import TABLE_ORDER, TABLES
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "indicators"
+
+
+def read_fixture_table(name: str) -> pa.Table:
+    """One fixture CSV as an Arrow table with the store schema of ``name``."""
+    spec = TABLES[name]
+    raw = pd.read_csv(FIXTURES / f"{name}.csv", dtype=str, keep_default_na=False)
+    columns = {}
+    for column in spec.columns:
+        texts = [None if text == "" else text for text in raw[column.name].tolist()]
+        if column.kind == "datetime":
+            values = [None if t is None else pd.Timestamp(t).to_pydatetime() for t in texts]
+        elif column.kind == "date":
+            values = [None if t is None else pd.Timestamp(t).date() for t in texts]
+        elif column.kind == "bool":
+            values = [None if t is None else t == "true" for t in texts]
+        elif column.kind in ("int", "year"):
+            values = [None if t is None else int(t) for t in texts]
+        elif column.kind == "float":
+            values = [None if t is None else float(t) for t in texts]
+        else:
+            values = texts
+        columns[column.name] = pa.array(values, type=store_module.ARROW_TYPES[column.kind])
+    return pa.table(columns, schema=store_module.arrow_schema(spec))
+
+
+def write_store(folder: Path, tables: dict[str, pa.Table]) -> Path:
+    """Write Arrow tables into the store layout (partitioned by year where the schema says so)."""
+    for name in TABLE_ORDER:
+        spec = TABLES[name]
+        table = tables[name]
+        if spec.partition_by is None:
+            target = store_module.partition_dir(folder, name)
+            target.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table, target / store_module.PART_FILE)
+            continue
+        years = pd.to_datetime(table.column(spec.partition_by).to_pandas()).dt.year
+        for year in sorted(years.unique()):
+            target = store_module.partition_dir(folder, name, int(year))
+            target.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table.filter(pa.array((years == year).tolist())), target / store_module.PART_FILE)
+    (folder / store_module.REPORT_FILE).write_text(json.dumps({"files": [], "totals": {}, "tables": {}}))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def fixture_store(tmp_path_factory) -> Path:
+    """The hand-made store (years 2019 and 2020 of service records; a few 2021 rows elsewhere)."""
+    return write_store(
+        tmp_path_factory.mktemp("indicator_store"), {name: read_fixture_table(name) for name in TABLE_ORDER}
+    )
+
+
+@pytest.fixture(scope="session")
+def only_2020_store(tmp_path_factory) -> Path:
+    """The same data without the 2019 partitions of service records: Y−1 is not in the store."""
+    tables = {name: read_fixture_table(name) for name in TABLE_ORDER}
+    records = tables["service_records"]
+    years = pd.to_datetime(records.column("service_date").to_pandas()).dt.year
+    tables["service_records"] = records.filter(pa.array((years != 2019).tolist()))
+    return write_store(tmp_path_factory.mktemp("indicator_store_2020"), tables)
+
+
+@pytest.fixture(params=["pandas", "polars"])
+def engine(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def tables(fixture_store, engine):
+    """The fixture store's tables on one engine (pandas DataFrames or polars LazyFrames)."""
+    return store_module.tables(fixture_store, engine=engine)

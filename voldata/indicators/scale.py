@@ -1,0 +1,289 @@
+"""1 Scale (总报告): volunteers, activity, hours, teams and activities, city and district."""
+from __future__ import annotations
+
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+from voldata.indicators._docs import document
+from voldata.indicators._engine import (
+    Context,
+    as_context,
+    city_population,
+    collect_pandas,
+    district_frame,
+    population_table,
+    py,
+    ratio,
+    result,
+)
+
+__all__ = [
+    "registered_volunteers",
+    "new_volunteers",
+    "active_volunteers",
+    "active_rate",
+    "service_hours",
+    "hours_per_active_mean",
+    "hours_per_active_median",
+    "volunteers_per_10k",
+    "teams",
+    "active_teams",
+    "activities",
+    "scale_city",
+    "scale_by_district",
+    "people_summary",
+]
+
+_DISTRICT_COUNTS = [
+    "registered_volunteers",
+    "new_volunteers",
+    "party_member_volunteers",
+    "active_volunteers",
+    "party_member_active",
+    "teams",
+    "active_teams",
+    "activities",
+]
+_DISTRICT_SUMS = ["service_hours"]
+_DISTRICT_RATES = ["active_rate", "hours_per_active_mean", "hours_per_active_median", "party_share_of_active"]
+
+
+def _party_active() -> nw.Expr:
+    # A party member counts when registered by the end of Y (the party_member_volunteers definition).
+    return nw.col("party") & nw.col("registered")
+
+
+def people_summary(ctx: Context, year: int) -> dict[str, Any]:
+    """Every city figure over the volunteers active in Y, from one collect of the shared aggregate.
+
+    Keys: active_volunteers, service_hours, hours_mean, hours_median,
+    party_active, party_hours, nonparty_active, nonparty_hours, young_old_active,
+    gini_weighted_sum (Σ i·x_(i)), top10_hours.
+    """
+    def build() -> dict[str, Any]:
+        hours = nw.col("hours")
+        people = ctx.active_people(year).with_columns(
+            party_hours=nw.when(_party_active()).then(hours).otherwise(0.0),
+            nonparty_hours=nw.when(_party_active()).then(0.0).otherwise(hours),
+            rank_up=hours.rank(method="ordinal"),
+            rank_down=hours.rank(method="ordinal", descending=True),
+        )
+        row = (
+            people.select(
+                active_volunteers=nw.len(),
+                service_hours=hours.sum(),
+                hours_mean=hours.mean(),
+                hours_median=hours.median(),
+                party_active=_party_active().sum(),
+                party_hours=nw.col("party_hours").sum(),
+                nonparty_active=(~_party_active()).sum(),
+                nonparty_hours=nw.col("nonparty_hours").sum(),
+                young_old_active=(nw.col("age_band") == "60_69").sum(),
+                gini_weighted_sum=(nw.col("rank_up") * hours).sum(),
+                # rank ≤ ⌈n/10⌉  ⇔  10·rank − 10 < n  (integer arithmetic, no ceil needed)
+                top10_hours=nw.when(nw.col("rank_down") * 10 - 10 < nw.len()).then(hours).otherwise(0.0).sum(),
+            )
+            .collect()
+            .rows(named=True)[0]
+        )
+        return {key: py(value) for key, value in row.items()}
+
+    return ctx.value(("people_summary", year), build)
+
+
+def scale_city(ctx: Context, year: int, *, population: Any = None) -> dict[str, Any]:
+    """All city scale figures of Y (and the party counts that share their queries), as a dict."""
+    def build() -> dict[str, Any]:
+        people = people_summary(ctx, year)
+        volunteers = (
+            ctx.volunteers(year)
+            .select(
+                registered_volunteers=nw.col("registered").sum(),
+                new_volunteers=nw.col("new").sum(),
+                party_member_volunteers=(nw.col("registered") & nw.col("party")).sum(),
+            )
+            .collect()
+            .rows(named=True)[0]
+        )
+        teams_row = (
+            _teams_by_end(ctx, year)
+            .select(teams=nw.len(), party_service_teams=(nw.col("team_type") == "party_service").fill_null(False).sum())
+            .collect()
+            .rows(named=True)[0]
+        )
+        activities_of_year = ctx.activities().filter(nw.col("year") == year)
+        activity_row = (
+            activities_of_year.select(activities=nw.len(), active_teams=nw.col("team_id").n_unique())
+            .collect()
+            .rows(named=True)[0]
+        )
+        values = {key: py(value) for key, value in {**volunteers, **teams_row, **activity_row}.items()}
+        values.update(
+            active_volunteers=people["active_volunteers"],
+            service_hours=people["service_hours"] or 0.0,
+            hours_per_active_mean=people["hours_mean"],
+            hours_per_active_median=people["hours_median"],
+            party_member_active=people["party_active"],
+        )
+        values["active_rate"] = ratio(values["active_volunteers"], values["registered_volunteers"])
+        return values
+
+    values = dict(ctx.value(("scale_city", year), build))
+    values["volunteers_per_10k"] = _per_10k(values["registered_volunteers"], city_population(population))
+    return values
+
+
+def _per_10k(count: float | None, population: float | None) -> float | None:
+    share = ratio(count, population)
+    return None if share is None else share * 10_000
+
+
+def _teams_by_end(ctx: Context, year: int) -> nw.LazyFrame:
+    founded = nw.col("founded_on")
+    return ctx.table("teams").filter(founded.is_null() | (founded.dt.year() <= year))
+
+
+def scale_by_district(ctx: Context, year: int, *, population: Any = None) -> pd.DataFrame:
+    """All district scale figures of Y (plus party counts), one row per district (all 11)."""
+    def build() -> pd.DataFrame:
+        volunteers = collect_pandas(
+            ctx.volunteers(year)
+            .with_columns(party_registered=nw.col("registered") & nw.col("party"))
+            .group_by("district_code")
+            .agg(
+                nw.col("registered").sum().alias("registered_volunteers"),
+                nw.col("new").sum().alias("new_volunteers"),
+                nw.col("party_registered").sum().alias("party_member_volunteers"),
+            )
+        )
+        people = collect_pandas(
+            ctx.active_people(year)
+            .with_columns(party_active=_party_active())
+            .group_by("district_code")
+            .agg(
+                nw.len().alias("active_volunteers"),
+                nw.col("hours").sum().alias("service_hours"),
+                nw.col("hours").mean().alias("hours_per_active_mean"),
+                nw.col("hours").median().alias("hours_per_active_median"),
+                nw.col("party_active").sum().alias("party_member_active"),
+            )
+        )
+        teams_frame = collect_pandas(
+            _teams_by_end(ctx, year).group_by("district_code").agg(nw.len().alias("teams"))
+        )
+        activities_of_year = ctx.activities().filter(nw.col("year") == year)
+        activities_frame = collect_pandas(
+            activities_of_year.group_by("district_code").agg(nw.len().alias("activities"))
+        )
+        active_teams_frame = collect_pandas(
+            activities_of_year.select("team_id")
+            .unique()
+            .join(ctx.table("teams").select("team_id", "district_code"), on="team_id", how="inner")
+            .group_by("district_code")
+            .agg(nw.len().alias("active_teams"))
+        )
+        merged = None
+        for part in (volunteers, people, teams_frame, activities_frame, active_teams_frame):
+            part = part.assign(district_code=part["district_code"].astype("str"))
+            merged = part if merged is None else merged.merge(part, on="district_code", how="outer")
+        frame = district_frame(
+            year,
+            merged,
+            _DISTRICT_COUNTS + _DISTRICT_SUMS + ["hours_per_active_mean", "hours_per_active_median"],
+            integers=_DISTRICT_COUNTS,
+            fill_zero=_DISTRICT_COUNTS + _DISTRICT_SUMS,
+        )
+        frame["active_rate"] = _divide(frame["active_volunteers"], frame["registered_volunteers"])
+        frame["party_share_of_active"] = _divide(frame["party_member_active"], frame["active_volunteers"])
+        return frame
+
+    frame = ctx.value(("scale_by_district", year), build).copy()
+    populations = population_table(population).set_index("district_code")["population"]
+    frame["volunteers_per_10k"] = (
+        _divide(frame["registered_volunteers"], frame["district_code"].map(populations).astype("float64")) * 10_000
+    )
+    return frame
+
+
+def _divide(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    """Elementwise ratio as float64, missing where the denominator is 0 or missing."""
+    numerator = numerator.astype("float64")
+    denominator = denominator.astype("float64")
+    return (numerator / denominator.where(denominator > 0)).astype("float64")
+
+
+# -- the indicator functions -------------------------------------------------
+def _run(tables, id: str, year: int, by: str | None, population: Any = None) -> pd.DataFrame:
+    ctx = as_context(tables)
+    return result(
+        ctx,
+        id,
+        year,
+        city=lambda y: scale_city(ctx, y, population=population),
+        district=lambda y: scale_by_district(ctx, y, population=population),
+        by=by,
+    )
+
+
+@document("registered_volunteers", by=True)
+def registered_volunteers(tables, *, year: int, by: str | None = None) -> pd.DataFrame:
+    return _run(tables, "registered_volunteers", year, by)
+
+
+@document("new_volunteers", by=True)
+def new_volunteers(tables, *, year: int, by: str | None = None) -> pd.DataFrame:
+    return _run(tables, "new_volunteers", year, by)
+
+
+@document("active_volunteers", by=True)
+def active_volunteers(tables, *, year: int, by: str | None = None) -> pd.DataFrame:
+    return _run(tables, "active_volunteers", year, by)
+
+
+@document("active_rate", by=True)
+def active_rate(tables, *, year: int, by: str | None = None) -> pd.DataFrame:
+    return _run(tables, "active_rate", year, by)
+
+
+@document("service_hours", by=True)
+def service_hours(tables, *, year: int, by: str | None = None) -> pd.DataFrame:
+    return _run(tables, "service_hours", year, by)
+
+
+@document("hours_per_active_mean", by=True)
+def hours_per_active_mean(tables, *, year: int, by: str | None = None) -> pd.DataFrame:
+    return _run(tables, "hours_per_active_mean", year, by)
+
+
+@document("hours_per_active_median", by=True)
+def hours_per_active_median(tables, *, year: int, by: str | None = None) -> pd.DataFrame:
+    return _run(tables, "hours_per_active_median", year, by)
+
+
+@document(
+    "volunteers_per_10k",
+    by=True,
+    extra="""population : None, str, Path, DataFrame or number, optional
+    Resident population: a CSV path or DataFrame with ``district_code``,
+    ``population`` (city = its sum), or for the city a number. Default: the
+    bundled census table for districts, the verified census total for the city.""",
+)
+def volunteers_per_10k(tables, *, year: int, by: str | None = None, population: Any = None) -> pd.DataFrame:
+    return _run(tables, "volunteers_per_10k", year, by, population)
+
+
+@document("teams", by=True)
+def teams(tables, *, year: int, by: str | None = None) -> pd.DataFrame:
+    return _run(tables, "teams", year, by)
+
+
+@document("active_teams", by=True)
+def active_teams(tables, *, year: int, by: str | None = None) -> pd.DataFrame:
+    return _run(tables, "active_teams", year, by)
+
+
+@document("activities", by=True)
+def activities(tables, *, year: int, by: str | None = None) -> pd.DataFrame:
+    return _run(tables, "activities", year, by)

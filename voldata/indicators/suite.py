@@ -1,0 +1,140 @@
+"""The whole suite at once: every city scalar as a flat dict, every district column as one table."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from voldata.indicators._engine import as_context, city_population, growth, ratio
+from voldata.indicators.commitment import commitment_city, stars_by_district
+from voldata.indicators.integration import integration_city
+from voldata.indicators.party import party_city
+from voldata.indicators.registry import REGISTRY
+from voldata.indicators.scale import scale_by_district, scale_city
+from voldata.indicators.timebank import timebank_city
+from voldata.indicators.value import hourly_wage
+from voldata.indicators.young_old import young_old_city
+
+__all__ = ["city_indicators", "district_indicators", "CITY_IDS", "DISTRICT_IDS"]
+
+#: The scalar ids of ``city_indicators``, in the spec's order.
+CITY_IDS = [item.id for item in REGISTRY.values() if item.kind != "table"]
+#: The columns of ``district_indicators`` (after ``year`` and ``district_code``).
+DISTRICT_IDS = [item.id for item in REGISTRY.values() if item.district]
+
+
+def _families(ctx, year: int, population: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for family in (party_city, commitment_city, integration_city, timebank_city, young_old_city):
+        values.update(family(ctx, year))
+    values.update(scale_city(ctx, year, population=population))
+    return values
+
+
+def city_indicators(tables, *, year: int, population: Any = None, wages: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Every scalar indicator of the city for year Y, as one flat JSON-safe dict.
+
+    Shared aggregates (valid records per volunteer and year, the active
+    volunteers of Y, valid records per activity and month) are computed once and
+    reused by every indicator, and Y−1 only for growth.
+
+    Parameters
+    ----------
+    tables : dict
+        Table name -> pandas DataFrame or polars LazyFrame (all years of the store).
+    year : int
+        Reference year Y.
+    population : None, str, Path, DataFrame or number, optional
+        Resident population for ``volunteers_per_10k`` (see
+        :func:`voldata.indicators.scale.volunteers_per_10k`).
+    wages : DataFrame, optional
+        Wage table for ``contribution_value`` (default ``reference.wages()``).
+
+    Returns
+    -------
+    dict
+        ``year``; every scalar spec id (see :data:`CITY_IDS`) -> int, float or
+        None; ``<id>_yoy`` for the indicators with growth (None when Y−1 is
+        not in the store); ``wage_year``, ``hourly_wage``, ``wage_source``;
+        ``population`` and ``population_source`` used for volunteers_per_10k.
+    """
+    ctx = as_context(tables)
+    current = _families(ctx, year, population)
+    has_previous = year - 1 in ctx.store_years()
+    previous = _families(ctx, year - 1, population) if has_previous else None
+    wage = hourly_wage(year, wages=wages)
+    previous_wage = hourly_wage(year - 1, wages=wages)
+    current["contribution_value"] = _times(current["service_hours"], wage["hourly_wage"])
+    if previous is not None:
+        previous["contribution_value"] = _times(previous["service_hours"], previous_wage["hourly_wage"])
+
+    out: dict[str, Any] = {"year": year}
+    for id in CITY_IDS:
+        out[id] = current.get(id)
+        if REGISTRY[id].growth:
+            out[f"{id}_yoy"] = (
+                ratio(current[id] - previous[id], previous[id])
+                if previous is not None and current.get(id) is not None and previous.get(id) is not None
+                else None
+            )
+    out.update(wage)
+    out["population"] = city_population(population)
+    out["population_source"] = (
+        "7th census city total 2020 (verified)" if population is None else "user population table"
+    )
+    return out
+
+
+def _times(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a * b
+
+
+def district_indicators(tables, *, year: int, population: Any = None) -> pd.DataFrame:
+    """The district-level indicators of Y: one row per district, all 11 even when empty.
+
+    Volunteers, their hours and their activity are grouped by the volunteer's
+    district, teams by the team's, activities by the activity's.
+
+    Parameters
+    ----------
+    tables : dict
+        Table name -> pandas DataFrame or polars LazyFrame.
+    year : int
+        Reference year Y.
+    population : None, str, Path or DataFrame, optional
+        District populations for ``volunteers_per_10k`` (default: the bundled table).
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``district_code``, ``name_zh``, then the columns of
+        :data:`DISTRICT_IDS` (counts Int64, the rest float64), then ``<id>_yoy``
+        for those with growth (missing when Y−1 is not in the store or was 0).
+        Not suppressed: pass it through :func:`voldata.publish.suppress` before publishing.
+    """
+    from voldata import reference
+
+    ctx = as_context(tables)
+
+    def frame_for(y: int) -> pd.DataFrame:
+        scale = scale_by_district(ctx, y, population=population)
+        stars = stars_by_district(ctx, y)
+        return scale.merge(stars.drop(columns="year"), on="district_code", how="left")
+
+    frame = frame_for(year)
+    has_previous = year - 1 in ctx.store_years()
+    previous = frame_for(year - 1) if has_previous else None
+    out = frame[["year", "district_code"]].copy()
+    out.insert(2, "name_zh", out["district_code"].map(reference.district_names()).astype("str"))
+    for id in DISTRICT_IDS:
+        out[id] = frame[id]
+    for id in DISTRICT_IDS:
+        if REGISTRY[id].growth:
+            if previous is None:
+                out[f"{id}_yoy"] = pd.Series([float("nan")] * len(out), dtype="float64").to_numpy()
+            else:
+                before = previous[id].astype("float64")
+                out[f"{id}_yoy"] = ((frame[id].astype("float64") - before) / before.where(before > 0)).to_numpy(
+                    dtype="float64", na_value=float("nan")
+                )
+    return out

@@ -1,0 +1,82 @@
+"""8 Value (志愿服务贡献价值): replacement-cost value of service hours."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from voldata import reference
+from voldata.indicators._docs import document
+from voldata.indicators._engine import as_context, city_frame, growth
+from voldata.indicators.scale import scale_city
+
+__all__ = ["contribution_value", "hourly_wage", "WORKING_DAYS_PER_MONTH", "HOURS_PER_DAY"]
+
+WORKING_DAYS_PER_MONTH = 21.75
+HOURS_PER_DAY = 8
+
+
+def hourly_wage(year: int, *, wages: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The hourly wage used to value the hours of Y.
+
+    Parameters
+    ----------
+    year : int
+        Reference year Y.
+    wages : DataFrame, optional
+        Columns ``year``, ``avg_monthly_wage_yuan`` and optionally ``source``,
+        ``verified``. Default: ``reference.wages()``.
+
+    Returns
+    -------
+    dict
+        ``wage_year`` (Y, or the latest earlier year with a wage; None when
+        there is none), ``hourly_wage`` (yuan: monthly ÷ 21.75 ÷ 8) and
+        ``wage_source`` (the table's source, whether verified, and a note when
+        an earlier year stands in for Y).
+    """
+    wages = reference.wages() if wages is None else wages
+    usable = wages[wages["year"].astype(int) <= year].sort_values("year")
+    if usable.empty:
+        return {"wage_year": None, "hourly_wage": None, "wage_source": f"no wage for {year} or any earlier year"}
+    row = usable.iloc[-1]
+    wage_year = int(row["year"])
+    source = str(row.get("source", "wage table"))
+    verified = row.get("verified")
+    if verified is not None and not pd.isna(verified):
+        source += "; verified" if str(verified).lower() == "true" else "; not verified"
+    if wage_year != year:
+        source += f"; no wage for {year}: the {wage_year} wage is used"
+    hourly = float(row["avg_monthly_wage_yuan"]) / WORKING_DAYS_PER_MONTH / HOURS_PER_DAY
+    return {"wage_year": wage_year, "hourly_wage": hourly, "wage_source": source}
+
+
+def _value(ctx, year: int, wages) -> float | None:
+    wage = hourly_wage(year, wages=wages)["hourly_wage"]
+    hours = scale_city(ctx, year)["service_hours"]
+    return None if wage is None or hours is None else hours * wage
+
+
+@document(
+    "contribution_value",
+    extra="""wages : DataFrame, optional
+    The wage table (see :func:`hourly_wage`). Default: ``reference.wages()``.""",
+    returns="""DataFrame
+    ``year``, ``contribution_value`` (float64, yuan), ``yoy``, ``wage_year``
+    (Int64), ``hourly_wage`` (float64, yuan) and ``wage_source`` (str).""",
+)
+def contribution_value(tables, *, year: int, wages: pd.DataFrame | None = None) -> pd.DataFrame:
+    ctx = as_context(tables)
+    wage = hourly_wage(year, wages=wages)
+    frame = city_frame(
+        year,
+        {
+            "contribution_value": _value(ctx, year, wages),
+            "yoy": growth(ctx, year, lambda y: _value(ctx, y, wages)),
+            "wage_year": wage["wage_year"],
+            "hourly_wage": wage["hourly_wage"],
+        },
+        integers={"wage_year"},
+    )
+    frame["wage_source"] = pd.array([wage["wage_source"]], dtype="str")
+    return frame
