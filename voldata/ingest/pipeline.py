@@ -1,0 +1,209 @@
+"""``ingest``: platform exports → the canonical, pseudonymised store (see /spec/data-contract.md)."""
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import polars as pl
+from tqdm.auto import tqdm
+
+import voldata
+from voldata.ingest.canonical import canonicalise
+from voldata.ingest.identity import _as_bytes, key_fingerprint
+from voldata.ingest.quarantine import REASONS, mark_duplicates, mark_orphans, quarantine_rows
+from voldata.ingest.readers import IngestError, Plan, discover, plan_source, read_source
+from voldata.ingest.writer import build_atomically, check_store_target, write_quarantine, write_report, write_table
+from voldata.schema import TABLE_ORDER, TABLES
+
+__all__ = ["ingest"]
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _reason_counts(counts: dict[str, int]) -> dict[str, int]:
+    return {reason: counts[reason] for reason in REASONS if counts.get(reason)}
+
+
+def ingest(
+    raw_paths: str | Path | Sequence[str | Path],
+    *,
+    store: str | Path,
+    key: str | bytes,
+    progress: bool = True,
+) -> dict:
+    """Read platform exports into a new canonical store, replacing ``store`` atomically.
+
+    Parameters
+    ----------
+    raw_paths : path or sequence of paths
+        Export files (``.csv`` in UTF-8, UTF-8 with BOM or GB18030/GBK;
+        ``.xlsx``) or folders searched recursively for them. Other files are
+        skipped and listed in the report.
+    store : str or Path
+        The store folder. It is rebuilt from the inputs alone (the same
+        inputs and key give byte-identical files) and only replaced once the
+        new store is complete.
+    key : str or bytes
+        Secret key of the ID-number pseudonyms (HMAC-SHA256). Never optional.
+    progress : bool
+        Show progress bars and notes on stderr.
+
+    Returns
+    -------
+    dict
+        The ingest report, as written to ``STORE/ingest_report.json``.
+
+    Raises
+    ------
+    IngestError
+        An argument or an input file cannot be used (unknown table, missing
+        required column, unreadable file); the store is left untouched.
+    """
+    try:
+        key = _as_bytes(key)
+    except (TypeError, ValueError) as error:
+        raise IngestError(str(error)) from None
+    if isinstance(raw_paths, (str, Path)):
+        raw_paths = [raw_paths]
+    raw_paths = list(raw_paths)
+    if not raw_paths:
+        raise IngestError("no RAW files or folders given")
+    store = Path(store)
+    check_store_target(store)
+
+    def note(message: str) -> None:
+        if progress:
+            tqdm.write(f"voldata ingest: {message}", file=sys.stderr)
+
+    sources, skipped = discover(raw_paths)
+    if skipped:
+        note(f"skipped {len(skipped)} file(s) that are not .csv or .xlsx: {', '.join(skipped)}")
+    if not sources:
+        raise IngestError(f"no .csv or .xlsx files in {', '.join(str(p) for p in raw_paths)}")
+    plans = [plan_source(s) for s in tqdm(sources, desc="recognising", unit="file", disable=not progress, file=sys.stderr)]
+    for plan in plans:
+        ignored = sorted({h for part in plan.parts for h in part.ignored})
+        if ignored:
+            note(f"{plan.source.relpath}: ignored columns not in the contract: {', '.join(ignored)}")
+    by_table: dict[str, list[Plan]] = {name: [] for name in TABLE_ORDER}
+    for plan in plans:
+        by_table[plan.table.name].append(plan)
+    for name in TABLE_ORDER:
+        for parent_table, _ in TABLES[name].references.values():
+            if by_table[name] and not by_table[parent_table]:
+                note(f"no {parent_table} export among the inputs: every {name} row referring to one is an orphan")
+
+    relpaths = [s.relpath for s in sources]
+    report: dict = {}
+
+    def build(root: Path, workdir: Path) -> None:
+        entries = {
+            plan.source.order: {
+                "file": plan.source.relpath,
+                "table": plan.table.name,
+                "sha256": _sha256(plan.source.path),
+                "rows_read": 0,
+                "rows_stored": 0,
+                "rows_quarantined": 0,
+                "reasons": {},
+            }
+            for plan in plans
+        }
+        stored_rows = {name: 0 for name in TABLE_ORDER}
+        parents: dict[str, pl.Series] = {}
+        wanted_parents = {(p, c) for spec in TABLES.values() for p, c in spec.references.values()}
+        quarantined: list[pl.DataFrame] = []
+        bar = tqdm(total=len(plans), desc="ingesting", unit="file", disable=not progress, file=sys.stderr)
+        for name in TABLE_ORDER:
+            spec = TABLES[name]
+            if not by_table[name]:
+                continue
+            frames = []
+            for plan in by_table[name]:
+                bar.set_postfix_str(f"{name}: reading {plan.source.relpath}")
+                frames.append(_read(plan, key, workdir))
+                bar.update()
+            raw = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
+            del frames
+            bar.set_postfix_str(f"{name}: checking {raw.height:,} rows")
+            typed, reason, detail = canonicalise(spec, raw)
+            reason, detail = mark_duplicates(spec, typed, reason, detail)
+            reason, detail = mark_orphans(spec, typed, reason, detail, parents)
+            keep = reason.is_null()
+            stored = typed.filter(keep)
+            del typed
+            bar.set_postfix_str(f"{name}: writing {stored.height:,} rows")
+            write_table(stored, spec, root)
+            stored_rows[name] = stored.height
+            for parent_table, parent_column in wanted_parents:
+                if parent_table == name:
+                    parents[f"{name}.{parent_column}"] = stored.get_column(parent_column)
+            del stored
+            quarantined.append(quarantine_rows(spec, raw, reason, detail, relpaths))
+            counts = (
+                raw.select(pl.col("_file"), reason.alias("reason"))
+                .group_by(["_file", "reason"])
+                .len()
+                .sort(["_file", "reason"], nulls_last=True)
+            )
+            for file_order, why, n in counts.iter_rows():
+                entry = entries[file_order]
+                entry["rows_read"] += n
+                if why is None:
+                    entry["rows_stored"] += n
+                else:
+                    entry["rows_quarantined"] += n
+                    entry["reasons"][why] = entry["reasons"].get(why, 0) + n
+            del raw, reason, detail
+        bar.set_postfix_str("writing quarantine and report")
+        quarantine = pl.concat(quarantined, how="vertical") if quarantined else quarantine_rows(
+            TABLES["volunteers"], pl.DataFrame(), pl.Series([], dtype=pl.String), pl.Series([], dtype=pl.String), []
+        )
+        # Input order: files in order; within a file rows are already in sheet and row order.
+        quarantine = quarantine.sort("_file", maintain_order=True).drop("_file")
+        write_quarantine(quarantine, root)
+        files = [entries[order] for order in sorted(entries)]
+        for entry in files:
+            entry["reasons"] = _reason_counts(entry["reasons"])
+        totals: dict = {"files": len(files)}
+        for field in ("rows_read", "rows_stored", "rows_quarantined"):
+            totals[field] = sum(e[field] for e in files)
+        all_reasons: dict[str, int] = {}
+        for entry in files:
+            for why, n in entry["reasons"].items():
+                all_reasons[why] = all_reasons.get(why, 0) + n
+        totals["reasons"] = _reason_counts(all_reasons)
+        report.update(
+            {
+                "voldata_version": voldata.__version__,
+                "key_fingerprint": key_fingerprint(key),
+                "files": files,
+                "skipped_files": skipped,
+                "totals": totals,
+                "tables": stored_rows,
+            }
+        )
+        write_report(report, root)
+        bar.set_postfix_str("done")
+        bar.close()
+
+    build_atomically(store, build)
+    note(
+        f"{report['totals']['rows_read']:,} rows read, {report['totals']['rows_stored']:,} stored, "
+        f"{report['totals']['rows_quarantined']:,} quarantined → {store}"
+    )
+    return report
+
+
+def _read(plan: Plan, key: bytes, workdir: Path) -> pl.DataFrame:
+    try:
+        return read_source(plan, key=key, workdir=workdir)
+    except IngestError:
+        raise
+    except Exception as error:  # polars / calamine errors on a malformed file
+        raise IngestError(f"{plan.source.relpath}: cannot read ({type(error).__name__}: {error})") from None

@@ -1,0 +1,142 @@
+"""Checks across rows (duplicates, orphans) and the quarantine table.
+
+Quarantine ``reason`` codes (the demo generator's fault list uses the same):
+
+``missing_value``     a required value is blank
+``bad_date``          a date or datetime that cannot be read
+``bad_number``        hours, points or a head count that is not a number
+``out_of_range``      hours not in (0, 24], points not a whole number > 0,
+                      planned volunteers < 0 or not whole, end before start
+``unknown_district``  a district name or code not in the reference table
+``unknown_value``     a vocabulary word with no fall-back in the contract
+                      (category, target_group, record_method, status, txn_type)
+``duplicate``         the key or an alternate key was already seen (the first
+                      occurrence in input order is kept)
+``orphan``            a referenced id does not exist in the parent table
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from voldata.ingest.canonical import header_of
+from voldata.schema import Table
+
+__all__ = ["REASONS", "mark_duplicates", "mark_orphans", "quarantine_rows"]
+
+REASONS = (
+    "missing_value",
+    "bad_date",
+    "bad_number",
+    "out_of_range",
+    "unknown_district",
+    "unknown_value",
+    "duplicate",
+    "orphan",
+)
+
+
+def _label(spec: Table, names: tuple[str, ...]) -> str:
+    return " + ".join(f"{header_of(spec.column(n))} ({n})" for n in names)
+
+
+def mark_duplicates(
+    spec: Table, frame: pl.DataFrame, reason: pl.Series, detail: pl.Series
+) -> tuple[pl.Series, pl.Series]:
+    """Mark repeats of the key and of each alternate key among rows still fine.
+
+    ``frame`` is in input order, so the first occurrence is the one kept.
+    Alternate keys only count when all their parts are present (two manual
+    records of one volunteer at one activity without sign-in times are not
+    duplicates of each other).
+    """
+    for position, names in enumerate((spec.key, *spec.alternate_keys)):
+        fine = reason.is_null()
+        if position > 0:
+            for name in names:
+                fine = fine & frame.get_column(name).is_not_null()
+        rows = fine.arg_true()
+        if len(rows) == 0:
+            continue
+        keys = frame.select(list(names)).gather(rows)
+        repeat = ~keys.select(pl.struct(list(names)).is_first_distinct()).to_series()
+        repeat_rows = rows.filter(repeat)
+        if len(repeat_rows) == 0:
+            continue
+        shown = [n for n in names if n != "person_key"]  # a pseudonym says nothing to the reader
+        if shown == list(names):
+            text = keys.filter(repeat).select(
+                pl.format(
+                    f"{_label(spec, names)} = " + ", ".join("'{}'" for _ in names) + " seen before",
+                    *[pl.col(n).cast(pl.String) for n in names],
+                )
+            ).to_series()
+        else:
+            text = pl.Series([f"{_label(spec, names)} seen before"] * len(repeat_rows))
+        reason = reason.scatter(repeat_rows, "duplicate")
+        detail = detail.scatter(repeat_rows, text)
+    return reason, detail
+
+
+def mark_orphans(
+    spec: Table,
+    frame: pl.DataFrame,
+    reason: pl.Series,
+    detail: pl.Series,
+    parents: dict[str, pl.Series],
+) -> tuple[pl.Series, pl.Series]:
+    """Mark rows whose references do not exist among the stored rows of the parent table.
+
+    ``parents`` maps a parent ``"table.column"`` to its stored key values.
+    Blank optional references (a donation's counterparty) are not orphans.
+    """
+    for column, (parent_table, parent_column) in spec.references.items():
+        values = frame.get_column(column)
+        known = parents.get(f"{parent_table}.{parent_column}", pl.Series([], dtype=pl.String))
+        orphan = reason.is_null() & values.is_not_null() & ~values.is_in(known.implode()).fill_null(False)
+        rows = orphan.arg_true()
+        if len(rows) == 0:
+            continue
+        text = values.gather(rows).to_frame("v").select(
+            pl.format(f"{_label(spec, (column,))} = '{{}}' not in {parent_table}", pl.col("v"))
+        ).to_series()
+        reason = reason.scatter(rows, "orphan")
+        detail = detail.scatter(rows, text)
+    return reason, detail
+
+
+def quarantine_rows(
+    spec: Table,
+    raw: pl.DataFrame,
+    reason: pl.Series,
+    detail: pl.Series,
+    relpaths: list[str],
+) -> pl.DataFrame:
+    """The quarantine entries of one table: where each rejected row was, why, and its raw non-PII values.
+
+    ``values`` is a JSON object keyed by the Chinese header, holding only the
+    canonical non-PII columns (the ID number was dropped when the file was
+    read; names, phones and unknown columns were never selected).
+    """
+    rows = reason.is_not_null()
+    if not rows.any():
+        return pl.DataFrame(
+            schema={
+                "table": pl.String, "file": pl.String, "sheet": pl.String, "row_number": pl.Int64,
+                "reason": pl.String, "detail": pl.String, "values": pl.String, "_file": pl.UInt32,
+            }
+        )
+    raw_columns = [c for c in spec.columns if c.headers and not c.derived_from_id]
+    picked = raw.filter(rows).with_columns(reason.filter(rows).alias("_reason"), detail.filter(rows).alias("_detail"))
+    files = pl.Series("relpath", relpaths, dtype=pl.String)
+    return picked.select(
+        pl.lit(spec.name).alias("table"),
+        pl.col("_file").map_batches(lambda s: files.gather(s), return_dtype=pl.String).alias("file"),
+        pl.col("_sheet").alias("sheet"),
+        pl.col("_row").alias("row_number"),
+        pl.col("_reason").alias("reason"),
+        pl.col("_detail").fill_null("").alias("detail"),
+        pl.struct([pl.col(c.name).fill_null("").alias(header_of(c)) for c in raw_columns])
+        .struct.json_encode()
+        .alias("values"),
+        pl.col("_file"),
+    )

@@ -1,0 +1,480 @@
+"""Finding, recognising and reading platform exports (CSV and XLSX).
+
+Everything is read as text. The table of a file is recognised from its
+header row (:attr:`voldata.schema.Table.signature`), which may stand below
+title lines. PII columns are dropped and the ID number pseudonymised inside
+:func:`read_source`, before the rows go anywhere else.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+from python_calamine import CalamineWorkbook
+
+from voldata.ingest.identity import ID_NUMBER, pseudonymise
+from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
+
+__all__ = [
+    "IngestError",
+    "Source",
+    "Part",
+    "Plan",
+    "SUFFIXES",
+    "HEADER_SEARCH_ROWS",
+    "discover",
+    "normalise_header",
+    "header_map",
+    "recognise",
+    "plan_source",
+    "read_source",
+    "cell_text",
+    "detect_encoding",
+]
+
+SUFFIXES = (".csv", ".xlsx")
+# Title lines may stand above the header: look for it in this many rows.
+HEADER_SEARCH_ROWS = 10
+_SNIFF_BYTES = 1 << 16
+_TRANSCODE_CHUNK = 1 << 23
+_DELIMITERS = (",", "\t", ";", "|")
+_UTF8_BOM = codecs.BOM_UTF8
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
+# Columns every read frame starts with: where each row came from.
+META_COLUMNS = ("_file", "_sheet", "_row")
+
+
+class IngestError(Exception):
+    """A problem with the inputs or arguments that stops the ingest (the store is left untouched)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file: its path, its path relative to the RAW argument, and its place in input order."""
+
+    path: Path
+    relpath: str
+    order: int
+
+
+@dataclass
+class Part:
+    """A CSV file, or one sheet of a workbook: where its header is and what its columns mean."""
+
+    sheet: str
+    header_index: int  # 0-based row of the header line
+    n_columns: int
+    columns: dict[int, str]  # column position -> canonical column (or ID_NUMBER)
+    ignored: list[str] = field(default_factory=list)  # non-PII headers not in the contract
+
+
+@dataclass
+class Plan:
+    """How to read one source: its table, its parts, and (CSV) encoding and delimiter."""
+
+    source: Source
+    table: Table
+    parts: list[Part]
+    encoding: str = ""
+    delimiter: str = ","
+
+
+# ---------------------------------------------------------------- finding files
+
+
+def discover(raw_paths: list[str | Path]) -> tuple[list[Source], list[str]]:
+    """The CSV and XLSX files under the RAW arguments, in input order, and the skipped files.
+
+    Folders are searched recursively; files in a folder are ordered by their
+    relative path. A file reached twice is read once. Hidden files and
+    Office lock files (``~$...``) are skipped with the other non-export files.
+
+    Raises
+    ------
+    IngestError
+        A RAW argument does not exist.
+    """
+    sources: list[Source] = []
+    skipped: list[str] = []
+    seen: set[Path] = set()
+    for raw in raw_paths:
+        root = Path(raw)
+        if not root.exists():
+            raise IngestError(f"{root}: no such file or folder")
+        if root.is_dir():
+            found = sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: p.relative_to(root).as_posix())
+            pairs = [(p, p.relative_to(root).as_posix()) for p in found]
+        else:
+            pairs = [(root, root.name)]
+        for path, relpath in pairs:
+            name = path.name
+            if path.suffix.lower() not in SUFFIXES or name.startswith((".", "~$")):
+                skipped.append(relpath)
+                continue
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            sources.append(Source(path=path, relpath=relpath, order=len(sources)))
+    return sources, skipped
+
+
+# ---------------------------------------------------------------- headers and tables
+
+
+def normalise_header(text: object) -> str:
+    """NFKC, no whitespace, no BOM or leading ``*``, and no trailing bracketed unit such as ``（小时）``."""
+    header = "".join(unicodedata.normalize("NFKC", str(text)).replace("\ufeff", "").split())
+    header = header.lstrip("*")
+    stripped = _TRAILING_BRACKET.sub("", header)
+    return stripped or header
+
+
+def header_map(spec: Table) -> dict[str, str]:
+    """Normalised header → canonical column for one table (证件号码 → the internal ID number column)."""
+    mapping: dict[str, str] = {}
+    for column in spec.columns:
+        for header in column.headers:
+            mapping[normalise_header(header)] = ID_NUMBER if column.name == "person_key" else column.name
+    return mapping
+
+
+def recognise(headers: list[str]) -> Table | None:
+    """The table whose signature headers all appear in ``headers`` (normalised), or None.
+
+    If several match, the one that claims the most of the headers wins.
+    """
+    present = set(headers)
+    matches = [TABLES[name] for name in TABLE_ORDER if set(TABLES[name].signature) <= present]
+    if not matches:
+        return None
+    return max(matches, key=lambda t: (len(present & set(header_map(t))), len(t.signature)))
+
+
+def _nearest(rows: list[list[str]]) -> tuple[Table, list[str], list[str]]:
+    """The table and header row closest to being recognised, and the signature headers it lacks."""
+    best = None
+    for headers in rows:
+        present = set(headers)
+        for name in TABLE_ORDER:
+            spec = TABLES[name]
+            score = (len(present & set(spec.signature)) / len(spec.signature), len(present & set(header_map(spec))))
+            if best is None or score > best[0]:
+                best = (score, spec, headers)
+    _, spec, headers = best
+    lacking = [h for h in spec.signature if h not in set(headers)]
+    return spec, headers, lacking
+
+
+def _unknown_table_message(rows: list[list[str]], where: str) -> str:
+    rows = [[h for h in row if h] for row in rows]
+    rows = [row for row in rows if row]
+    if not rows:
+        return f"{where} has no header row (the first {HEADER_SEARCH_ROWS} rows are blank)"
+    spec, headers, lacking = _nearest(rows)
+    shown = ", ".join(headers[:20]) + (" …" if len(headers) > 20 else "")
+    return (
+        f"{where} is not a known export table: found headers [{shown}]; "
+        f"nearest is {spec.name} ({spec.title_zh}), which also needs {', '.join(lacking)}"
+    )
+
+
+def _make_part(sheet: str, rows: list[list[str]], where: str) -> tuple[Table, Part]:
+    """Find the header among the first rows, recognise the table and map the columns."""
+    normalised = [[normalise_header(c) if c not in (None, "") else "" for c in row] for row in rows]
+    for index, headers in enumerate(normalised):
+        spec = recognise(headers)
+        if spec is None:
+            continue
+        mapping = header_map(spec)
+        columns: dict[int, str] = {}
+        ignored: list[str] = []
+        for position, header in enumerate(headers):
+            if not header:
+                continue
+            if header in mapping:
+                columns[position] = mapping[header]
+            elif header not in PII_HEADERS:
+                ignored.append(header)
+        found = set(columns.values())
+        missing = [
+            c.headers[0]
+            for c in spec.columns
+            if c.required and c.headers and (ID_NUMBER if c.name == "person_key" else c.name) not in found
+        ]
+        if missing:
+            raise IngestError(
+                f"{where}: a {spec.name} ({spec.title_zh}) export, but the required column(s) "
+                f"{', '.join(missing)} are missing (header row {index + 1})"
+            )
+        return spec, Part(sheet=sheet, header_index=index, n_columns=len(headers), columns=columns, ignored=ignored)
+    raise IngestError(_unknown_table_message(normalised, where))
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def detect_encoding(head: bytes) -> str:
+    """Encoding of a CSV from its first bytes: a BOM decides; else strict UTF-8 if it decodes, else GB18030.
+
+    The whole file is checked again while reading: a file whose later bytes
+    are not UTF-8 is read as GB18030.
+    """
+    if head.startswith(_UTF8_BOM):
+        return "utf-8-sig"
+    if head.startswith(_UTF16_BOMS):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def _head_rows(path: Path, encoding: str, delimiter: str) -> list[list[str]]:
+    with open(path, "rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    text = decoder.decode(head, final=len(head) < _SNIFF_BYTES)
+    lines = text.splitlines()
+    if len(head) == _SNIFF_BYTES and lines:
+        lines = lines[:-1]  # possibly cut in the middle
+    return list(csv.reader(io.StringIO("\n".join(lines[:HEADER_SEARCH_ROWS])), delimiter=delimiter))
+
+
+def _plan_csv(source: Source) -> Plan:
+    try:
+        with open(source.path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError as error:
+        raise IngestError(f"{source.relpath}: cannot read ({error})") from None
+    encoding = detect_encoding(head)
+    try:
+        candidates = {d: _head_rows(source.path, encoding, d) for d in _DELIMITERS}
+    except UnicodeDecodeError:
+        raise IngestError(f"{source.relpath}: cannot decode the file as UTF-8 or GB18030") from None
+    for delimiter, rows in candidates.items():
+        headers = [[normalise_header(c) for c in row] for row in rows]
+        if any(recognise(h) for h in headers):
+            spec, part = _make_part("", rows, source.relpath)
+            return Plan(source=source, table=spec, parts=[part], encoding=encoding, delimiter=delimiter)
+    _make_part("", candidates[","], source.relpath)  # raises with the nearest table
+    raise AssertionError("unreachable")
+
+
+def _transcode(path: Path, encoding: str, workdir: Path, relpath: str) -> Path:
+    """Re-encode a file to UTF-8 in chunks (big GB18030 exports never sit in memory whole)."""
+    target = workdir / f"transcoded-{abs(hash(str(path)))}.csv"
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    try:
+        with open(path, "rb") as source, open(target, "wb") as sink:
+            while chunk := source.read(_TRANSCODE_CHUNK):
+                sink.write(decoder.decode(chunk).encode("utf-8"))
+                offset += len(chunk)
+            sink.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            f"{relpath}: cannot decode the file as UTF-8 or {encoding.upper()} (bad bytes near byte {offset + error.start})"
+        ) from None
+    return target
+
+
+def _read_csv_text(path: Path, plan: Plan, part: Part) -> pl.DataFrame:
+    return pl.read_csv(
+        path,
+        has_header=False,
+        skip_lines=part.header_index + 1,
+        separator=plan.delimiter,
+        schema={f"c{i}": pl.String for i in range(part.n_columns)},
+        encoding="utf8",
+        quote_char='"',
+        raise_if_empty=False,
+    )
+
+
+def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]:
+    part = plan.parts[0]
+    path = plan.source.path
+    if plan.encoding in ("utf-8", "utf-8-sig"):
+        try:
+            frame = _read_csv_text(path, plan, part)
+        except pl.exceptions.ComputeError as error:
+            if "utf-8" not in str(error).lower():
+                raise IngestError(f"{plan.source.relpath}: cannot parse the CSV ({error})") from None
+            # Valid UTF-8 at the start, not further on: a GB18030 export after all.
+            plan.encoding = "gb18030"
+    if plan.encoding not in ("utf-8", "utf-8-sig"):
+        path = _transcode(path, plan.encoding, workdir, plan.source.relpath)
+        try:
+            frame = _read_csv_text(path, plan, part)
+        except pl.exceptions.ComputeError as error:
+            raise IngestError(f"{plan.source.relpath}: cannot parse the CSV ({error})") from None
+        finally:
+            path.unlink(missing_ok=True)
+    # Rows as a spreadsheet numbers them: header on line h+1, first data row h+2.
+    return [(part, frame, part.header_index + 2)]
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def cell_text(value: object) -> str | None:
+    """One spreadsheet cell as export text.
+
+    Numbers keep the digits Excel shows (``20200305``, not ``20200305.0``; an
+    ID number typed as a number is written out in full); dates and times
+    become ISO text; durations become hours.
+    """
+    kind = type(value)
+    if kind is str:
+        return value or None
+    if kind is float:
+        if value.is_integer():
+            # repr is the shortest text that round-trips, i.e. the digits Excel
+            # stored; Decimal writes them out without an exponent.
+            return str(int(Decimal(repr(value))))
+        return repr(value)
+    if kind is bool:
+        return "TRUE" if value else "FALSE"
+    if kind is int:
+        return str(value)
+    if kind is dt.datetime:
+        return value.isoformat(sep=" ")
+    if kind in (dt.date, dt.time):
+        return value.isoformat()
+    if kind is dt.timedelta:
+        return repr(value.total_seconds() / 3600)
+    if value is None:
+        return None
+    return str(value)
+
+
+def _open_workbook(source: Source) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_path(str(source.path))
+    except Exception as error:  # calamine raises several types for corrupt or foreign files
+        raise IngestError(f"{source.relpath}: cannot open the workbook ({type(error).__name__}: {error})") from None
+
+
+def _sheet_rows(workbook: CalamineWorkbook, name: str, source: Source, nrows: int | None = None) -> list[list]:
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        if nrows is None:
+            return sheet.to_python(skip_empty_area=False)
+        return sheet.to_python(skip_empty_area=False, nrows=nrows)
+    except Exception as error:
+        raise IngestError(f"{source.relpath} sheet {name!r}: cannot read ({type(error).__name__}: {error})") from None
+
+
+def _plan_xlsx(source: Source) -> Plan:
+    workbook = _open_workbook(source)
+    parts: list[Part] = []
+    spec: Table | None = None
+    for name in workbook.sheet_names:
+        head = _sheet_rows(workbook, name, source, nrows=HEADER_SEARCH_ROWS)
+        rows = [[cell_text(c) or "" for c in row] for row in head]
+        if not any(any(row) for row in rows):
+            continue  # an empty sheet holds no rows to account for
+        sheet_spec, part = _make_part(name, rows, f"{source.relpath} sheet {name!r}")
+        if spec is not None and sheet_spec is not spec:
+            raise IngestError(
+                f"{source.relpath}: sheet {name!r} is a {sheet_spec.name} export but earlier sheets are "
+                f"{spec.name}; one table per file"
+            )
+        spec = sheet_spec
+        parts.append(part)
+    if spec is None:
+        raise IngestError(f"{source.relpath}: every sheet is empty")
+    return Plan(source=source, table=spec, parts=parts)
+
+
+def _read_xlsx(plan: Plan) -> list[tuple[Part, pl.DataFrame, int]]:
+    workbook = _open_workbook(plan.source)
+    out = []
+    for part in plan.parts:
+        rows = _sheet_rows(workbook, part.sheet, plan.source)[part.header_index + 1 :]
+        data = {}
+        for position in range(part.n_columns):
+            values = [row[position] if position < len(row) else None for row in rows]
+            if all(type(v) is str for v in values):
+                data[f"c{position}"] = pl.Series(values, dtype=pl.String).replace("", None)
+            else:
+                data[f"c{position}"] = pl.Series([cell_text(v) for v in values], dtype=pl.String)
+        frame = pl.DataFrame(data, schema={f"c{i}": pl.String for i in range(part.n_columns)}, height=len(rows))
+        del rows
+        out.append((part, frame, part.header_index + 2))
+    return out
+
+
+# ---------------------------------------------------------------- planning and reading
+
+
+def plan_source(source: Source) -> Plan:
+    """Recognise a file's table and locate its header(s), reading only the first rows.
+
+    Raises
+    ------
+    IngestError
+        Unreadable file, no known table (naming the headers found and the
+        nearest table), or a required column missing.
+    """
+    if source.path.suffix.lower() == ".xlsx":
+        return _plan_xlsx(source)
+    return _plan_csv(source)
+
+
+def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
+    """Read one planned file: canonical raw text columns, PII gone, ID numbers pseudonymised.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``_file`` (input order), ``_sheet``, ``_row`` (spreadsheet row
+        number), one text column per canonical column the table reads from a
+        header (blank → null; columns the file lacks are null), and for
+        tables with ID numbers ``person_key``, ``id_valid``, ``_id_gender``,
+        ``_id_birth_year``. Rows that are blank in every cell are left out.
+    """
+    pieces = _read_xlsx(plan) if plan.source.path.suffix.lower() == ".xlsx" else _read_csv(plan, workdir)
+    spec = plan.table
+    wanted = [c.name for c in spec.columns if c.headers and not c.derived_from_id]
+    has_id = any(c.name == "person_key" for c in spec.columns)
+    frames = []
+    for part, frame, first_row in pieces:
+        cells = [pl.col(f"c{i}") for i in range(part.n_columns)]
+        # Blank in every cell (PII cells included): not a row at all.
+        non_blank = pl.any_horizontal([c.str.strip_chars().str.len_bytes() > 0 for c in cells]) if cells else pl.lit(False)
+        frame = frame.with_row_index("_index").filter(non_blank.fill_null(False))
+        selected = [
+            pl.lit(plan.source.order, dtype=pl.UInt32).alias("_file"),
+            pl.lit(part.sheet, dtype=pl.String).alias("_sheet"),
+            (pl.col("_index").cast(pl.Int64) + first_row).alias("_row"),
+        ]
+        by_column: dict[str, list[str]] = {}
+        for position, name in part.columns.items():
+            by_column.setdefault(name, []).append(f"c{position}")
+        for name in wanted + ([ID_NUMBER] if has_id else []):
+            sources = by_column.get(name)
+            if not sources:
+                selected.append(pl.lit(None, dtype=pl.String).alias(name))
+            else:
+                # Two headers for one column (所属街道 and 所属镇街): the first non-blank.
+                blanks_null = [pl.when(pl.col(s).str.strip_chars() != "").then(pl.col(s)) for s in sources]
+                selected.append(pl.coalesce(blanks_null).alias(name) if len(sources) > 1 else pl.col(sources[0]).alias(name))
+        # Only canonical columns are selected: PII columns and unknown headers end here.
+        frame = frame.select(selected)
+        frames.append(frame)
+    frame = pl.concat(frames, how="vertical") if frames else pl.DataFrame()
+    if has_id:
+        frame = pseudonymise(frame, key=key)
+    return frame

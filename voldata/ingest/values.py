@@ -1,0 +1,368 @@
+"""Raw export text → canonical values, vectorised.
+
+Two strategies, chosen per column by how many distinct values it holds:
+
+* low-cardinality columns (vocabularies, districts, hours, points, dates,
+  yes/no) are parsed once per *distinct* value in plain Python and mapped
+  back onto the column (:func:`map_unique`); a column of ten million service
+  records has a few hundred distinct hours or dates;
+* high-cardinality columns (datetimes, identifiers) are parsed with Polars
+  expressions on a fast path for the common shape, and only the rows that
+  miss it take the slower, more permissive path.
+
+Every parser returns null for blank input. A non-blank value that cannot be
+parsed is also null in the value and flagged in a status series, so the
+caller can quarantine the row with the right reason.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+
+import polars as pl
+
+from voldata import reference
+from voldata.schema import VOCABULARIES
+
+__all__ = [
+    "OK",
+    "BAD",
+    "OUT_OF_RANGE",
+    "normalise",
+    "clean_text",
+    "clean_identifier",
+    "map_unique",
+    "parse_datetime",
+    "parse_date",
+    "parse_hours",
+    "parse_whole",
+    "parse_birth_year",
+    "parse_code",
+    "parse_district",
+    "parse_flag",
+    "code_lookup",
+    "FALLBACKS",
+    "NEGATIVE_WORDS",
+]
+
+# Status codes returned next to parsed values.
+OK = 0
+BAD = 1  # not parseable: bad_date / bad_number / unknown_value / unknown_district
+OUT_OF_RANGE = 2
+
+# Vocabularies where the contract gives a fall-back code for anything else,
+# blank included (so these never quarantine a row).
+FALLBACKS: dict[str, str] = {"political_status": "other", "education": "unknown", "team_type": "other"}
+# 慈善资源 / 合作社工机构: these words mean "no"; any other non-blank text is a
+# partner's name or a yes.
+NEGATIVE_WORDS = frozenset({"否", "无", "没有", "不是", "0", "false", "no", "n", "/", "-"})
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_FIRST_YEAR, _LAST_YEAR = 1900, 2100
+_CANONICAL_DATETIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+
+
+def normalise(value: str) -> str:
+    """NFKC (full-width digits and punctuation to half-width) and no whitespace at all."""
+    return "".join(unicodedata.normalize("NFKC", value).split())
+
+
+def _null_if_blank(series: pl.Series) -> pl.Series:
+    return series.to_frame("v").select(
+        pl.when(pl.col("v").str.len_bytes() > 0).then(pl.col("v")).alias(series.name)
+    ).to_series()
+
+
+def clean_text(series: pl.Series) -> pl.Series:
+    """Free text (names of streets, titles): surrounding whitespace stripped, blank → null."""
+    return _null_if_blank(series.str.strip_chars())
+
+
+def clean_identifier(series: pl.Series) -> pl.Series:
+    """Identifiers (record, volunteer, activity numbers): NFKC, no whitespace, blank → null.
+
+    Only values holding something other than printable ASCII pay for NFKC.
+    """
+    plain = series.str.contains(r"^[!-~]*$").fill_null(True)
+    if not plain.all():
+        series = series.str.normalize("NFKC").str.replace_all(r"\s+", "")
+    return _null_if_blank(series)
+
+
+def map_unique(
+    series: pl.Series,
+    parse: Callable[[str], tuple],
+    dtypes: tuple[pl.DataType, ...],
+) -> tuple[pl.Series, ...]:
+    """Apply a Python parser once per distinct value and map the results back.
+
+    Parameters
+    ----------
+    series : polars.Series
+        Raw text; nulls stay null in every output.
+    parse : callable
+        ``parse(text) -> tuple`` with one item per output.
+    dtypes : tuple of polars data types
+        The dtype of each output.
+
+    Returns
+    -------
+    tuple of polars.Series
+        One series per output, aligned with ``series``.
+    """
+    uniques = series.drop_nulls().unique().sort()
+    results = [parse(value) for value in uniques.to_list()]
+    codes = series.cast(pl.Enum(uniques.to_list())).to_physical()
+    outputs = []
+    for i, dtype in enumerate(dtypes):
+        values = pl.Series([r[i] for r in results], dtype=dtype)
+        outputs.append(values.gather(codes).alias(series.name))
+    return tuple(outputs)
+
+
+# ---------------------------------------------------------------- dates and times
+
+_DATE_SEPARATED = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$"
+)
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
+_EXCEL_SERIAL = re.compile(r"^\d{1,5}(?:\.\d+)?$")
+
+
+def parse_datetime_text(value: str) -> dt.datetime | None:
+    """One date or datetime in any accepted form, or None.
+
+    Accepts ``2020-03-05``, ``2020/3/5``, ``2020.3.5``, ``2020年3月5日``,
+    ``20200305``, each with an optional time (``8:30``, ``08:30:00``,
+    ``8时30分``, ``T08:30``), and Excel serial numbers (``43895``,
+    ``43895.354``). Years outside 1900-2100 are refused.
+    """
+    # Whitespace separates date and time here, so it is collapsed, not removed.
+    text = " ".join(unicodedata.normalize("NFKC", value).split())
+    if not text:
+        return None
+    if _EXCEL_SERIAL.match(text):
+        serial = float(text)
+        if serial < 1:
+            return None
+        # Excel serials count days from 1899-12-30; round to the second
+        # because the fraction is stored in binary.
+        moment = _EXCEL_EPOCH + dt.timedelta(seconds=round(serial * 86400))
+        return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
+    for word, replacement in (("年", "-"), ("月", "-"), ("日", " "), ("号", " "), ("时", ":"), ("分", ":"), ("秒", "")):
+        text = text.replace(word, replacement)
+    text = " ".join(text.split()).rstrip(":")
+    match = _DATE_SEPARATED.match(text) or _DATE_COMPACT.match(text)
+    if not match:
+        return None
+    parts = [int(p) if p else 0 for p in match.groups()]
+    try:
+        moment = dt.datetime(*parts)
+    except ValueError:
+        return None
+    return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
+
+
+def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Datetimes (microseconds, naive local time) and a status per row.
+
+    The canonical ``YYYY-MM-DD HH:MM:SS`` shape is parsed vectorised; every
+    other non-blank value goes through :func:`parse_datetime_text` once per
+    distinct value.
+    """
+    stripped = series.str.strip_chars()
+    fast = stripped.str.contains(_CANONICAL_DATETIME).fill_null(False)
+    parsed = stripped.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False)
+    parsed = parsed.to_frame("v").select(
+        pl.when(fast & pl.col("v").dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)).then(pl.col("v"))
+    ).to_series()
+    slow_rows = (~fast & (stripped.str.len_bytes() > 0).fill_null(False)).arg_true()
+    if len(slow_rows):
+        (slow_values,) = map_unique(
+            stripped.gather(slow_rows), lambda v: (parse_datetime_text(v),), (pl.Datetime("us"),)
+        )
+        parsed = parsed.scatter(slow_rows, slow_values)
+    blank = (stripped.str.len_bytes() == 0).fill_null(True)
+    status = _status(parsed.is_null() & ~blank)
+    return parsed.alias(series.name), status
+
+
+def _status(bad: pl.Series, out_of_range: pl.Series | None = None) -> pl.Series:
+    status = bad.cast(pl.UInt8) * BAD
+    if out_of_range is not None:
+        status = status + (out_of_range & ~bad).cast(pl.UInt8) * OUT_OF_RANGE
+    return status.alias("status")
+
+
+def _parse_date_text(value: str) -> tuple:
+    moment = parse_datetime_text(value)
+    if moment is None:
+        return (None, BAD) if normalise(value) else (None, OK)
+    return moment.date(), OK
+
+
+def parse_date(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Calendar dates (a time of day, if given, is dropped) and a status per row."""
+    value, status = map_unique(series, _parse_date_text, (pl.Date, pl.UInt8))
+    return value, status.fill_null(OK)
+
+
+def _parse_birth_year_text(value: str) -> tuple:
+    text = normalise(value)
+    if not text:
+        return None, OK
+    if re.fullmatch(r"\d{4}年?", text):
+        year = int(text[:4])
+        return (year, OK) if _FIRST_YEAR <= year <= _LAST_YEAR else (None, BAD)
+    moment = parse_datetime_text(text)
+    return (None, BAD) if moment is None else (moment.year, OK)
+
+
+def parse_birth_year(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Year of a birth date (a bare four-digit year is accepted too) and a status per row."""
+    value, status = map_unique(series, _parse_birth_year_text, (pl.Int16, pl.UInt8))
+    return value, status.fill_null(OK)
+
+
+# ---------------------------------------------------------------- numbers
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_HOURS_PLAIN = re.compile(rf"^({_NUMBER})(?:小时|个小时|时|h|hr|hrs|hour|hours)?$", re.IGNORECASE)
+_HOURS_MINUTES = re.compile(
+    rf"^(?:({_NUMBER})(?:小时|个小时|时|h|hr|hrs))?(?:({_NUMBER})(?:分钟|分|min|mins|m))?$", re.IGNORECASE
+)
+_HOURS_CLOCK = re.compile(r"^(\d+):(\d{2})(?::(\d{2}))?$")
+
+
+def parse_hours_text(value: str) -> tuple:
+    """Hours as float and a status: ``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``.
+
+    Valid hours lie in (0, 24]; others get status OUT_OF_RANGE.
+    """
+    text = normalise(value)
+    if not text:
+        return None, OK
+    hours = None
+    if match := _HOURS_PLAIN.match(text):
+        hours = float(match.group(1))
+    elif (match := _HOURS_MINUTES.match(text)) and any(match.groups()):
+        hours = float(match.group(1) or 0) + float(match.group(2) or 0) / 60
+    elif match := _HOURS_CLOCK.match(text):
+        hours = int(match.group(1)) + int(match.group(2)) / 60 + int(match.group(3) or 0) / 3600
+    if hours is None or not math.isfinite(hours):
+        return None, BAD
+    return (hours, OK) if 0 < hours <= 24 else (None, OUT_OF_RANGE)
+
+
+def parse_hours(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Service hours (float64) and a status per row; see :func:`parse_hours_text`."""
+    value, status = map_unique(series, parse_hours_text, (pl.Float64, pl.UInt8))
+    return value, status.fill_null(OK)
+
+
+_WHOLE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:积分|分|点|人|名|个)?$")
+
+
+def _whole_parser(minimum: int) -> Callable[[str], tuple]:
+    def parse(value: str) -> tuple:
+        text = normalise(value)
+        if not text:
+            return None, OK
+        match = _WHOLE.match(text)
+        if not match:
+            return None, BAD
+        number = float(match.group(1))
+        if number != int(number) or number < minimum:
+            return None, OUT_OF_RANGE
+        return int(number), OK
+
+    return parse
+
+
+def parse_whole(series: pl.Series, *, minimum: int) -> tuple[pl.Series, pl.Series]:
+    """Whole numbers ≥ ``minimum`` (``3``, ``3.0``, ``3人``, ``3积分``) and a status per row.
+
+    A number that is not whole or is below ``minimum`` gets OUT_OF_RANGE;
+    text that is not a number gets BAD.
+    """
+    value, status = map_unique(series, _whole_parser(minimum), (pl.Int64, pl.UInt8))
+    return value, status.fill_null(OK)
+
+
+# ---------------------------------------------------------------- vocabularies
+
+
+@lru_cache
+def code_lookup(vocabulary: str) -> dict[str, str]:
+    """Normalised raw word (or the code itself) → canonical code, for one vocabulary."""
+    if vocabulary == "district_code":
+        return {key.lower(): code for key, code in reference.district_lookup().items()}
+    if vocabulary in ("category", "target_group"):
+        frame = reference.categories() if vocabulary == "category" else reference.target_groups()
+        pairs = list(zip(frame["name_zh"], frame["code"]))
+    else:
+        pairs = list(VOCABULARIES[vocabulary].items())
+        if vocabulary == "gender":
+            pairs += [("男性", "M"), ("女性", "F")]
+    lookup = {normalise(str(raw)): code for raw, code in pairs}
+    lookup.update({code.lower(): code for code in lookup.values()})
+    return lookup
+
+
+def _code_parser(vocabulary: str) -> Callable[[str], tuple]:
+    lookup = code_lookup(vocabulary)
+    fallback = FALLBACKS.get(vocabulary)
+
+    def parse(value: str) -> tuple:
+        text = normalise(value)
+        if not text:
+            return fallback, OK
+        code = lookup.get(text) or lookup.get(text.lower())
+        if code is not None:
+            return code, OK
+        if fallback is not None:
+            return fallback, OK
+        if vocabulary == "id_type":
+            # 其他 and every further document type: the contract's "other".
+            return "other_id", OK
+        if vocabulary == "gender":
+            # No fall-back in the contract and no reason to drop the row:
+            # unknown → null, later filled from the ID number where possible.
+            return None, OK
+        return None, BAD
+
+    return parse
+
+
+def parse_code(series: pl.Series, *, vocabulary: str) -> tuple[pl.Series, pl.Series]:
+    """Canonical codes of a vocabulary and a status per row (BAD = unknown value).
+
+    ``political_status``, ``education`` and ``team_type`` fall back to their
+    catch-all code (blank included); ``id_type`` sends every unlisted type to
+    ``other_id``; unknown ``gender`` becomes null. Blank is null otherwise.
+    """
+    value, status = map_unique(series, _code_parser(vocabulary), (pl.String, pl.UInt8))
+    fallback = FALLBACKS.get(vocabulary)
+    if fallback is not None:
+        value = value.fill_null(fallback)
+    return value, status.fill_null(OK)
+
+
+def parse_district(series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """District codes from full names, names without 区, English names (any case), historical names."""
+    return parse_code(series, vocabulary="district_code")
+
+
+def _parse_flag_text(value: str) -> tuple:
+    text = normalise(value)
+    return (False,) if not text or text.lower() in NEGATIVE_WORDS else (True,)
+
+
+def parse_flag(series: pl.Series) -> pl.Series:
+    """Yes/no from a partner column: 否/无/blank → False; 是/有/a partner's name → True."""
+    (value,) = map_unique(series, _parse_flag_text, (pl.Boolean,))
+    return value.fill_null(False)

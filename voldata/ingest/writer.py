@@ -1,0 +1,137 @@
+"""Writing the store: deterministic Parquet files, the report, and the atomic swap.
+
+The new store is built in a temporary folder next to ``STORE`` and swapped
+in with renames at the very end, so a failure at any point leaves the
+previous store exactly as it was.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from voldata.ingest.readers import IngestError
+from voldata.schema import Table
+from voldata.store import PART_FILE, QUARANTINE, REPORT_FILE, arrow_schema, partition_dir
+
+__all__ = [
+    "QUARANTINE_SCHEMA",
+    "write_parquet",
+    "write_table",
+    "write_quarantine",
+    "write_report",
+    "check_store_target",
+    "build_atomically",
+]
+
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("table", pa.string()),
+        pa.field("file", pa.string()),
+        pa.field("sheet", pa.string()),
+        pa.field("row_number", pa.int64()),
+        pa.field("reason", pa.string()),
+        pa.field("detail", pa.string()),
+        pa.field("values", pa.string()),
+    ]
+)
+# Fixed writer settings: the same rows always give the same bytes.
+_PARQUET_OPTIONS = dict(
+    compression="zstd",
+    compression_level=3,
+    row_group_size=1 << 20,
+    use_dictionary=True,
+    write_statistics=True,
+    data_page_version="2.0",
+)
+
+
+def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path) -> None:
+    """Write ``frame`` to ``path`` with exactly ``schema`` (column order and types)."""
+    arrow = frame.select([f.name for f in schema]).to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(arrow, path, **_PARQUET_OPTIONS)
+
+
+def write_table(frame: pl.DataFrame, spec: Table, root: Path) -> None:
+    """Write one canonical table's stored rows into the store folder ``root``.
+
+    Rows are sorted by the table key (unique after de-duplication, so the
+    order is total) and split by the year of ``spec.partition_by``. A table
+    without rows writes no file.
+    """
+    if frame.height == 0:
+        return
+    schema = arrow_schema(spec)
+    frame = frame.sort(list(spec.key), nulls_last=True)
+    if spec.partition_by is None:
+        write_parquet(frame, schema, partition_dir(root, spec.name) / PART_FILE)
+        return
+    years = frame.get_column(spec.partition_by).dt.year()
+    for year in sorted(years.unique().to_list()):
+        write_parquet(frame.filter(years == year), schema, partition_dir(root, spec.name, year) / PART_FILE)
+
+
+def write_quarantine(frame: pl.DataFrame, root: Path) -> None:
+    """Write the quarantine (always, even empty, so readers find its schema)."""
+    write_parquet(frame, QUARANTINE_SCHEMA, root / QUARANTINE / PART_FILE)
+
+
+def write_report(report: dict, root: Path) -> None:
+    """Write ``ingest_report.json`` (sorted keys inside each entry are kept as given; no timestamps)."""
+    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    (root / REPORT_FILE).write_text(text, encoding="utf-8")
+
+
+def check_store_target(store: Path) -> None:
+    """Refuse a STORE that exists but is not a voldata store (so an ingest never wipes someone's folder)."""
+    if store.exists() and not store.is_dir():
+        raise IngestError(f"--store {store} is a file, not a folder")
+    if store.is_dir() and any(store.iterdir()) and not (store / REPORT_FILE).is_file():
+        raise IngestError(
+            f"--store {store} exists and is not a voldata store (no {REPORT_FILE}); "
+            "refusing to replace it: give a new or empty folder"
+        )
+
+
+def build_atomically(store: Path, build: Callable[[Path, Path], None]) -> None:
+    """Build a new store with ``build(new_root, workdir)`` and swap it in for ``store``.
+
+    ``new_root`` and ``workdir`` are fresh folders next to ``store`` (same
+    file system, so the final renames are atomic). Whatever happens, both are
+    removed; the previous store is replaced only after ``build`` returned.
+    """
+    store = Path(store).absolute()
+    store.parent.mkdir(parents=True, exist_ok=True)
+    new_root = Path(tempfile.mkdtemp(prefix=f".{store.name}.new-", dir=store.parent))
+    workdir = Path(tempfile.mkdtemp(prefix=f".{store.name}.work-", dir=store.parent))
+    try:
+        build(new_root, workdir)
+        _swap(new_root, store)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if new_root.exists():
+            shutil.rmtree(new_root, ignore_errors=True)
+
+
+def _swap(new_root: Path, store: Path) -> None:
+    old = None
+    if store.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{store.name}.old-", dir=store.parent))
+        old.rmdir()
+        os.rename(store, old)
+    try:
+        os.rename(new_root, store)
+    except BaseException:
+        if old is not None:
+            os.rename(old, store)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
