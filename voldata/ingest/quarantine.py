@@ -39,6 +39,29 @@ def _label(spec: Table, names: tuple[str, ...]) -> str:
     return " + ".join(f"{header_of(spec.column(n))} ({n})" for n in names)
 
 
+def _as_text(dtype: pl.DataType, name: str) -> pl.Expr:
+    if dtype == pl.Datetime:
+        return pl.col(name).dt.to_string("%Y-%m-%d %H:%M:%S")
+    return pl.col(name).cast(pl.String)
+
+
+def _repeats(keys: pl.DataFrame) -> pl.Series:
+    """True for every row whose key (all columns of ``keys``) appeared in an earlier row."""
+    names = keys.columns
+    if len(names) == 1:
+        return ~keys.get_column(names[0]).is_first_distinct()
+    # Hashing the combined key is much faster than comparing structs; rows
+    # whose hash repeats are then compared exactly, so a hash collision can
+    # never make a row a duplicate.
+    hashes = keys.select(pl.struct(names).hash().alias("h")).get_column("h")
+    candidates = (~hashes.is_unique()).arg_true()
+    repeat = pl.repeat(False, keys.height, eager=True)
+    if len(candidates):
+        exact = ~keys.gather(candidates).select(pl.struct(names).is_first_distinct()).to_series()
+        repeat = repeat.scatter(candidates.filter(exact), True)
+    return repeat
+
+
 def mark_duplicates(
     spec: Table, frame: pl.DataFrame, reason: pl.Series, detail: pl.Series
 ) -> tuple[pl.Series, pl.Series]:
@@ -57,8 +80,10 @@ def mark_duplicates(
         rows = fine.arg_true()
         if len(rows) == 0:
             continue
-        keys = frame.select(list(names)).gather(rows)
-        repeat = ~keys.select(pl.struct(list(names)).is_first_distinct()).to_series()
+        keys = frame.select(list(names))
+        if len(rows) < frame.height:
+            keys = keys.gather(rows)
+        repeat = _repeats(keys)
         repeat_rows = rows.filter(repeat)
         if len(repeat_rows) == 0:
             continue
@@ -67,7 +92,7 @@ def mark_duplicates(
             text = keys.filter(repeat).select(
                 pl.format(
                     f"{_label(spec, names)} = " + ", ".join("'{}'" for _ in names) + " seen before",
-                    *[pl.col(n).cast(pl.String) for n in names],
+                    *[_as_text(keys.schema[n], n) for n in names],
                 )
             ).to_series()
         else:

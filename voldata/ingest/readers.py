@@ -453,7 +453,8 @@ def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
     for part, frame, first_row in pieces:
         cells = [pl.col(f"c{i}") for i in range(part.n_columns)]
         # Blank in every cell (PII cells included): not a row at all.
-        non_blank = pl.any_horizontal([c.str.strip_chars().str.len_bytes() > 0 for c in cells]) if cells else pl.lit(False)
+        # (Empty cells are already null; a row of only spaces is not worth a pass over every cell.)
+        non_blank = pl.any_horizontal([c.is_not_null() for c in cells]) if cells else pl.lit(False)
         frame = frame.with_row_index("_index").filter(non_blank.fill_null(False))
         selected = [
             pl.lit(plan.source.order, dtype=pl.UInt32).alias("_file"),

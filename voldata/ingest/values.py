@@ -63,7 +63,6 @@ NEGATIVE_WORDS = frozenset({"否", "无", "没有", "不是", "0", "false", "no"
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
-_CANONICAL_DATETIME = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
 
 
 def normalise(value: str) -> str:
@@ -175,12 +174,12 @@ def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     distinct value.
     """
     stripped = series.str.strip_chars()
-    fast = stripped.str.contains(_CANONICAL_DATETIME).fill_null(False)
     parsed = stripped.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False)
     parsed = parsed.to_frame("v").select(
-        pl.when(fast & pl.col("v").dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)).then(pl.col("v"))
+        pl.when(pl.col("v").dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)).then(pl.col("v"))
     ).to_series()
-    slow_rows = (~fast & (stripped.str.len_bytes() > 0).fill_null(False)).arg_true()
+    # Everything the canonical format did not take goes the permissive way.
+    slow_rows = (parsed.is_null() & (stripped.str.len_bytes() > 0).fill_null(False)).arg_true()
     if len(slow_rows):
         (slow_values,) = map_unique(
             stripped.gather(slow_rows), lambda v: (parse_datetime_text(v),), (pl.Datetime("us"),)
