@@ -46,6 +46,7 @@ PACKAGES = (
     "mplfonts", "papermill", "nbconvert", "nbformat", "ipykernel", "xlsxwriter", "python-calamine", "tqdm",
 )
 KERNEL = "python3"
+LOG_DIR = ".logs"
 MAX_JOBS = 16
 
 
@@ -69,19 +70,38 @@ class ChapterFailure:
         return f"chapter {self.key} ({CHAPTERS[self.key]}) failed in {where}: {self.error}"
 
 
-def _run_chapter(key: str, source: str, target: str, parameters: dict, cwd: str) -> ChapterFailure | float:
-    """Execute one chapter notebook with papermill (runs in a worker process); seconds taken or the failure."""
+def _run_chapter(key: str, source: str, staging: str, parameters: dict, cwd: str, demo: bool) -> ChapterFailure | float:
+    """Execute one chapter notebook with papermill and render its HTML page (runs in a worker process).
+
+    The worker's stderr (and so the kernel's) goes to ``staging/.logs/<key>.log``,
+    kept with a failed build. Returns the seconds taken, or the failure.
+    """
+    import os
+
+    logs = Path(staging) / LOG_DIR
+    logs.mkdir(exist_ok=True)
+    log = os.open(logs / f"{key}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(log, 2)
     import papermill
 
     started = time.perf_counter()
+    target = Path(staging) / "notebooks" / f"{key}.ipynb"
     try:
         papermill.execute_notebook(
-            source, target, parameters=parameters, kernel_name=KERNEL, progress_bar=False, cwd=cwd, log_output=False
+            source, str(target), parameters=parameters, kernel_name=KERNEL, progress_bar=False, cwd=cwd, log_output=False
         )
     except papermill.PapermillExecutionError as error:
         return ChapterFailure(key, error.cell_index, error.exec_count, f"{error.ename}: {error.evalue}")
     except Exception as error:  # a kernel that died or would not start: report it as the chapter's failure
         return ChapterFailure(key, None, None, f"{type(error).__name__}: {error}")
+    # The page is rendered here, so it overlaps with the chapters still running.
+    from voldata.edition import html
+
+    try:
+        page = html.render_chapter_page(target, key=key, year=parameters["year"], demo=demo)
+    except Exception as error:
+        return ChapterFailure(key, None, None, f"HTML conversion failed: {type(error).__name__}: {error}")
+    (Path(staging) / f"{key}.html").write_text(page, encoding="utf-8")
     return time.perf_counter() - started
 
 
@@ -267,6 +287,9 @@ def build_edition(
     }
     durations: dict[str, float] = {}
     failures: list[ChapterFailure] = []
+    from voldata import store as store_module
+
+    demo = is_demo_store(store_module.ingest_report(config["store"]))
     context = multiprocessing.get_context("spawn")  # no fork: the parent may hold Polars' thread pool
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(CHAPTERS)), mp_context=context) as pool:
@@ -275,9 +298,10 @@ def build_edition(
                     _run_chapter,
                     key,
                     str(paths.NOTEBOOKS_DIR / f"{key}.ipynb"),
-                    str(staging / "notebooks" / f"{key}.ipynb"),
+                    str(staging),
                     {**parameters, **CHAPTER_PARAMETERS.get(key, {})},
                     str(paths.NOTEBOOKS_DIR),
+                    demo,
                 ): key
                 for key in RUN_ORDER
             }
@@ -303,10 +327,11 @@ def build_edition(
             failed = _keep_failed(staging, out, year)
             first = failures[0]
             raise BuildError(
-                f"{first}; the failed notebook is kept at {failed / 'notebooks' / (first.key + '.ipynb')}; "
-                f"the previous edition {out / str(year)} is unchanged"
+                f"{first}; the failed notebook is kept at {failed / 'notebooks' / (first.key + '.ipynb')} "
+                f"(kernel log: {failed / LOG_DIR / (first.key + '.log')}); the previous edition {out / str(year)} is unchanged"
             )
-        _assemble(staging, config, indicators, durations, started)
+        shutil.rmtree(staging / LOG_DIR, ignore_errors=True)
+        _assemble(staging, config, indicators, durations, started, demo=demo)
         from voldata.edition import privacy
 
         findings = privacy.scan_folder(staging)
@@ -328,25 +353,22 @@ def build_edition(
 
 
 def _city_indicators(config: dict) -> dict:
-    from voldata import indicators, reference, store
+    from voldata import indicators, store
 
     tables = store.tables(config["store"], engine="polars")
-    population = reference.population(config["population"])
-    return _json_ready(indicators.city_indicators(tables, year=config["year"], population=population))
+    return _json_ready(indicators.city_indicators(tables, year=config["year"], population=config["population"]))
 
 
-def _assemble(staging: Path, config: dict, indicators: dict, durations: dict[str, float], started: float) -> None:
-    """Everything after the chapters: HTML pages, workbook, indicators.json, manifest.json."""
+def _assemble(
+    staging: Path, config: dict, indicators: dict, durations: dict[str, float], started: float, *, demo: bool
+) -> None:
+    """Everything after the chapters (whose pages the workers wrote): index, workbook, indicators.json, manifest."""
     from voldata import reference, store
     from voldata.edition import html
     from voldata.edition.output import TABLE_META_DIR, read_table_meta
 
     year = config["year"]
     report = store.ingest_report(config["store"])
-    demo = is_demo_store(report)
-    for key in CHAPTERS:
-        page = html.render_chapter_page(staging / "notebooks" / f"{key}.ipynb", key=key, year=year, demo=demo)
-        (staging / f"{key}.html").write_text(page, encoding="utf-8")
     population_source = reference.population(config["population"]).attrs["source"]
     headline_figures = [
         (staging / "figures" / "01_growth.png", "注册志愿者与服务时长的年度变化"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import dataclass
 from importlib import metadata
 
 import pandas as pd
@@ -19,6 +20,9 @@ from voldata.schema import VOCABULARIES
 
 __all__ = [
     "TEAM_TYPE_NAMES",
+    "INDICATOR_LABELS",
+    "indicator_table",
+    "star_table",
     "valid_records",
     "yearly_scale",
     "team_types",
@@ -30,9 +34,63 @@ __all__ = [
     "quarantine_reasons",
     "software_versions",
     "code_names",
+    "published_values",
+    "published_long",
+    "methodology_markdown",
+    "show_model_table",
+    "district_suppression",
+    "ModelSection",
+    "chapter_models",
+    "STREET_COUNTS",
+    "STREET_RATES",
 ]
 
+STREET_COUNTS = ["registered_volunteers", "active_volunteers"]
+STREET_RATES = {
+    "active_rate": ["active_volunteers", "registered_volunteers"],
+    "hours_per_active": ["active_volunteers"],
+    "service_hours": ["active_volunteers"],
+}
+
 TEAM_TYPE_NAMES: dict[str, str] = {code: name for name, code in VOCABULARIES["team_type"].items()} | {"other": "其他"}
+
+
+INDICATOR_LABELS = {"name_zh": "指标", "value": "数值", "unit": "单位", "yoy": "比上年增长", "id": "指标代码"}
+
+
+def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False) -> pd.DataFrame:
+    """City indicators as a table: Chinese name, value, unit, growth (blank where not defined); ``with_id`` adds the id."""
+    from voldata.indicators import REGISTRY
+
+    rows = []
+    for id in ids:
+        item = REGISTRY.get(id)
+        rows.append(
+            {
+                "id": id,
+                "name_zh": item.name_zh if item else id,
+                "value": indicators.get(id),
+                "unit": ("比例" if item.unit == "share" else item.unit) if item else "",
+                "yoy": indicators.get(f"{id}_yoy"),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["id", "name_zh", "value", "unit", "yoy"])
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    frame["yoy"] = pd.to_numeric(frame["yoy"], errors="coerce").astype("float64")
+    return frame if with_id else frame.drop(columns="id")
+
+
+def star_table(indicators: dict) -> pd.DataFrame:
+    """Star volunteers by level (1–5 stars) with their hour thresholds, from the city indicators."""
+    bounds = {1: "100–300小时", 2: "300–600小时", 3: "600–1,000小时", 4: "1,000–1,500小时", 5: "1,500小时以上"}
+    return pd.DataFrame(
+        {
+            "stars": range(1, 6),
+            "level": [f"{n}星级" for n in range(1, 6)],
+            "hours": [bounds[n] for n in range(1, 6)],
+            "volunteers": pd.array([indicators.get(f"star_{n}") for n in range(1, 6)], dtype="Int64"),
+        }
+    )
 
 
 def code_names(vocabulary: str) -> dict[str, str]:
@@ -259,3 +317,102 @@ def software_versions(packages: tuple[str, ...] | None = None) -> pd.DataFrame:
             version = "未安装"
         rows.append({"package": name, "version": version})
     return pd.DataFrame(rows)
+
+
+def published_values(published: pd.DataFrame, source: pd.DataFrame, column: str, *, key: str = "district_code") -> pd.Series:
+    """A column of a published (suppressed, relabelled) table as numbers keyed by ``source[key]``.
+
+    Suppressed or blank cells become NaN, so a map or chart drawn from it shows
+    exactly what the table publishes.
+    """
+    if len(published) != len(source):
+        raise ValueError("the published table and its source must have the same rows")
+    values = pd.to_numeric(published[column], errors="coerce").to_numpy(dtype="float64", na_value=float("nan"))
+    return pd.Series(values, index=source[key].astype(str).to_numpy(), name=column)
+
+
+def published_long(published: pd.DataFrame, measures: dict[str, str], *, label: str = "区") -> pd.DataFrame:
+    """Published columns (``{column: measure name}``) stacked long for a faceted chart: label, measure, value."""
+    parts = [
+        pd.DataFrame(
+            {
+                label: published[label].astype(str).to_numpy(),
+                "measure": name,
+                "value": pd.to_numeric(published[column], errors="coerce").to_numpy(dtype="float64", na_value=float("nan")),
+            }
+        )
+        for column, name in measures.items()
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def methodology_markdown(registry: pd.DataFrame) -> str:
+    """The indicator registry as Markdown, one list per section: name, id, unit and definition."""
+    lines = []
+    for section, rows in registry.groupby("section", sort=False):
+        lines.append(f"**{section}**\n")
+        for row in rows.itertuples():
+            unit = "比例" if row.unit == "share" else row.unit
+            lines.append(f"- {row.name_zh}（`{row.id}`，{unit}）：{row.definition}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def show_model_table(table: pd.DataFrame, caption: str = "") -> None:
+    """Display a model's tidy estimate table (estimates with 95% intervals), numbers rounded."""
+    from voldata.edition.output import show_table
+
+    if table.empty:
+        return
+    shown = table.copy()
+    for column in shown.columns:
+        if pd.api.types.is_float_dtype(shown[column]):
+            shown[column] = shown[column].round(3)
+    show_table(shown, caption or "模型估计（95%置信区间）")
+
+
+def district_suppression(columns) -> tuple[list[str], dict[str, list[str]]]:
+    """The people counts and derived columns (with their counts) of a district table, for ``publish_table``.
+
+    Uses :data:`voldata.publish.DISTRICT_COUNTS` / ``DISTRICT_RATES`` for the
+    columns present.
+    """
+    from voldata.publish import DISTRICT_COUNTS, DISTRICT_RATES
+
+    columns = list(columns)
+    counts = [c for c in DISTRICT_COUNTS if c in columns]
+    rates = {
+        rate: [s for s in sources if s in counts]
+        for rate, sources in DISTRICT_RATES.items()
+        if rate in columns and any(s in counts for s in sources)
+    }
+    return counts, rates
+
+
+@dataclass(frozen=True)
+class ModelSection:
+    """One model as the chapter shows it: a title, the plain-language reading, the estimate table."""
+
+    title: str
+    reading: str
+    table: pd.DataFrame
+    caption: str
+
+
+def chapter_models(tables, *, year: int) -> list[ModelSection]:
+    """The three models of the professional-development chapter, fitted on ``tables`` for ``year``."""
+    import importlib.util
+
+    if importlib.util.find_spec("voldata.models") is None:
+        return [ModelSection("统计模型", "本版未包含 voldata.models，模型解读从略。", pd.DataFrame(), "")]
+    from voldata import models
+
+    sections = []
+    for title, name, caption in (
+        ("参与强度（负二项回归）", "participation_model", "发生率比（IRR）及95%置信区间"),
+        ("留存（logistic 回归）", "retention_model", "比值比（OR）及95%置信区间"),
+        ("流失风险（Cox 比例风险模型）", "lapse_model", "风险比（HR）及95%置信区间"),
+    ):
+        result = getattr(models, name)(tables, year=year)
+        sections.append(ModelSection(title, result.reading, result.table, caption))
+    return sections

@@ -198,26 +198,51 @@ class Chapter:
         return reference.population(self.population_path)
 
     @cached_property
-    def indicators(self) -> dict:
-        """``voldata.indicators.city_indicators`` for the reference year."""
+    def context(self):
+        """The indicator suite's context over :attr:`tables`: pass it as ``tables`` to any
+        indicator function, so shared aggregates are computed once per chapter."""
         from voldata import indicators
 
-        return indicators.city_indicators(self.tables, year=self.year, population=self.population)
+        return indicators.Context(self.tables)
 
     @cached_property
-    def previous_indicators(self) -> dict | None:
-        """City indicators of the year before, None when that year is not in the store."""
-        if self.year - 1 not in self.years:
-            return None
+    def indicators(self) -> dict:
+        """``voldata.indicators.city_indicators`` for the reference year (growth included)."""
         from voldata import indicators
 
-        return indicators.city_indicators(self.tables, year=self.year - 1, population=self.population)
+        return indicators.city_indicators(self.context, year=self.year, population=self.population_path)
 
     @cached_property
     def district_indicators(self) -> pd.DataFrame:
+        """``voldata.indicators.district_indicators`` for the reference year (not yet suppressed)."""
         from voldata import indicators
 
-        return indicators.district_indicators(self.tables, year=self.year, population=self.population)
+        return indicators.district_indicators(self.context, year=self.year, population=self.population_path)
+
+    @property
+    def years_to_date(self) -> list[int]:
+        """Store years up to and including the reference year."""
+        return [y for y in self.years if y <= self.year]
+
+    def table(self, frame: pd.DataFrame, name: str, *, title: str, counts=(), rates=None, labels=None,
+              city_level: bool = False, show: bool | int = True) -> pd.DataFrame:
+        """Publish a table (suppressed, CSV in ``tables/``) and show it; ``show`` = an int shows the first rows."""
+        from voldata.edition.output import publish_table, show_table
+
+        published = publish_table(
+            frame, name, output_dir=self.output_dir, title=title, counts=counts, rates=rates,
+            threshold=self.threshold, labels=labels, city_level=city_level,
+        )
+        if show:
+            rows = published if show is True else published.head(int(show))
+            show_table(rows, f"表 {title}" + ("" if show is True or len(published) <= int(show) else f"（前{int(show)}行，共{len(published)}行，全表见 tables/{name}.csv）"))
+        return published
+
+    def figure(self, fig, name: str, caption: str):
+        """Save a figure (PNG + SVG in ``figures/``) and show it with its caption."""
+        from voldata.edition.output import show_figure
+
+        return show_figure(self, fig, name, caption)
 
     def path(self, *parts: str) -> Path:
         return self.output_dir.joinpath(*parts)

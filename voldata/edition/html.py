@@ -59,7 +59,7 @@ img { max-width: 100%; height: auto; }
 table { border-collapse: collapse; margin: .6rem 0 1.2rem; font-size: .9rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .25rem .6rem; text-align: right; }
 th { background: #f3f3f3; }
-td:first-child, th:first-child { text-align: left; }
+td:first-child, th:first-child { text-align: left; white-space: nowrap; }
 blockquote { border-left: 4px solid var(--red); margin: 1rem 0; padding: .3rem 1rem; background: #fdf2f3; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: .8rem; margin: 1rem 0 2rem; }
 .card { border: 1px solid var(--line); border-top: 4px solid var(--red); padding: .7rem .9rem; background: #fff; }
@@ -71,6 +71,8 @@ ol.toc .blurb { color: var(--muted); font-size: .9rem; display: block; }
 .pager { display: flex; justify-content: space-between; margin-top: 3rem; border-top: 1px solid var(--line); padding-top: 1rem; }
 footer { color: var(--muted); font-size: .8rem; text-align: center; padding: 1rem; }
 .caption { margin-bottom: .2rem; }
+.anchor-link { display: none; }
+h1 { color: var(--red); }
 """
 
 

@@ -8,6 +8,7 @@ returns the published frame for display. The build collects these files.
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -38,7 +39,7 @@ def publish_table(
     output_dir: str | Path,
     title: str,
     counts: Sequence[str] = (),
-    rates: Sequence[str] = (),
+    rates: Mapping[str, str | Sequence[str]] | None = None,
     threshold: int = 10,
     labels: Mapping[str, str] | None = None,
     city_level: bool = False,
@@ -55,9 +56,12 @@ def publish_table(
         The chapter's output folder; the CSV goes to ``tables/``.
     title : str
         Chinese title (the workbook's table of contents uses it).
-    counts, rates : sequence of str
-        Columns counting people, and rates or shares derived from them, as
-        :func:`voldata.publish.suppress` takes them. Ignored for ``city_level`` tables.
+    counts : sequence of str
+        Columns counting people (shown as ``<10`` below the threshold).
+    rates : mapping, optional
+        Derived column -> the count column(s) it is computed from (blank where
+        any of them is suppressed), as :func:`voldata.publish.suppress` takes it.
+        ``counts`` and ``rates`` are ignored for ``city_level`` tables.
     threshold : int
         Small-cell threshold.
     labels : mapping, optional
@@ -76,13 +80,14 @@ def publish_table(
 
     if not _NAME.match(name):
         raise ValueError(f"table name must use letters, digits and _ only, not {name!r}")
+    rates = dict(rates or {})
     missing = [c for c in (*counts, *rates) if c not in frame.columns]
     if missing:
         raise KeyError(f"table {name}: columns {missing} are not in the frame ({list(frame.columns)})")
     published = suppress(
         frame.reset_index(drop=True),
         counts=[] if city_level else list(counts),
-        rates=[] if city_level else list(rates),
+        rates={} if city_level else rates,
         threshold=threshold,
     )
     if labels:
@@ -101,22 +106,42 @@ def read_table_meta(tables_dir: str | Path) -> dict[str, dict]:
     return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
 
 
-def _html_table(frame: pd.DataFrame, caption: str) -> str:
-    def cell(value: object) -> str:
-        if isinstance(value, float):
-            if pd.isna(value):
-                return ""
-            return f"{value:,.0f}" if value == round(value) and abs(value) >= 100 else f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
-        if value is None or value is pd.NA:
-            return ""
-        return str(value)
+PERCENT_HEADERS = ("率", "比例", "占比", "增长")
 
-    shown = frame.map(cell)
-    return (
-        f'<div class="voldata-table"><p class="caption"><strong>{caption}</strong></p>'
-        + shown.to_html(index=False, escape=True, border=0)
-        + "</div>"
-    )
+
+def _format_cell(value: object, *, percent: bool) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, str):
+        return f"{int(value):,}" if value.isdigit() else value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)) or hasattr(value, "item"):
+        number = float(value)
+        if percent:
+            return f"{number * 100:.1f}%"
+        if number == round(number):
+            return f"{number:,.0f}"
+        return f"{number:,.1f}" if abs(number) >= 1 else f"{number:.3f}"
+    return str(value)
+
+
+def _html_table(frame: pd.DataFrame, caption: str) -> str:
+    """A published table as HTML: shares and growth as percentages, counts with separators, blanks empty.
+
+    Tables of indicators (columns 数值 and 单位) format each value by its unit.
+    """
+    shown = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        header = str(column)
+        percent = any(word in header for word in PERCENT_HEADERS) and header not in ("单位",)
+        shown[column] = [_format_cell(v, percent=percent) for v in frame[column]]
+    if {"数值", "单位"} <= set(frame.columns):
+        shown["数值"] = [
+            _format_cell(v, percent=unit == "比例") for v, unit in zip(frame["数值"], frame["单位"], strict=True)
+        ]
+    body = shown.to_html(index=False, escape=True, border=0)
+    return f'<div class="voldata-table"><p class="caption"><strong>{html.escape(caption)}</strong></p>{body}</div>'
 
 
 def show_table(frame: pd.DataFrame, caption: str) -> None:
