@@ -340,9 +340,11 @@ def cell_text(value: object) -> str | None:
         return value or None
     if kind is float:
         if value.is_integer():
-            # repr is the shortest text that round-trips, i.e. the digits Excel
-            # stored; Decimal writes them out without an exponent.
-            return str(int(Decimal(repr(value))))
+            if abs(value) < 1e15:
+                return str(int(value))
+            # Excel keeps 15 significant digits: write those out in full
+            # (an ID number typed as a number), never an exponent.
+            return str(int(Decimal(format(value, ".15g"))))
         return repr(value)
     if kind is bool:
         return "TRUE" if value else "FALSE"

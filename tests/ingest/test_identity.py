@@ -1,0 +1,79 @@
+"""Pseudonymisation and ID checks."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import polars as pl
+import pytest
+
+from voldata.ingest import identity
+from voldata.ingest.identity import ID_NUMBER, key_fingerprint, load_key, pseudonymise, resident_id_valid
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        ("11010519491231002X", True),  # the standard's own example
+        ("440106199003070017", None),  # filled in below from the check-digit rule
+        ("11010519491231002Y", False),
+        ("110105194912310021", False),  # wrong check digit
+        ("1101051949123100", False),  # too short
+        ("E1234567", False),
+    ],
+)
+def test_gb11643_check(number, expected):
+    if expected is None:
+        weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+        expected = "10X98765432"[sum(int(d) * w for d, w in zip(number[:17], weights)) % 11] == number[17]
+    assert resident_id_valid(pl.Series([number]))[0] is expected
+
+
+def test_person_key_is_hmac_of_the_normalised_number():
+    frame = pl.DataFrame({ID_NUMBER: ["11010519491231002x", " １１０１０５１９４９１２３１００２Ｘ ", "11010519491231002X"]})
+    out = pseudonymise(frame, key=b"k")
+    expected = hmac.new(b"k", b"11010519491231002X", hashlib.sha256).hexdigest()
+    assert out["person_key"].to_list() == [expected] * 3
+    assert ID_NUMBER not in out.columns
+
+
+def test_long_keys_are_hashed_like_hmac_does():
+    key = b"x" * 100
+    assert identity._hmac_many(key, ["abc"]) == [hmac.new(key, b"abc", hashlib.sha256).hexdigest()]
+
+
+def test_gender_and_birth_year_come_only_from_valid_numbers():
+    frame = pl.DataFrame({ID_NUMBER: ["11010519491231002X", "110105194912310021", None]})
+    out = pseudonymise(frame, key=b"k")
+    assert out["id_valid"].to_list() == [True, False, None]
+    assert out["_id_gender"].to_list() == ["F", None, None]
+    assert out["_id_birth_year"].to_list() == [1949, None, None]
+    assert out["person_key"][2] is None
+
+
+def test_key_from_file_and_environment(tmp_path):
+    key_file = tmp_path / "key.txt"
+    key_file.write_text("  secret\n", encoding="utf-8")
+    assert load_key(key_file, environ={}) == b"secret"
+    assert load_key(None, environ={"VOLDATA_KEY": "env-secret"}) == b"env-secret"
+    assert load_key(key_file, environ={"VOLDATA_KEY": "other"}) == b"secret"
+
+
+@pytest.mark.parametrize("environ", [{}, {"VOLDATA_KEY": "  "}])
+def test_no_key_is_refused(environ):
+    with pytest.raises(ValueError, match="no pseudonymisation key"):
+        load_key(None, environ=environ)
+
+
+def test_empty_or_missing_key_file_is_refused(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="empty"):
+        load_key(empty, environ={})
+    with pytest.raises(ValueError, match="cannot read"):
+        load_key(tmp_path / "missing.txt", environ={})
+
+
+def test_fingerprint_tells_keys_apart():
+    assert key_fingerprint("a") != key_fingerprint("b")
+    assert key_fingerprint("a") == hmac.new(b"a", b"voldata", hashlib.sha256).hexdigest()[:8]

@@ -1,0 +1,308 @@
+"""End to end: the committed city exports → store, quarantine and report, checked by hand."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+import voldata
+from voldata.ingest import IngestError, ingest, writer
+from voldata.schema import TABLE_ORDER, TABLES
+from voldata.store import arrow_schema, ingest_report, quarantine
+
+from .conftest import CITY, EXPECTED, KEY, MAKE, file_bytes
+
+
+def _person_key(id_number: str) -> str:
+    normalised = id_number.strip().upper()
+    return hmac.new(KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def _expected(table: str) -> pd.DataFrame:
+    """The hand-written expected table, with the canonical dtypes of ``voldata.load``."""
+    spec = TABLES[table]
+    frame = pd.read_csv(EXPECTED / f"{table}.csv", dtype=str, keep_default_na=False).replace("", None)
+    if "id" in frame.columns:
+        frame["person_key"] = [_person_key(MAKE.IDS.get(label, label)) for label in frame.pop("id")]
+    frame = frame[spec.column_names]
+    for column in spec.columns:
+        name = column.name
+        if column.kind == "bool":
+            frame[name] = frame[name].map({"True": True, "False": False, None: pd.NA}).astype("boolean")
+        elif column.kind == "int":
+            frame[name] = frame[name].astype("Int64")
+        elif column.kind == "year":
+            frame[name] = frame[name].astype("Int16")
+        elif column.kind == "float":
+            frame[name] = frame[name].astype("float64")
+        elif column.kind == "date":
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[ms]")
+        elif column.kind == "datetime":
+            frame[name] = pd.to_datetime(frame[name]).astype("datetime64[us]")
+        elif column.kind == "code":
+            frame[name] = pd.Categorical(frame[name], categories=voldata.store.category_levels(column.vocabulary))
+        else:
+            frame[name] = frame[name].astype("str")
+    return frame
+
+
+@pytest.mark.parametrize("table", TABLE_ORDER)
+def test_stored_tables_match_the_hand_worked_expectation(city_store, table):
+    spec = TABLES[table]
+    stored = voldata.load(table, store=city_store)
+    expected = _expected(table)
+    if "person_key" in spec.key:
+        # Pseudonyms sort in an order nobody can work out by hand: compare as sets of rows.
+        stored = stored.sort_values(list(spec.key)).reset_index(drop=True)
+        expected = expected.sort_values(list(spec.key)).reset_index(drop=True)
+    pd.testing.assert_frame_equal(stored.reset_index(drop=True), expected)
+
+
+def test_quarantine_matches_the_hand_worked_expectation(city_store):
+    got = quarantine(city_store)[["table", "file", "sheet", "row_number", "reason"]]
+    expected = pd.read_csv(EXPECTED / "quarantine.csv", dtype={"sheet": str}, keep_default_na=False)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
+    assert list(quarantine(city_store).columns) == ["table", "file", "sheet", "row_number", "reason", "detail", "values"]
+
+
+def test_quarantine_values_are_raw_text_without_pii(city_store):
+    q = quarantine(city_store)
+    row = q[(q["table"] == "service_records") & (q["reason"] == "bad_number")].iloc[0]
+    values = json.loads(row["values"])
+    assert values["服务时长"] == "abc" and values["记录编号"] == "R008"
+    assert "姓名" not in values and "证件号码" not in values
+    assert row["detail"] == "服务时长 (hours) = 'abc'"
+
+
+def test_report_reconciles_every_file(city_store):
+    report = ingest_report(city_store)
+    by_file = {entry["file"]: entry for entry in report["files"]}
+    for entry in report["files"]:
+        assert entry["rows_read"] == entry["rows_stored"] + entry["rows_quarantined"]
+        assert sum(entry["reasons"].values()) == entry["rows_quarantined"]
+        assert entry["sha256"] == hashlib.sha256((CITY / entry["file"]).read_bytes()).hexdigest()
+    assert by_file["service_records_2020.xlsx"] == {
+        "file": "service_records_2020.xlsx",
+        "table": "service_records",
+        "sha256": by_file["service_records_2020.xlsx"]["sha256"],
+        "rows_read": 11,
+        "rows_stored": 4,
+        "rows_quarantined": 7,
+        "reasons": {"missing_value": 1, "bad_number": 1, "out_of_range": 1, "unknown_value": 1, "duplicate": 2, "orphan": 1},
+    }
+    assert report["skipped_files"] == ["faults.txt"]
+    assert report["tables"] == {
+        "volunteers": 6, "party_reports": 2, "teams": 4, "activities": 3,
+        "service_records": 7, "timebank_accounts": 3, "timebank_transactions": 3,
+    }
+    totals = report["totals"]
+    assert (totals["files"], totals["rows_read"], totals["rows_stored"], totals["rows_quarantined"]) == (9, 53, 28, 25)
+    assert report["key_fingerprint"] == hmac.new(KEY.encode(), b"voldata", hashlib.sha256).hexdigest()[:8]
+
+
+def test_overlapping_exports_are_never_doubled(city_store):
+    records = voldata.load("service_records", store=city_store, years=[2019])
+    assert sorted(records["record_id"]) == ["R900", "R901", "R902"]
+    by_file = {e["file"]: e for e in ingest_report(city_store)["files"]}
+    assert by_file["december/service_records_2019_12_a.csv"]["rows_stored"] == 2
+    later = by_file["december/service_records_2019_12_b.csv"]
+    assert (later["rows_read"], later["rows_stored"], later["reasons"]) == (3, 1, {"duplicate": 2})
+
+
+def test_person_keys_link_sources(city_store):
+    volunteers = voldata.load("volunteers", store=city_store)
+    accounts = voldata.load("timebank_accounts", store=city_store)
+    reports = voldata.load("party_reports", store=city_store)
+    key_a = volunteers.loc[volunteers["volunteer_id"] == "V001", "person_key"].item()
+    assert key_a == _person_key(MAKE.ID_A)
+    assert key_a == accounts.loc[accounts["account_id"] == "TB1", "person_key"].item()
+    assert key_a in set(reports["person_key"])
+
+
+def _pii_strings() -> list[str]:
+    """Every name, ID number and phone number in the city fixtures."""
+    found = set(MAKE.IDS.values()) | {MAKE.ID_D.upper(), "E1234567"}
+    for path in CITY.rglob("*.csv"):
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                frame = pd.read_csv(path, dtype=str, encoding=encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        for header in ("姓名", "手机号码", "联系电话", "负责人", "联系人", "证件号码", "所在单位"):
+            if header in frame:
+                found |= {v for v in frame[header].dropna()}
+    found |= {"张一", "李二", "王三", "钱五"}  # names in the workbook
+    return sorted(found)
+
+
+def store_text(store) -> str:
+    """Everything the store holds, decompressed, as one text: parquet values, JSON, and raw bytes."""
+    parts = []
+    for path in sorted(p for p in store.rglob("*") if p.is_file()):
+        raw = path.read_bytes()
+        parts.append(raw.decode("utf-8", errors="ignore"))
+        if path.suffix == ".parquet":
+            table = pq.read_table(path)
+            parts.append(table.to_pandas().astype(str).to_csv())
+            parts.append(str(pq.read_metadata(path).metadata))
+    return "\n".join(parts)
+
+
+def test_no_pii_anywhere_in_the_store(city_store):
+    text = store_text(city_store)
+    pii = _pii_strings()
+    assert len(pii) > 15
+    leaked = [s for s in pii if s in text]
+    assert leaked == []
+
+
+def test_every_file_has_the_canonical_schema_and_is_sorted(city_store):
+    for name in TABLE_ORDER:
+        spec = TABLES[name]
+        for path in sorted((city_store / name).rglob("*.parquet")):
+            assert pq.read_schema(path).remove_metadata() == arrow_schema(spec)
+            frame = pl.read_parquet(path)
+            assert frame.equals(frame.sort(list(spec.key), nulls_last=True))
+    partitions = sorted(p.relative_to(city_store).as_posix() for p in city_store.rglob("*.parquet"))
+    assert "service_records/year=2019/part-0.parquet" in partitions
+    assert "teams/part-0.parquet" in partitions
+
+
+def test_load_gives_canonical_dtypes_and_honours_years_and_columns(city_store):
+    records = voldata.load("service_records", store=city_store)
+    assert isinstance(records["status"].dtype, pd.CategoricalDtype)
+    assert records["hours"].dtype == "float64"
+    assert str(records["sign_in_at"].dtype).startswith("datetime64")
+    volunteers = voldata.load("volunteers", store=city_store)
+    assert volunteers["id_valid"].dtype == "boolean" and volunteers["birth_year"].dtype == "Int16"
+    only_2020 = voldata.load("service_records", store=city_store, years=[2020], columns=["record_id", "hours"])
+    assert list(only_2020.columns) == ["record_id", "hours"]
+    assert sorted(only_2020["record_id"]) == ["R001", "R002", "R003", "R005"]
+    assert voldata.scan("service_records", store=city_store, years=[2019]).collect().height == 3
+
+
+def test_reingest_is_byte_identical(city_store, tmp_path):
+    before = file_bytes(city_store)
+    other = tmp_path / "again"
+    ingest([CITY], store=other, key=KEY, progress=False)
+    assert file_bytes(other) == before
+    ingest([CITY], store=other, key=KEY, progress=False)  # over an existing store
+    assert file_bytes(other) == before
+
+
+def test_a_failure_mid_write_leaves_the_previous_store_exactly(city_store, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    shutil.copytree(city_store, store)
+    before = file_bytes(store)
+    real_write_table = writer.write_table
+    calls = []
+
+    def failing_write_table(frame, spec, root):
+        calls.append(spec.name)
+        if len(calls) == 3:
+            raise OSError("disk full (simulated)")
+        real_write_table(frame, spec, root)
+
+    monkeypatch.setattr("voldata.ingest.pipeline.write_table", failing_write_table)
+    with pytest.raises(OSError, match="simulated"):
+        ingest([CITY / "volunteers_utf8.csv", CITY / "teams_bom.csv", CITY / "party_reports.csv"], store=store, key=KEY, progress=False)
+    assert len(calls) == 3
+    assert file_bytes(store) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # no temporary folders left behind
+
+
+def test_a_failure_in_the_swap_restores_the_previous_store(city_store, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    shutil.copytree(city_store, store)
+    before = file_bytes(store)
+    real_rename = writer.os.rename
+
+    def failing_rename(src, dst):
+        if ".new-" in str(src):
+            raise OSError("rename failed (simulated)")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(writer.os, "rename", failing_rename)
+    with pytest.raises(OSError, match="simulated"):
+        ingest([CITY / "teams_bom.csv"], store=store, key=KEY, progress=False)
+    assert file_bytes(store) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("记录编号,活动编号\nR1,A1\n", "not a known export table"),
+        ("记录编号,志愿者编号,活动编号,服务时长\nR1,V1,A1,2\n", "服务日期"),
+    ],
+)
+def test_an_unusable_file_stops_before_the_store_is_touched(city_store, city_copy, tmp_path, content, message):
+    store = tmp_path / "store"
+    shutil.copytree(city_store, store)
+    before = file_bytes(store)
+    (city_copy / "zz_bad.csv").write_text(content, encoding="utf-8")
+    with pytest.raises(IngestError, match=message) as error:
+        ingest([city_copy], store=store, key=KEY, progress=False)
+    assert "zz_bad.csv" in str(error.value)
+    assert file_bytes(store) == before
+
+
+def test_a_folder_that_is_not_a_store_is_never_replaced(tmp_path):
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "thesis.docx").write_bytes(b"precious")
+    with pytest.raises(IngestError, match="not a voldata store"):
+        ingest([CITY / "teams_bom.csv"], store=folder, key=KEY, progress=False)
+    assert (folder / "thesis.docx").read_bytes() == b"precious"
+
+
+def test_an_empty_key_is_refused(tmp_path):
+    with pytest.raises(IngestError, match="empty"):
+        ingest([CITY], store=tmp_path / "s", key="", progress=False)
+    assert not (tmp_path / "s").exists()
+
+
+def _cli(*args, env_key=None, cwd=None):
+    env = {k: v for k, v in __import__("os").environ.items() if k != "VOLDATA_KEY"}
+    if env_key is not None:
+        env["VOLDATA_KEY"] = env_key
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from voldata.commands import ingest as c; import argparse;"
+         "p = argparse.ArgumentParser(allow_abbrev=False); c.add_arguments(p); sys.exit(c.run(p.parse_args(sys.argv[1:])))",
+         *args],
+        capture_output=True, text=True, env=env, cwd=cwd,
+    )
+
+
+def test_cli_without_a_key_refuses(tmp_path):
+    result = _cli(str(CITY), "--store", str(tmp_path / "s"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("voldata ingest: no pseudonymisation key")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_cli_with_key_file_and_a_user_error(tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY + "\n", encoding="utf-8")
+    ok = _cli(str(CITY), "--store", str(tmp_path / "s"), "--key-file", str(key_file), "--quiet")
+    assert ok.returncode == 0, ok.stderr
+    assert ingest_report(tmp_path / "s")["totals"]["rows_stored"] == 28
+    bad = _cli(str(tmp_path / "missing"), "--store", str(tmp_path / "s"), "--key-file", str(key_file))
+    assert bad.returncode == 2
+    assert "voldata ingest:" in bad.stderr and "missing" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_reports_skipped_files_on_stderr(tmp_path):
+    result = _cli(str(CITY), "--store", str(tmp_path / "s"), env_key=KEY)
+    assert result.returncode == 0
+    assert "faults.txt" in result.stderr
