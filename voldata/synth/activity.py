@@ -166,7 +166,8 @@ def draw_activities(rng: np.random.Generator, *, year: int, years: list[int], sc
     def pick(candidates, k):
         if k == 0:
             return np.zeros(0, dtype=np.int64)
-        w = teams.weight[candidates]
+        # A team founded during the year runs activities only for the part of the year it exists.
+        w = teams.weight[candidates] * np.clip((last - teams.founded_day[candidates] + 1) / 365.0, 0.0, 1.0)
         return candidates[rng.choice(len(candidates), size=k, p=w / w.sum())]
 
     team = np.concatenate([pick(party_teams, n_party), pick(other_teams, n_other)])
@@ -185,8 +186,15 @@ def draw_activities(rng: np.random.Generator, *, year: int, years: list[int], sc
         start_day[epidemic] = rng.choice(e_days, size=int(epidemic.sum()), p=e_p)
     # A team cannot run an activity before it was founded.
     founded = teams.founded_day[team]
-    too_early = start_day < founded
-    start_day = np.where(too_early, founded + (rng.random(n) * (last - founded + 1)).astype(np.int64), start_day)
+    too_early = np.flatnonzero(start_day < founded)
+    if len(too_early):
+        # Redraw from the same seasons, restricted to the days after the founding.
+        cdf = np.cumsum(p)
+        offset = np.clip(founded[too_early] - first, 0, len(days) - 1)
+        below = np.where(offset > 0, cdf[np.maximum(offset - 1, 0)], 0.0)
+        u = below + rng.random(len(too_early)) * (1.0 - below)
+        start_day[too_early] = days[np.minimum(np.searchsorted(cdf, u, side="right"), len(days) - 1)]
+        start_day[too_early] = np.maximum(start_day[too_early], founded[too_early])
     start_hour = rng.choice(np.arange(8, 20), size=n, p=_normalise([6, 10, 8, 4, 3, 7, 8, 6, 3, 2, 3, 2]))
     start_sec = start_day * DAY_SECONDS + start_hour * 3600 + 60 * rng.choice([0, 0, 15, 30, 30, 45], size=n)
     kind = rng.choice(3, size=n, p=[0.72, 0.20, 0.08])  # one session, a few days to a month, a long project
@@ -212,7 +220,7 @@ def draw_activities(rng: np.random.Generator, *, year: int, years: list[int], sc
 
     # 社工+慈善+志愿服务: partnerships become more common every year.
     trend = year - 2018
-    p_social = np.clip(0.16 + 0.04 * trend, 0.05, 0.6)
+    p_social = np.clip(0.14 + 0.05 * trend, 0.05, 0.6)
     social = rng.random(n) < np.where(teams.team_type[team] == SOCIAL_WORK_TEAM, 0.85, p_social)
     social_work = np.where(social, _SOCIAL_WORK_ORGS[rng.integers(0, len(_SOCIAL_WORK_ORGS), n)], "")
     charity_yes = rng.random(n) < np.clip(0.10 + 0.03 * trend + 0.1 * social, 0.02, 0.6)

@@ -27,7 +27,7 @@ DAY_SECONDS = 86_400
 
 # Relative monthly volume of ordinary activities: Spring Festival dip in February,
 # 学雷锋日 (5 March) peak, summer youth volunteering, 国际志愿者日 (5 December) peak.
-MONTH_WEIGHTS = np.array([0.85, 0.6, 1.45, 1.0, 1.0, 0.95, 1.05, 1.0, 0.95, 0.85, 1.0, 1.4])
+MONTH_WEIGHTS = np.array([0.9, 0.6, 1.6, 1.0, 1.0, 0.95, 1.05, 1.0, 0.95, 0.85, 1.0, 1.3])
 # Early 2020: ordinary activities stopped for the epidemic ...
 EPIDEMIC_ORDINARY_DAMPING = {2: 0.15, 3: 0.45, 4: 0.7}
 # ... while epidemic prevention (疫情防控) volunteering peaked.
