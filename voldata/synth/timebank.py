@@ -89,12 +89,14 @@ def draw_accounts(rng: np.random.Generator, *, years: list[int], scale: float, g
         birth_day[linked] = volunteers.birth_day[chosen]
         male[linked] = volunteers.male[chosen]
     start = district_start[district] * DAY_SECONDS
-    opened_sec = start + (np.sqrt(rng.random(n)) * (last_sec - start)).astype(np.int64)
+    # Openings pick up after each district's start (density rising over time).
+    opened_sec = start + (rng.random(n) ** 0.8 * (last_sec - start)).astype(np.int64)
     opened_sec = opened_sec // 60 * 60
     rate = np.where(provider, 1.6 * rng.lognormal(0.0, 0.7, n), 0.8 * rng.lognormal(0.0, 0.5, n))
-    # A few tireless providers: their balances pass the 1,500-point storage cap.
-    tireless = provider & (rng.random(n) < 0.004)
-    rate = np.where(tireless, 55.0, rate)
+    # A few tireless early providers: their balances pass the 1,500-point storage cap.
+    early = opened_sec - start < 150 * DAY_SECONDS
+    tireless = provider & early & (rng.random(n) < 0.03)
+    rate = np.where(tireless, 70.0, rate)
     order = np.argsort(opened_sec, kind="stable")
     return Accounts(
         opened_sec=opened_sec[order],
