@@ -58,7 +58,8 @@ DATE_FORMATS = (
     ("%Y/%-m/%-d", "%Y/%-m/%-d %H:%M"),
     ("%Y年%-m月%-d日", "%Y-%m-%d %H:%M"),
 )
-PERSON_KEY_STREAMS = {"data": 1, "faults": 7}
+# Independent random streams: the data, and (in FaultInjector) the faults, so --messy changes only faulted rows.
+DATA_STREAM = 1
 
 
 class _Cycle:
@@ -74,9 +75,9 @@ class _Cycle:
 
 
 def _ids(prefix: str, numbers: np.ndarray, width: int) -> pl.Series:
-    return pl.Series(np.asarray(numbers, dtype=np.int64)).cast(pl.String).str.zfill(width).str.replace(
-        r"^", prefix
-    )
+    """Ids such as ``ZY000000042``: a prefix and a zero-padded serial number."""
+    digits = pl.Series(np.asarray(numbers, dtype=np.int64)).cast(pl.String).str.zfill(width)
+    return pl.select(pl.lit(prefix) + digits).to_series()
 
 
 def _blank_where(series: pl.Series, mask: np.ndarray) -> pl.Series:
@@ -137,7 +138,7 @@ def generate(out, *, years, scale: float, seed: int, messy: float = 0.0, progres
     out.mkdir(parents=True, exist_ok=True)
     _clean_previous(out)
 
-    rng = np.random.default_rng([seed, PERSON_KEY_STREAMS["data"]])
+    rng = np.random.default_rng([seed, DATA_STREAM])
     injector = FaultInjector(messy, seed)
     log = ExportLog(out)
     cycle = _Cycle()
