@@ -7,6 +7,8 @@ counterparty).
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from voldata.ingest import values as v
@@ -14,6 +16,7 @@ from voldata.schema import Column, Table
 
 __all__ = ["canonicalise", "header_of"]
 
+_THREADS = 2
 _POINTS_MINIMUM = {"points": 1, "planned_volunteers": 0}
 # Transaction types that need a counterparty account.
 _NEEDS_COUNTERPARTY = ("deposit", "withdrawal", "transfer")
@@ -28,14 +31,45 @@ def _label(column: Column) -> str:
     return f"{header_of(column)} ({column.name})"
 
 
-def _problem(mask: pl.Series, reason: str, detail: pl.Expr | str) -> tuple[pl.Expr, pl.Expr]:
+def _problem(mask: pl.Series, reason: str, detail: pl.Expr | str) -> list[tuple[pl.Expr, pl.Expr]]:
+    """The reason and detail expressions of one kind of problem, or nothing if no row has it.
+
+    (Skipping clean checks matters: a detail text is formatted for every row
+    of the column, not only the bad ones.)
+    """
+    if not mask.any():
+        return []
     detail = pl.lit(detail) if isinstance(detail, str) else detail
-    return pl.when(pl.lit(mask)).then(pl.lit(reason)), pl.when(pl.lit(mask)).then(detail)
+    return [(pl.when(pl.lit(mask)).then(pl.lit(reason)), pl.when(pl.lit(mask)).then(detail))]
 
 
 def _value_detail(column: Column, raw: str, what: str = "") -> pl.Expr:
     suffix = f" {what}" if what else ""
     return pl.format(f"{_label(column)} = '{{}}'{suffix}", pl.col(raw))
+
+
+def _parse_column(column: Column, series: pl.Series) -> tuple[pl.Series, pl.Series | None, str | None]:
+    """Typed values of one column, the parse status per row, and the reason a BAD status means."""
+    name, kind = column.name, column.kind
+    if kind == "str":
+        return (v.clean_identifier(series) if name.endswith("_id") else v.clean_text(series)), None, None
+    if kind == "code" and column.vocabulary == "district_code":
+        return *v.parse_district(series), "unknown_district"
+    if kind == "code":
+        return *v.parse_code(series, vocabulary=column.vocabulary), "unknown_value"
+    if kind == "bool":
+        return v.parse_flag(series), None, None
+    if kind == "int":
+        return *v.parse_whole(series, minimum=_POINTS_MINIMUM.get(name, 0)), "bad_number"
+    if kind == "float":
+        return *v.parse_hours(series), "bad_number"
+    if kind == "year":
+        return *v.parse_birth_year(series), "bad_date"
+    if kind == "date":
+        return *v.parse_date(series), "bad_date"
+    if kind == "datetime":
+        return *v.parse_datetime(series), "bad_date"
+    raise ValueError(f"unknown kind {kind!r}")  # pragma: no cover - schema kinds are fixed
 
 
 def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
@@ -56,53 +90,25 @@ def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Serie
     """
     typed: dict[str, pl.Series] = {}
     problems: list[tuple[pl.Expr, pl.Expr]] = []
+    parsable = [c for c in spec.columns if not c.derived_from_id]
+    # Polars releases the GIL while it parses, so columns are parsed side by side.
+    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        parsed = dict(zip([c.name for c in parsable], pool.map(lambda c: _parse_column(c, raw.get_column(c.name)), parsable)))
     for column in spec.columns:
         name = column.name
         if column.derived_from_id:
-            if name == "person_key":
-                typed[name] = raw.get_column("person_key")
-                if column.required:
-                    problems.append(
-                        _problem(typed[name].is_null(), "missing_value", f"{_label(column)} is blank")
-                    )
-            else:
-                typed[name] = raw.get_column(name)
+            typed[name] = raw.get_column(name)
+            if name == "person_key" and column.required:
+                problems.extend(_problem(typed[name].is_null(), "missing_value", f"{_label(column)} is blank"))
             continue
-        series = raw.get_column(name)
-        status = None
-        if column.kind == "str":
-            typed[name] = v.clean_identifier(series) if name.endswith("_id") else v.clean_text(series)
-        elif column.kind == "code" and column.vocabulary == "district_code":
-            typed[name], status = v.parse_district(series)
-            bad_reason = "unknown_district"
-        elif column.kind == "code":
-            typed[name], status = v.parse_code(series, vocabulary=column.vocabulary)
-            bad_reason = "unknown_value"
-        elif column.kind == "bool":
-            typed[name] = v.parse_flag(series)
-        elif column.kind == "int":
-            typed[name], status = v.parse_whole(series, minimum=_POINTS_MINIMUM.get(name, 0))
-            bad_reason = "bad_number"
-        elif column.kind == "float":
-            typed[name], status = v.parse_hours(series)
-            bad_reason = "bad_number"
-        elif column.kind == "year":
-            typed[name], status = v.parse_birth_year(series)
-            bad_reason = "bad_date"
-        elif column.kind == "date":
-            typed[name], status = v.parse_date(series)
-            bad_reason = "bad_date"
-        elif column.kind == "datetime":
-            typed[name], status = v.parse_datetime(series)
-            bad_reason = "bad_date"
-        else:  # pragma: no cover - schema kinds are fixed
-            raise ValueError(f"unknown kind {column.kind!r}")
+        typed[name], status, bad_reason = parsed[name]
         if column.required:
-            blank = (series.str.strip_chars().str.len_bytes() == 0).fill_null(True)
-            problems.append(_problem(blank, "missing_value", f"{_label(column)} is blank"))
+            # Every parser gives null with an OK status exactly for blank text.
+            blank = typed[name].is_null() if status is None else (typed[name].is_null() & (status == v.OK))
+            problems.extend(_problem(blank, "missing_value", f"{_label(column)} is blank"))
         if status is not None:
-            problems.append(_problem(status == v.BAD, bad_reason, _value_detail(column, name)))
-            problems.append(_problem(status == v.OUT_OF_RANGE, "out_of_range", _value_detail(column, name, "out of range")))
+            problems.extend(_problem(status == v.BAD, bad_reason, _value_detail(column, name)))
+            problems.extend(_problem(status == v.OUT_OF_RANGE, "out_of_range", _value_detail(column, name, "out of range")))
 
     columns = set(spec.column_names)
     if "id_type" in columns:
@@ -119,7 +125,7 @@ def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Serie
         typed["birth_year"] = typed["birth_year"].fill_null(from_id)
     if spec.name == "activities":
         backwards = (typed["end_at"] < typed["start_at"]).fill_null(False)
-        problems.append(
+        problems.extend(
             _problem(
                 backwards,
                 "out_of_range",
@@ -129,7 +135,7 @@ def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Serie
     if spec.name == "timebank_transactions":
         needs = typed["txn_type"].is_in(_NEEDS_COUNTERPARTY).fill_null(False)
         lacking = needs & typed["counterparty_account_id"].is_null()
-        problems.append(_problem(lacking, "missing_value", "对方账户编号 (counterparty_account_id) is blank"))
+        problems.extend(_problem(lacking, "missing_value", "对方账户编号 (counterparty_account_id) is blank"))
 
     frame = pl.DataFrame([typed[name].alias(name) for name in spec.column_names])
     if not problems:

@@ -13,6 +13,7 @@ import hmac
 import os
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 __all__ = [
@@ -106,23 +107,49 @@ def normalise_id_number(series: pl.Series) -> pl.Series:
     ).to_series()
 
 
+def _resident_id_facts(ids: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """GB 11643 validity, and gender and birth year read from the numbers that pass.
+
+    The well-shaped numbers (17 digits and a digit or X) are pure ASCII of one
+    length, so they are checked as one byte matrix rather than digit by digit.
+    """
+    n = len(ids)
+    shaped = ids.str.contains(_RESIDENT_ID_PATTERN).fill_null(False)
+    rows = shaped.arg_true()
+    text = "".join(ids.gather(rows).to_list()).encode("ascii")
+    chars = np.frombuffer(text, dtype=np.uint8).reshape(-1, 18)
+    digits = chars[:, :17].astype(np.int64) - ord("0")
+    sums = digits @ np.array(_WEIGHTS, dtype=np.int64)
+    ok = chars[:, 17] == np.frombuffer(_CHECK_CHARS.encode("ascii"), dtype=np.uint8)[sums % 11]
+    year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
+    facts = pl.DataFrame(
+        {"ok": ok, "male": digits[:, 16] % 2 == 1, "year": year.astype(np.int16)},
+        schema={"ok": pl.Boolean, "male": pl.Boolean, "year": pl.Int16},
+    ).select(
+        pl.col("ok").alias("id_valid"),
+        pl.when(pl.col("ok")).then(pl.when(pl.col("male")).then(pl.lit("M")).otherwise(pl.lit("F"))).alias("gender"),
+        pl.when(pl.col("ok")).then(pl.col("year")).alias("birth_year"),
+    )
+    if len(rows) < n:
+        # Spread back over all rows; badly shaped numbers are invalid, blanks unknown.
+        full = pl.DataFrame(
+            {
+                "id_valid": pl.Series([False], dtype=pl.Boolean).extend_constant(False, n - 1) if n else pl.Series([], dtype=pl.Boolean),
+                "gender": pl.repeat(None, n, dtype=pl.String, eager=True),
+                "birth_year": pl.repeat(None, n, dtype=pl.Int16, eager=True),
+            }
+        )
+        facts = full.with_columns(full[c].scatter(rows, facts[c]) for c in full.columns)
+    valid = facts.select(pl.when(ids.is_not_null()).then(pl.col("id_valid")).alias("id_valid")).to_series()
+    return valid, facts["gender"], facts["birth_year"]
+
+
 def resident_id_valid(ids: pl.Series) -> pl.Series:
     """GB 11643 check of normalised ID numbers: 18 characters, 17 digits, the right check character.
 
     Null in, null out.
     """
-    frame = ids.to_frame("id")
-    shaped = pl.col("id").str.contains(_RESIDENT_ID_PATTERN)
-    digits = [pl.col("id").str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(_WEIGHTS)]
-    expected = pl.lit(_CHECK_CHARS).str.slice((pl.sum_horizontal(digits) % 11).cast(pl.Int64), 1)
-    valid = (
-        pl.when(pl.col("id").is_null())
-        .then(None)
-        .when(shaped)
-        .then(pl.col("id").str.slice(17, 1) == expected)
-        .otherwise(False)
-    )
-    return frame.select(valid.alias("id_valid")).to_series()
+    return _resident_id_facts(ids)[0]
 
 
 def pseudonymise(frame: pl.DataFrame, *, key: bytes, id_type: pl.Series | None = None) -> pl.DataFrame:
@@ -145,22 +172,18 @@ def pseudonymise(frame: pl.DataFrame, *, key: bytes, id_type: pl.Series | None =
         with "other_id" are not checked against GB 11643.
     """
     ids = normalise_id_number(frame.get_column(ID_NUMBER))
-    unique_ids = ids.drop_nulls().unique()
-    hashed = pl.Series(_hmac_many(key, unique_ids.to_list()), dtype=pl.String)
-    person_key = ids.replace_strict(unique_ids, hashed, default=None, return_dtype=pl.String)
-    valid = resident_id_valid(ids)
+    # Most ID numbers occur once per table, so hashing each row beats
+    # de-duplicating first.
+    present = ids.is_not_null().arg_true()
+    hashed = pl.Series(_hmac_many(key, ids.gather(present).to_list()), dtype=pl.String)
+    person_key = pl.repeat(None, len(ids), dtype=pl.String, eager=True).scatter(present, hashed)
+    valid, gender, birth_year = _resident_id_facts(ids)
     if id_type is not None:
-        valid = pl.select(pl.when(id_type == "other_id").then(None).otherwise(valid)).to_series()
-    trusted = valid.fill_null(False)
-    gender_digit = ids.str.slice(16, 1).cast(pl.Int32, strict=False)
-    gender = pl.select(
-        pl.when(trusted & gender_digit.is_not_null())
-        .then(pl.when(gender_digit % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F")))
-        .otherwise(None)
-    ).to_series()
-    birth_year = pl.select(
-        pl.when(trusted).then(ids.str.slice(6, 4).cast(pl.Int16, strict=False)).otherwise(None)
-    ).to_series()
+        other = (id_type == "other_id").fill_null(False)
+        valid, gender, birth_year = (
+            s.to_frame().select(pl.when(~pl.lit(other)).then(pl.col(s.name))).to_series()
+            for s in (valid, gender, birth_year)
+        )
     return frame.drop(ID_NUMBER).with_columns(
         person_key.alias("person_key"),
         valid.alias("id_valid"),

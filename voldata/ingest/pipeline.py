@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -15,7 +16,7 @@ from voldata.ingest.identity import _as_bytes, key_fingerprint
 from voldata.ingest.quarantine import REASONS, mark_duplicates, mark_orphans, quarantine_rows
 from voldata.ingest.readers import IngestError, Plan, discover, plan_source, read_source
 from voldata.ingest.writer import build_atomically, check_store_target, write_quarantine, write_report, write_table
-from voldata.schema import TABLE_ORDER, TABLES
+from voldata.schema import TABLE_ORDER, TABLES, Table
 
 __all__ = ["ingest"]
 
@@ -116,54 +117,37 @@ def ingest(
         }
         stored_rows = {name: 0 for name in TABLE_ORDER}
         parents: dict[str, pl.Series] = {}
-        wanted_parents = {(p, c) for spec in TABLES.values() for p, c in spec.references.values()}
         quarantined: list[pl.DataFrame] = []
         bar = tqdm(total=len(plans), desc="ingesting", unit="file", disable=not progress, file=sys.stderr)
-        for name in TABLE_ORDER:
-            spec = TABLES[name]
-            if not by_table[name]:
-                continue
-            frames = []
-            for plan in by_table[name]:
-                bar.set_postfix_str(f"{name}: reading {plan.source.relpath}")
-                frames.append(_read(plan, key, workdir))
-                bar.update()
-            raw = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
-            del frames
-            bar.set_postfix_str(f"{name}: checking {raw.height:,} rows")
-            typed, reason, detail = canonicalise(spec, raw)
-            reason, detail = mark_duplicates(spec, typed, reason, detail)
-            reason, detail = mark_orphans(spec, typed, reason, detail, parents)
-            keep = reason.is_null()
-            stored = typed.filter(keep)
-            del typed
-            bar.set_postfix_str(f"{name}: writing {stored.height:,} rows")
-            write_table(stored, spec, root)
-            stored_rows[name] = stored.height
-            for parent_table, parent_column in wanted_parents:
-                if parent_table == name:
-                    parents[f"{name}.{parent_column}"] = stored.get_column(parent_column)
-            del stored
-            quarantined.append(quarantine_rows(spec, raw, reason, detail, relpaths))
-            counts = (
-                raw.select(pl.col("_file"), reason.alias("reason"))
-                .group_by(["_file", "reason"])
-                .len()
-                .sort(["_file", "reason"], nulls_last=True)
-            )
-            for file_order, why, n in counts.iter_rows():
-                entry = entries[file_order]
-                entry["rows_read"] += n
-                if why is None:
-                    entry["rows_stored"] += n
-                else:
-                    entry["rows_quarantined"] += n
-                    entry["reasons"][why] = entry["reasons"].get(why, 0) + n
-            del raw, reason, detail
+        # Each table is written in the background while the next is checked.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            writes: list[Future] = []
+            for name in TABLE_ORDER:
+                if not by_table[name]:
+                    continue
+                stored, rejected, counts = _check_table(
+                    TABLES[name], by_table[name], key=key, workdir=workdir, parents=parents, relpaths=relpaths, bar=bar
+                )
+                writes.append(pool.submit(write_table, stored, TABLES[name], root))
+                stored_rows[name] = stored.height
+                for parent_table, parent_column in _PARENT_KEYS:
+                    if parent_table == name:
+                        parents[f"{name}.{parent_column}"] = stored.get_column(parent_column)
+                quarantined.append(rejected)
+                for file_order, why, n in counts.iter_rows():
+                    entry = entries[file_order]
+                    entry["rows_read"] += n
+                    if why is None:
+                        entry["rows_stored"] += n
+                    else:
+                        entry["rows_quarantined"] += n
+                        entry["reasons"][why] = entry["reasons"].get(why, 0) + n
+                del stored, rejected
+            bar.set_postfix_str("writing")
+            for write in writes:
+                write.result()  # re-raises a failed write
         bar.set_postfix_str("writing quarantine and report")
-        quarantine = pl.concat(quarantined, how="vertical") if quarantined else quarantine_rows(
-            TABLES["volunteers"], pl.DataFrame(), pl.Series([], dtype=pl.String), pl.Series([], dtype=pl.String), []
-        )
+        quarantine = pl.concat(quarantined, how="vertical")
         # Input order: files in order; within a file rows are already in sheet and row order.
         quarantine = quarantine.sort("_file", maintain_order=True).drop("_file")
         write_quarantine(quarantine, root)
@@ -198,6 +182,47 @@ def ingest(
         f"{report['totals']['rows_quarantined']:,} quarantined → {store}"
     )
     return report
+
+
+_PARENT_KEYS = sorted({(p, c) for spec in TABLES.values() for p, c in spec.references.values()})
+
+
+def _check_table(
+    spec: Table,
+    plans: list[Plan],
+    *,
+    key: bytes,
+    workdir: Path,
+    parents: dict[str, pl.Series],
+    relpaths: list[str],
+    bar: tqdm,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Read all files of one table and sort its rows into stored and quarantined.
+
+    Returns the stored rows (canonical columns), the quarantine entries, and
+    counts per file and reason (reason null = stored).
+    """
+    frames = []
+    for plan in plans:
+        bar.set_postfix_str(f"{spec.name}: reading {plan.source.relpath}")
+        frames.append(_read(plan, key, workdir))
+        bar.update()
+    raw = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
+    del frames
+    bar.set_postfix_str(f"{spec.name}: checking {raw.height:,} rows")
+    typed, reason, detail = canonicalise(spec, raw)
+    reason, detail = mark_duplicates(spec, typed, reason, detail)
+    reason, detail = mark_orphans(spec, typed, reason, detail, parents)
+    stored = typed.filter(reason.is_null())
+    del typed
+    rejected = quarantine_rows(spec, raw, reason, detail, relpaths)
+    counts = (
+        raw.select(pl.col("_file"), reason.alias("reason"))
+        .group_by(["_file", "reason"])
+        .len()
+        .sort(["_file", "reason"], nulls_last=True)
+    )
+    return stored, rejected, counts
 
 
 def _read(plan: Plan, key: bytes, workdir: Path) -> pl.DataFrame:

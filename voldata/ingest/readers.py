@@ -456,8 +456,10 @@ def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
         cells = [pl.col(f"c{i}") for i in range(part.n_columns)]
         # Blank in every cell (PII cells included): not a row at all.
         # (Empty cells are already null; a row of only spaces is not worth a pass over every cell.)
-        non_blank = pl.any_horizontal([c.is_not_null() for c in cells]) if cells else pl.lit(False)
-        frame = frame.with_row_index("_index").filter(non_blank.fill_null(False))
+        non_blank = frame.select(pl.any_horizontal([c.is_not_null() for c in cells]) if cells else pl.lit(False)).to_series()
+        frame = frame.with_row_index("_index")
+        if not non_blank.all():
+            frame = frame.filter(non_blank)
         selected = [
             pl.lit(plan.source.order, dtype=pl.UInt32).alias("_file"),
             pl.lit(part.sheet, dtype=pl.String).alias("_sheet"),

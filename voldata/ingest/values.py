@@ -71,6 +71,8 @@ def normalise(value: str) -> str:
 
 
 def _null_if_blank(series: pl.Series) -> pl.Series:
+    if not (series.str.len_bytes() == 0).any():
+        return series
     return series.to_frame("v").select(
         pl.when(pl.col("v").str.len_bytes() > 0).then(pl.col("v")).alias(series.name)
     ).to_series()

@@ -24,6 +24,7 @@ from voldata.store import PART_FILE, QUARANTINE, REPORT_FILE, arrow_schema, part
 __all__ = [
     "QUARANTINE_SCHEMA",
     "write_parquet",
+    "dictionary_columns",
     "write_table",
     "write_quarantine",
     "write_report",
@@ -47,17 +48,28 @@ _PARQUET_OPTIONS = dict(
     compression="zstd",
     compression_level=1,
     row_group_size=1 << 20,
-    use_dictionary=True,
     write_statistics=True,
-    data_page_version="2.0",
 )
+# Columns with (nearly) one value per row: a dictionary only costs time there.
+_HIGH_CARDINALITY = frozenset({"person_key", "volunteer_id", "account_id", "counterparty_account_id"})
 
 
-def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path) -> None:
-    """Write ``frame`` to ``path`` with exactly ``schema`` (column order and types)."""
-    arrow = frame.select([f.name for f in schema]).to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema)
+def dictionary_columns(spec: Table | None, schema: pa.Schema) -> list[str] | bool:
+    """Columns worth dictionary encoding: not keys, pseudonyms, person ids or datetimes."""
+    if spec is None:
+        return True
+    return [
+        c.name
+        for c in spec.columns
+        if c.kind != "datetime" and c.name not in _HIGH_CARDINALITY and c.name not in spec.key
+    ]
+
+
+def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path, *, spec: Table | None = None) -> None:
+    """Write ``frame`` to ``path`` with exactly ``schema`` (column order and types), with fixed settings."""
+    arrow = frame.select([f.name for f in schema]).to_arrow().cast(schema)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(arrow, path, **_PARQUET_OPTIONS)
+    pq.write_table(arrow, path, use_dictionary=dictionary_columns(spec, schema), **_PARQUET_OPTIONS)
 
 
 def write_table(frame: pl.DataFrame, spec: Table, root: Path) -> None:
@@ -72,11 +84,11 @@ def write_table(frame: pl.DataFrame, spec: Table, root: Path) -> None:
     schema = arrow_schema(spec)
     frame = frame.sort(list(spec.key), nulls_last=True)
     if spec.partition_by is None:
-        write_parquet(frame, schema, partition_dir(root, spec.name) / PART_FILE)
+        write_parquet(frame, schema, partition_dir(root, spec.name) / PART_FILE, spec=spec)
         return
     years = frame.get_column(spec.partition_by).dt.year()
     for year in sorted(years.unique().to_list()):
-        write_parquet(frame.filter(years == year), schema, partition_dir(root, spec.name, year) / PART_FILE)
+        write_parquet(frame.filter(years == year), schema, partition_dir(root, spec.name, year) / PART_FILE, spec=spec)
 
 
 def write_quarantine(frame: pl.DataFrame, root: Path) -> None:
