@@ -62,11 +62,16 @@ class ChapterFailure:
     cell_index: int | None
     exec_count: int | None
     error: str
+    source: str = ""
 
     def __str__(self) -> str:
-        where = "before any cell ran" if self.cell_index is None else f"cell {self.cell_index}" + (
-            f" (execution count {self.exec_count})" if self.exec_count is not None else ""
-        )
+        if self.cell_index is None:
+            where = "before any cell ran"
+        else:
+            where = f"In [{self.exec_count}]" if self.exec_count is not None else f"cell {self.cell_index}"
+            first_line = self.source.strip().splitlines()[0] if self.source.strip() else ""
+            if first_line:
+                where += f", which starts `{first_line[:80]}`"
         return f"chapter {self.key} ({CHAPTERS[self.key]}) failed in {where}: {self.error}"
 
 
@@ -91,7 +96,7 @@ def _run_chapter(key: str, source: str, staging: str, parameters: dict, cwd: str
             source, str(target), parameters=parameters, kernel_name=KERNEL, progress_bar=False, cwd=cwd, log_output=False
         )
     except papermill.PapermillExecutionError as error:
-        return ChapterFailure(key, error.cell_index, error.exec_count, f"{error.ename}: {error.evalue}")
+        return ChapterFailure(key, error.cell_index, error.exec_count, f"{error.ename}: {error.evalue}", error.source)
     except Exception as error:  # a kernel that died or would not start: report it as the chapter's failure
         return ChapterFailure(key, None, None, f"{type(error).__name__}: {error}")
     # The page is rendered here, so it overlaps with the chapters still running.

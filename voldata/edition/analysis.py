@@ -41,6 +41,7 @@ __all__ = [
     "district_suppression",
     "ModelSection",
     "chapter_models",
+    "MODEL_LABELS",
     "STREET_COUNTS",
     "STREET_RATES",
 ]
@@ -399,20 +400,32 @@ class ModelSection:
     caption: str
 
 
-def chapter_models(tables, *, year: int) -> list[ModelSection]:
-    """The three models of the professional-development chapter, fitted on ``tables`` for ``year``."""
-    import importlib.util
+MODEL_LABELS = {"label_zh": "变量", "estimate": "估计值", "ci_low": "95%置信区间下限", "ci_high": "95%置信区间上限", "p_value": "p值"}
 
-    if importlib.util.find_spec("voldata.models") is None:
-        return [ModelSection("统计模型", "本版未包含 voldata.models，模型解读从略。", pd.DataFrame(), "")]
+
+def chapter_models(tables, *, year: int) -> list[ModelSection]:
+    """The three models of the professional-development chapter (:mod:`voldata.models`), read in plain language.
+
+    Each section's reading is the model's note (sample, reference levels, or why
+    it was not estimated) followed by one sentence per estimate.
+    """
     from voldata import models
 
     sections = []
-    for title, name, caption in (
-        ("参与强度（负二项回归）", "participation_model", "发生率比（IRR）及95%置信区间"),
-        ("留存（logistic 回归）", "retention_model", "比值比（OR）及95%置信区间"),
-        ("流失风险（Cox 比例风险模型）", "lapse_model", "风险比（HR）及95%置信区间"),
+    for title, fit, caption in (
+        ("参与强度：负二项回归", models.participation_intensity, "发生率比（IRR）及95%置信区间"),
+        ("留存：logistic 回归", models.retention_model, "比值比（OR）及95%置信区间"),
+        ("流失风险：Cox 比例风险模型", models.lapse_hazard, "风险比（HR）及95%置信区间"),
     ):
-        result = getattr(models, name)(tables, year=year)
-        sections.append(ModelSection(title, result.reading, result.table, caption))
+        result = fit(tables, year=year)
+        lines = [result.message] if result.message else []
+        if result.ok:
+            # In prose only the estimates whose interval excludes 1; the table has them all.
+            clear = result.table[(result.table["ci_low"] > 1) | (result.table["ci_high"] < 1)]
+            lines += [f"- {sentence}" for sentence in clear["reading"]]
+            others = len(result.table) - len(clear)
+            if others:
+                lines.append(f"- 其余{others}项估计的95%置信区间包含1，与参照组的差异在统计上不明显。")
+        table = result.table[list(MODEL_LABELS)].rename(columns=MODEL_LABELS) if result.ok else pd.DataFrame()
+        sections.append(ModelSection(f"{title}（n={result.n:,}）", "\n".join(lines), table, caption))
     return sections

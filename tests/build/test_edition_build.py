@@ -1,0 +1,205 @@
+"""The edition build: complete outputs, code-free HTML, suppressed tables, no personal data,
+a failing chapter or a privacy finding leaves the previous edition intact."""
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+
+from voldata import paths, store
+from voldata.build import BuildError, build_edition
+from voldata.edition import CHAPTERS, DEMO_MARK, privacy
+
+SAMPLE_YEAR = 2020  # the sample store (conftest.py) covers 2019–2020
+pytestmark = pytest.mark.slow
+
+EXPECTED_TABLES = {
+    "01_scale", "01_highlights", "01_value", "02_team_types", "02_categories", "02_target_groups", "02_stars",
+    "03_party_reports", "03_timebank", "03_young_old", "03_partnership", "03_featured_projects",
+    "04_districts", "04_streets", "05_methodology", "05_ingest_files", "05_quarantine_reasons",
+    "05_city_indicators", "05_district_indicators", "05_population", "05_wages", "05_software",
+}
+
+
+def _listing(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_outputs_are_complete(built_edition):
+    out, edition = built_edition
+    assert edition == out / str(SAMPLE_YEAR)
+    files = set(_listing(edition))
+    assert {"index.html", "indicators.json", "manifest.json"} <= files
+    for key in CHAPTERS:
+        assert f"{key}.html" in files and f"notebooks/{key}.ipynb" in files
+    pngs = {f for f in files if f.startswith("figures/") and f.endswith(".png")}
+    assert {"figures/01_growth.png", "figures/04_map_per_10k.png"} <= pngs
+    assert all(png.removesuffix(".png") + ".svg" in files for png in pngs)
+    assert not any(f.endswith(".pdf") for f in files)
+    csvs = {f.removeprefix("tables/").removesuffix(".csv") for f in files if f.endswith(".csv")}
+    assert csvs == EXPECTED_TABLES
+    assert not [f for f in files if "/." in f or f.startswith(".")], "staging files left in the edition"
+    assert sorted(p.name for p in out.iterdir()) == [str(SAMPLE_YEAR)], "temporary folders left beside it"
+
+
+def test_workbook_has_a_sheet_per_table(built_edition):
+    _, edition = built_edition
+    workbook = CalamineWorkbook.from_path(str(edition / "tables" / f"voldata_{SAMPLE_YEAR}_tables.xlsx"))
+    assert workbook.sheet_names[0] == "目录"
+    assert set(workbook.sheet_names[1:]) == EXPECTED_TABLES
+    streets = workbook.get_sheet_by_name("04_streets").to_python()
+    csv = pd.read_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
+    assert streets[0] == list(csv.columns) and len(streets) == len(csv) + 1
+
+
+def test_indicators_json_is_city_indicators(built_edition, sample_store):
+    from voldata import indicators
+
+    _, edition = built_edition
+    written = json.loads((edition / "indicators.json").read_text(encoding="utf-8"))
+    expected = json.loads(json.dumps(indicators.city_indicators(store.tables(sample_store), year=SAMPLE_YEAR)))
+    assert written == expected
+
+
+def test_manifest(built_edition, sample_store):
+    _, edition = built_edition
+    manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
+    report = store.ingest_report(sample_store)
+    assert manifest["parameters"]["year"] == SAMPLE_YEAR
+    assert manifest["parameters"]["suppression_threshold"] == 10
+    assert "guangzhou_districts.csv" in manifest["parameters"]["population"]
+    assert [i["sha256"] for i in manifest["inputs"]] == [f["sha256"] for f in report["files"]]
+    assert manifest["packages"]["pandas"] == pd.__version__
+    assert manifest["git_commit"] is None or len(manifest["git_commit"]) == 40
+    assert manifest["built_at"].endswith("+00:00")
+    assert manifest["demo_data"] is True
+    assert set(manifest["outputs"]) == set(_listing(edition))
+
+
+def test_html_is_code_free_and_self_contained(built_edition):
+    _, edition = built_edition
+    for key in CHAPTERS:
+        page = (edition / f"{key}.html").read_text(encoding="utf-8")
+        for marker in ("jp-InputArea", "input_prompt", "jp-InputPrompt", "In&nbsp;[", "Traceback", "open_chapter("):
+            assert marker not in page, f"{key}.html contains {marker}"
+        if key != "05_appendix":  # the appendix has tables only
+            assert "data:image/png;base64," in page
+        assert 'src="http' not in page and "<link" not in page
+        assert DEMO_MARK in page
+        assert 'href="index.html"' in page
+
+
+def test_index_shows_the_highlights(built_edition):
+    _, edition = built_edition
+    index = (edition / "index.html").read_text(encoding="utf-8")
+    for label in ("在职党员到社区报到", "党员志愿服务队", "党员服务队开展活动", "志愿服务贡献价值", "时间银行开户数", DEMO_MARK):
+        assert label in index
+    for key in CHAPTERS:
+        assert f'href="{key}.html"' in index
+    assert index.count("data:image/png;base64,") == 2
+
+
+def test_executed_notebooks_have_no_errors_and_mark_demo_data(built_edition):
+    _, edition = built_edition
+    for key in CHAPTERS:
+        notebook = json.loads((edition / "notebooks" / f"{key}.ipynb").read_text(encoding="utf-8"))
+        outputs = [o for c in notebook["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+        assert not [o for o in outputs if o["output_type"] == "error"], key
+        stderr = "".join("".join(o["text"]) for o in outputs if o.get("name") == "stderr")
+        assert "missing from font" not in stderr and "findfont" not in stderr, key
+        assert DEMO_MARK in json.dumps(outputs, ensure_ascii=False), key
+
+
+def test_street_table_is_suppressed(built_edition):
+    _, edition = built_edition
+    streets = pd.read_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
+    for column in ("注册志愿者（人）", "活跃志愿者（人）"):
+        values = streets[column]
+        shown = values[values != "<10"].astype(int)
+        assert (shown >= 10).all()
+    small = streets["活跃志愿者（人）"] == "<10"
+    assert small.any(), "the sample store should have small streets"
+    assert (streets.loc[small, "活跃率"] == "").all()
+    assert (streets.loc[small, "人均服务时长（小时）"] == "").all()
+
+
+def test_no_person_level_data_in_any_output(built_edition, sample_store):
+    _, edition = built_edition
+    assert privacy.scan_folder(edition) == []
+    volunteers = store.load("volunteers", store=sample_store, columns=["volunteer_id", "person_key"])
+    identifiers = set(volunteers["volunteer_id"]) | set(volunteers["person_key"])
+    for path in edition.rglob("*"):
+        if path.suffix in {".html", ".ipynb", ".csv", ".json"}:
+            content = path.read_text(encoding="utf-8")
+            leaked = [i for i in identifiers if i in content]
+            assert not leaked, f"{path.name} contains volunteer identifiers"
+
+
+def test_chapter_parameters_pass_through(sample_store, tmp_path):
+    import papermill
+
+    output = tmp_path / "chapter"
+    papermill.execute_notebook(
+        str(paths.NOTEBOOKS_DIR / "03_practice_and_cases.ipynb"),
+        str(tmp_path / "03.ipynb"),
+        parameters={"year": SAMPLE_YEAR, "store": str(sample_store), "output_dir": str(output), "featured_projects": 2},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(paths.NOTEBOOKS_DIR),
+    )
+    featured = pd.read_csv(output / "tables" / "03_featured_projects.csv")
+    assert len(featured) == 2
+
+
+def _copy_edition(built_edition, tmp_path):
+    out, edition = built_edition
+    copy = tmp_path / "editions"
+    shutil.copytree(out, copy)
+    return copy, _listing(copy / str(SAMPLE_YEAR)), (copy / str(SAMPLE_YEAR) / "manifest.json").read_bytes()
+
+
+def test_failing_chapter_keeps_the_previous_edition(built_edition, sample_store, tmp_path, monkeypatch):
+    out, before, manifest = _copy_edition(built_edition, tmp_path)
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(paths.NOTEBOOKS_DIR, notebooks)
+    broken = notebooks / "02_professional_development.ipynb"
+    notebook = json.loads(broken.read_text(encoding="utf-8"))
+    failing = {"cell_type": "code", "execution_count": None, "id": "planted", "metadata": {}, "outputs": [],
+               "source": ["raise ValueError('planted failure')"]}
+    notebook["cells"].insert(4, failing)
+    broken.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(paths, "NOTEBOOKS_DIR", notebooks)
+
+    with pytest.raises(BuildError) as error:
+        build_edition(year=SAMPLE_YEAR, store=sample_store, out=out, progress=False)
+
+    message = str(error.value)
+    assert "chapter 02_professional_development" in message and "ValueError: planted failure" in message
+    assert _listing(out / str(SAMPLE_YEAR)) == before
+    assert (out / str(SAMPLE_YEAR) / "manifest.json").read_bytes() == manifest
+    kept = out / f"{SAMPLE_YEAR}.failed" / "notebooks" / "02_professional_development.ipynb"
+    assert kept.is_file() and str(kept) in message
+    cells = json.loads(kept.read_text(encoding="utf-8"))["cells"]
+    planted = next(c for c in cells if "planted failure" in "".join(c["source"]))
+    assert f"failed in In [{planted['execution_count']}], which starts `raise ValueError" in message
+    assert sorted(p.name for p in out.iterdir()) == [str(SAMPLE_YEAR), f"{SAMPLE_YEAR}.failed"]
+
+
+def test_privacy_gate_stops_a_build_that_would_leak(built_edition, sample_store, tmp_path):
+    out, before, manifest = _copy_edition(built_edition, tmp_path)
+    planted = "13812345678"
+    population = tmp_path / "population.csv"
+    table = pd.read_csv(paths.REFERENCE_DIR / "guangzhou_districts.csv", dtype={"district_code": str})
+    table = table[["district_code", "population_2020"]].rename(columns={"population_2020": "population"})
+    table.loc[0, "population"] = int(planted)  # a population that looks like a mobile number reaches the tables
+    table.to_csv(population, index=False)
+
+    with pytest.raises(BuildError) as error:
+        build_edition(year=SAMPLE_YEAR, store=sample_store, out=out, population=population, progress=False)
+
+    message = str(error.value)
+    assert "privacy gate" in message and "tables/05_population.csv" in message and "mobile number" in message
+    assert planted not in message
+    assert _listing(out / str(SAMPLE_YEAR)) == before
+    assert (out / str(SAMPLE_YEAR) / "manifest.json").read_bytes() == manifest
