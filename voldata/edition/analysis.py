@@ -42,6 +42,7 @@ __all__ = [
     "ModelSection",
     "chapter_models",
     "MODEL_LABELS",
+    "model_reading",
     "STREET_COUNTS",
     "STREET_RATES",
 ]
@@ -398,6 +399,13 @@ class ModelSection:
     reading: str
     table: pd.DataFrame
     caption: str
+
+
+def model_reading(result) -> str:
+    """A :class:`voldata.models.ModelResult` in one paragraph: its sentences, then its note (method or why not estimated)."""
+    sentences = "；".join(str(r).rstrip("。") for r in result.readings) if result.ok else ""
+    note = f"（{result.message}）" if result.message else ""
+    return (sentences + "。" if sentences else "") + note
 
 
 MODEL_LABELS = {"label_zh": "变量", "estimate": "估计值", "ci_low": "95%置信区间下限", "ci_high": "95%置信区间上限", "p_value": "p值"}
