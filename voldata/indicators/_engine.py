@@ -119,23 +119,14 @@ class Context:
 
     # -- shared aggregates -------------------------------------------------
     def store_years(self) -> list[int]:
-        """Calendar years with any service record in the store (the years growth can look back to)."""
+        """Calendar years with valid service records in the store (the years growth can look back to).
+
+        Taken from the shared per-volunteer-year aggregate, so it costs no extra pass.
+        """
         def build() -> list[int]:
-            years = (
-                self.table("service_records")
-                .select(nw.col("service_date").dt.year().alias("year"))
-                .unique()
-                .collect()
-            )
+            years = self.volunteer_years().select("year").unique().collect()
             return sorted(int(y) for y in years["year"].to_list() if y is not None)
         return self.value("store_years", build)
-
-    def data_end(self):
-        """Latest service date in the store (the end of observation for engagement spells)."""
-        def build():
-            end = self.table("service_records").select(nw.col("service_date").max()).collect()
-            return end["service_date"][0]
-        return self.value("data_end", build)
 
     def volunteer_years(self) -> nw.LazyFrame:
         """Valid records per (volunteer_id, year): hours, records, first, last."""

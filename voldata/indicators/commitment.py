@@ -8,7 +8,7 @@ import pandas as pd
 
 from voldata.indicators._docs import PARAMS, document
 from voldata.indicators._engine import Context, as_context, collect_pandas, column_array, district_frame, py, ratio, result
-from voldata.indicators.scale import people_summary
+from voldata.indicators.scale import people_concentration, people_summary
 
 __all__ = [
     "star_1",
@@ -60,23 +60,26 @@ def volunteer_spans(ctx: Context) -> nw.LazyFrame:
     )
 
 
-def commitment_city(ctx: Context, year: int) -> dict[str, Any]:
-    """All city commitment figures of Y as a dict."""
+def commitment_city(ctx: Context, year: int, *, growth_only: bool = False) -> dict[str, Any]:
+    """All city commitment figures of Y as a dict (``growth_only``: the star counts only)."""
+    def stars() -> dict[str, Any]:
+        row = _cumulative_stars(ctx, year).select(*[nw.col(s).sum() for s in _STARS]).collect().rows(named=True)[0]
+        return {key: py(value) for key, value in row.items()}
+
     def build() -> dict[str, Any]:
-        stars = (
-            _cumulative_stars(ctx, year).select(*[nw.col(s).sum() for s in _STARS]).collect().rows(named=True)[0]
-        )
-        values: dict[str, Any] = {key: py(value) for key, value in stars.items()}
-        people = people_summary(ctx, year)
-        n, total = people["active_volunteers"], people["service_hours"]
+        values = dict(ctx.value(("stars", year), stars))
+        n, total = people_summary(ctx, year)["active_volunteers"], people_summary(ctx, year)["service_hours"]
+        concentration = people_concentration(ctx, year)
         values["hours_gini"] = (
-            2 * people["gini_weighted_sum"] / (n * total) - (n + 1) / n if n and total else None
+            2 * concentration["gini_weighted_sum"] / (n * total) - (n + 1) / n if n and total else None
         )
-        values["top10_hours_share"] = ratio(people["top10_hours"], total)
+        values["top10_hours_share"] = ratio(concentration["top10_hours"], total)
         values["retention"] = _retention(ctx, year)
         values["activation_90d"] = _activation(ctx, year)
         return values
 
+    if growth_only:
+        return ctx.value(("stars", year), stars)
     return ctx.value(("commitment_city", year), build)
 
 
@@ -93,11 +96,16 @@ def _retention(ctx: Context, year: int) -> float | None:
 
 def _activation(ctx: Context, year: int) -> float | None:
     registered_day = nw.col("registered_at").dt.truncate("1d")
+    new = ctx.volunteers(year).filter(nw.col("new")).select("volunteer_id", "registered_at")
+    # first valid record (any year) of the new volunteers only: a semi join keeps the group-by small
+    first = (
+        ctx.volunteer_years()
+        .join(new.select("volunteer_id"), on="volunteer_id", how="semi")
+        .group_by("volunteer_id")
+        .agg(nw.col("first").min())
+    )
     row = (
-        ctx.volunteers(year)
-        .filter(nw.col("new"))
-        .select("volunteer_id", "registered_at")
-        .join(volunteer_spans(ctx).select("volunteer_id", "first"), on="volunteer_id", how="left")
+        new.join(first, on="volunteer_id", how="left")
         .with_columns(
             activated=((nw.col("first") - registered_day).dt.total_seconds() <= 90 * _SECONDS_PER_DAY).fill_null(False)
         )

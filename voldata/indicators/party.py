@@ -27,7 +27,7 @@ __all__ = [
 def party_city(ctx: Context, year: int) -> dict[str, Any]:
     """All city party figures of Y as a dict."""
     def build() -> dict[str, Any]:
-        scale = scale_city(ctx, year)
+        scale = scale_city(ctx, year, growth_only=True)
         people = people_summary(ctx, year)
         reports = ctx.table("party_reports").filter(nw.col("reported_at").dt.year() <= year).select("person_key").unique()
         active_keys = ctx.active_people(year).select("person_key").drop_nulls().unique()

@@ -34,6 +34,7 @@ __all__ = [
     "scale_city",
     "scale_by_district",
     "people_summary",
+    "people_concentration",
 ]
 
 _DISTRICT_COUNTS = [
@@ -56,34 +57,26 @@ def _party_active() -> nw.Expr:
 
 
 def people_summary(ctx: Context, year: int) -> dict[str, Any]:
-    """Every city figure over the volunteers active in Y, from one collect of the shared aggregate.
+    """Counts and sums over the volunteers active in Y, from one collect of the shared aggregate.
 
-    Keys: active_volunteers, service_hours, hours_mean, hours_median,
-    party_active, party_hours, nonparty_active, nonparty_hours, young_old_active,
-    gini_weighted_sum (Σ i·x_(i)), top10_hours.
+    Keys: active_volunteers, service_hours, party_active, party_hours,
+    nonparty_active, nonparty_hours, young_old_active.
     """
     def build() -> dict[str, Any]:
         hours = nw.col("hours")
         people = ctx.active_people(year).with_columns(
             party_hours=nw.when(_party_active()).then(hours).otherwise(0.0),
             nonparty_hours=nw.when(_party_active()).then(0.0).otherwise(hours),
-            rank_up=hours.rank(method="ordinal"),
-            rank_down=hours.rank(method="ordinal", descending=True),
         )
         row = (
             people.select(
                 active_volunteers=nw.len(),
                 service_hours=hours.sum(),
-                hours_mean=hours.mean(),
-                hours_median=hours.median(),
                 party_active=_party_active().sum(),
                 party_hours=nw.col("party_hours").sum(),
                 nonparty_active=(~_party_active()).sum(),
                 nonparty_hours=nw.col("nonparty_hours").sum(),
                 young_old_active=(nw.col("age_band") == "60_69").sum(),
-                gini_weighted_sum=(nw.col("rank_up") * hours).sum(),
-                # rank ≤ ⌈n/10⌉  ⇔  10·rank − 10 < n  (integer arithmetic, no ceil needed)
-                top10_hours=nw.when(nw.col("rank_down") * 10 - 10 < nw.len()).then(hours).otherwise(0.0).sum(),
             )
             .collect()
             .rows(named=True)[0]
@@ -93,8 +86,39 @@ def people_summary(ctx: Context, year: int) -> dict[str, Any]:
     return ctx.value(("people_summary", year), build)
 
 
-def scale_city(ctx: Context, year: int, *, population: Any = None) -> dict[str, Any]:
-    """All city scale figures of Y (and the party counts that share their queries), as a dict."""
+def people_concentration(ctx: Context, year: int) -> dict[str, Any]:
+    """Order statistics of the hours of the volunteers active in Y (one collect).
+
+    Keys: hours_mean, hours_median, gini_weighted_sum (Σ i·x_(i), i the
+    ascending ordinal rank), top10_hours (hours of the top ⌈n/10⌉).
+    """
+    def build() -> dict[str, Any]:
+        hours = nw.col("hours")
+        people = ctx.active_people(year).select("hours").with_columns(
+            rank_up=hours.rank(method="ordinal"),
+            rank_down=hours.rank(method="ordinal", descending=True),
+        )
+        row = (
+            people.select(
+                hours_mean=hours.mean(),
+                hours_median=hours.median(),
+                gini_weighted_sum=(nw.col("rank_up") * hours).sum(),
+                # rank ≤ ⌈n/10⌉  ⇔  10·rank − 10 < n  (integer arithmetic, no ceil needed)
+                top10_hours=nw.when(nw.col("rank_down") * 10 - 10 < nw.len()).then(hours).otherwise(0.0).sum(),
+            )
+            .collect()
+            .rows(named=True)[0]
+        )
+        return {key: py(value) for key, value in row.items()}
+
+    return ctx.value(("people_concentration", year), build)
+
+
+def scale_city(ctx: Context, year: int, *, population: Any = None, growth_only: bool = False) -> dict[str, Any]:
+    """All city scale figures of Y (and the party counts that share their queries), as a dict.
+
+    ``growth_only=True`` leaves out the mean and median (not needed for Y−1).
+    """
     def build() -> dict[str, Any]:
         people = people_summary(ctx, year)
         volunteers = (
@@ -123,14 +147,16 @@ def scale_city(ctx: Context, year: int, *, population: Any = None) -> dict[str, 
         values.update(
             active_volunteers=people["active_volunteers"],
             service_hours=people["service_hours"] or 0.0,
-            hours_per_active_mean=people["hours_mean"],
-            hours_per_active_median=people["hours_median"],
             party_member_active=people["party_active"],
         )
         values["active_rate"] = ratio(values["active_volunteers"], values["registered_volunteers"])
         return values
 
     values = dict(ctx.value(("scale_city", year), build))
+    if not growth_only:
+        concentration = people_concentration(ctx, year)
+        values["hours_per_active_mean"] = concentration["hours_mean"]
+        values["hours_per_active_median"] = concentration["hours_median"]
     values["volunteers_per_10k"] = _per_10k(values["registered_volunteers"], city_population(population))
     return values
 

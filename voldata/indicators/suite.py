@@ -23,11 +23,16 @@ CITY_IDS = [item.id for item in REGISTRY.values() if item.kind != "table"]
 DISTRICT_IDS = [item.id for item in REGISTRY.values() if item.district]
 
 
-def _families(ctx, year: int, population: Any) -> dict[str, Any]:
+def _families(ctx, year: int, population: Any, *, growth_only: bool = False) -> dict[str, Any]:
+    """Every family's figures of Y; ``growth_only`` computes only what growth on Y needs (for Y−1)."""
     values: dict[str, Any] = {}
-    for family in (party_city, commitment_city, integration_city, timebank_city, young_old_city):
-        values.update(family(ctx, year))
-    values.update(scale_city(ctx, year, population=population))
+    values.update(party_city(ctx, year))
+    values.update(commitment_city(ctx, year, growth_only=growth_only))
+    if not growth_only:
+        values.update(integration_city(ctx, year))
+    values.update(timebank_city(ctx, year))
+    values.update(young_old_city(ctx, year))
+    values.update(scale_city(ctx, year, population=population, growth_only=growth_only))
     return values
 
 
@@ -61,7 +66,7 @@ def city_indicators(tables, *, year: int, population: Any = None, wages: pd.Data
     ctx = as_context(tables)
     current = _families(ctx, year, population)
     has_previous = year - 1 in ctx.store_years()
-    previous = _families(ctx, year - 1, population) if has_previous else None
+    previous = _families(ctx, year - 1, population, growth_only=True) if has_previous else None
     wage = hourly_wage(year, wages=wages)
     previous_wage = hourly_wage(year - 1, wages=wages)
     current["contribution_value"] = _times(current["service_hours"], wage["hourly_wage"])

@@ -53,7 +53,7 @@ def hourly_wage(year: int, *, wages: pd.DataFrame | None = None) -> dict[str, An
 
 def _value(ctx, year: int, wages) -> float | None:
     wage = hourly_wage(year, wages=wages)["hourly_wage"]
-    hours = scale_city(ctx, year)["service_hours"]
+    hours = scale_city(ctx, year, growth_only=True)["service_hours"]
     return None if wage is None or hours is None else hours * wage
 
 

@@ -24,16 +24,17 @@ __all__ = [
 def young_old_city(ctx: Context, year: int) -> dict[str, Any]:
     """All city young-old figures of Y as a dict."""
     def build() -> dict[str, Any]:
-        young_old = ctx.active_people(year).filter(nw.col("age_band") == "60_69").select("volunteer_id")
         elderly_activities = ctx.activities().filter((nw.col("target_group") == "elderly").fill_null(False)).select(
             "activity_id"
         )
+        young_old = ctx.active_people(year).filter(nw.col("age_band") == "60_69").select("volunteer_id")
+        # semi joins: first keep the records of elderly activities, then those of young-old volunteers
         elderly_hours = (
             valid_records(ctx)
             .filter(nw.col("year") == year)
             .select("volunteer_id", "activity_id", "hours")
-            .join(elderly_activities, on="activity_id", how="inner")
-            .join(young_old, on="volunteer_id", how="inner")
+            .join(elderly_activities, on="activity_id", how="semi")
+            .join(young_old, on="volunteer_id", how="semi")
             .select(nw.col("hours").sum())
             .collect()
             .item()
