@@ -34,6 +34,10 @@ def test_check_digit_worked_examples():
         ("记录编号 9" + PLANTED_MOBILE + "0", {}),  # inside a longer run of digits
         ("12345678901", {}),  # 12… is not a mobile prefix
         ("registered 4000, hours 17730.5, 2020-03-05", {}),
+        # the fraction of a ratio printed in full is not an identifier (this one has a valid check digit)
+        ('"withdrawal_ratio": 0.008595988538681949,', {}),
+        ("share 0.13812345678", {}),
+        (f"population {PLANTED_MOBILE}.0", {privacy.MOBILE_NUMBER: 1}),
     ],
 )
 def test_find_personal_numbers(content, expected):

@@ -8,6 +8,9 @@ the cells of XLSX workbooks) and searched for
 * mainland mobile numbers ``1[3-9]`` + 9 digits that are not part of a longer run
   of digits.
 
+Digits after a decimal point (``0.0085959885386819``) are the fraction of a
+number, not an identifier, and are not searched.
+
 Embedded images (base64) and hexadecimal digests (the manifest's sha256 values)
 are blanked before the search: they are not text a reader sees, and their random
 digits would otherwise look like phone numbers now and then. Findings name the
@@ -37,8 +40,10 @@ TEXT_SUFFIXES = frozenset({".html", ".htm", ".ipynb", ".csv", ".json", ".svg", "
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_ID_CANDIDATE = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx])(?![0-9])")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+# Not inside a longer run of digits, and not the fractional part of a decimal number
+# (a ratio such as 0.008595988538681949 printed in full).
+_ID_CANDIDATE = re.compile(r"(?<![0-9])(?<![0-9]\.)([0-9]{17}[0-9Xx])(?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9])(?<![0-9]\.)1[3-9][0-9]{9}(?![0-9])")
 _BASE64_BLOB = re.compile(r"[A-Za-z0-9+/]{120,}={0,2}")
 _HEX_DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{32,}(?![0-9A-Za-z])")
 
