@@ -190,9 +190,10 @@ def draw_transactions(rng: np.random.Generator, *, year: int, accounts: Accounts
     # Some providers donate part of the year's points to the public pool, some give points to a receiver.
     donate = np.flatnonzero((deposited >= 5) & (rng.random(n) < 0.12))
     don_points = np.maximum(1, (deposited[donate] * rng.uniform(0.1, 0.3, len(donate))).astype(np.int64))
-    transfer = np.flatnonzero((deposited >= 10) & (rng.random(n) < 0.08))
+    # Transfers go to elderly members (often a provider's own parents), who spend them on services.
+    transfer = np.flatnonzero((deposited >= 6) & (rng.random(n) < 0.2))
     transfer = transfer[~np.isin(transfer, donate)]
-    tr_points = np.maximum(1, (deposited[transfer] * rng.uniform(0.1, 0.4, len(transfer))).astype(np.int64))
+    tr_points = np.maximum(1, (deposited[transfer] * rng.uniform(0.2, 0.5, len(transfer))).astype(np.int64))
     tr_time = _times(rng, accounts, transfer, year)
     tr_counter = to_receiver.pick(rng, accounts.district[transfer], tr_time)
     ok = (tr_counter >= 0) & (tr_counter != transfer)
