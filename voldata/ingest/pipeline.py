@@ -213,7 +213,8 @@ def _check_table(
     typed, reason, detail = canonicalise(spec, raw)
     reason, detail = mark_duplicates(spec, typed, reason, detail)
     reason, detail = mark_orphans(spec, typed, reason, detail, parents)
-    stored = typed.filter(reason.is_null())
+    # (A clean table, the usual case, is stored without copying it.)
+    stored = typed if reason.null_count() == len(reason) else typed.filter(reason.is_null())
     del typed
     rejected = quarantine_rows(spec, raw, reason, detail, relpaths)
     counts = (
