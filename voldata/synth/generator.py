@@ -263,8 +263,12 @@ def generate(out, *, years, scale: float, seed: int, messy: float = 0.0, progres
                 "timebank_points_outstanding": int(balance.sum()),
             }
         )
-    if len(accounts) or last_year >= 2019:
-        _write_accounts(out, accounts, geo, log, injector, rng, bar)
+    if not any(entry["table"] == "timebank_transactions" for entry in log.files):
+        # Years before the time bank opened: the export exists but is empty.
+        empty = CsvExport(out / "timebank" / f"时间银行流水_{last_year}_{DEMO_MARK}.csv",
+                          table="timebank_transactions", log=log, injector=injector, header_names={"时长": "时长（积分）"})
+        empty.close(columns=["流水号", "账户编号", "交易类型", "时长", "对方账户编号", "服务项目", "交易时间"])
+    _write_accounts(out, accounts, geo, log, injector, rng, bar)
 
     _write_party_reports(out, reports, geo, log, injector, rng, years, bar)
     _write_volunteers(out, volunteers, ever_active, geo, log, injector, rng, years, cycle, bar)
