@@ -228,3 +228,22 @@ def test_a_rerun_replaces_the_previous_files(tmp_path):
     generate(out, years=[2020], scale=0.0005, seed=1, progress=False)
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert written == {e["file"] for e in summary(out)["files"]} | {"synth_summary.json"}
+
+
+def test_years_before_the_time_bank_still_give_every_table(tmp_path):
+    out = tmp_path / "raw"
+    meta = generate(out, years=[2017], scale=0.0005, seed=2, progress=False)
+    assert set(meta["tables"]) == set(TABLE_ORDER)
+    assert meta["tables"]["timebank_accounts"] == 0 and meta["tables"]["timebank_transactions"] == 0
+    for entry in meta["files"]:
+        assert (out / entry["file"]).is_file()
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"years": [2018, 2020]}, {"years": []}, {"scale": 0}, {"messy": 0.5}]
+)
+def test_generate_rejects_bad_arguments(tmp_path, kwargs):
+    arguments = {"years": [2020], "scale": 0.0005, "seed": 1, "messy": 0.0} | kwargs
+    with pytest.raises(ValueError):
+        generate(tmp_path / "raw", progress=False, **arguments)
+    assert not (tmp_path / "raw").exists()
