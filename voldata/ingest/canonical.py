@@ -116,7 +116,7 @@ def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Serie
         other = (typed["id_type"] == "other_id").fill_null(False)
         typed["id_valid"] = typed["id_valid"].to_frame().select(pl.when(~pl.lit(other)).then(pl.col("id_valid"))).to_series()
     else:
-        other = pl.Series([False] * raw.height)
+        other = pl.repeat(False, raw.height, eager=True)
     if "gender" in columns:
         from_id = raw.get_column("_id_gender").to_frame().select(pl.when(~pl.lit(other)).then(pl.col("_id_gender"))).to_series()
         typed["gender"] = typed["gender"].fill_null(from_id)
@@ -139,7 +139,7 @@ def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Serie
 
     frame = pl.DataFrame([typed[name].alias(name) for name in spec.column_names])
     if not problems:
-        none = pl.Series("reason", [None] * raw.height, dtype=pl.String)
+        none = pl.repeat(None, raw.height, dtype=pl.String, eager=True).alias("reason")
         return frame, none, none.alias("detail")
     checked = raw.select(
         pl.coalesce([p[0] for p in problems]).alias("reason"),
