@@ -34,13 +34,16 @@ from importlib import metadata
 from pathlib import Path
 
 from voldata import paths
-from voldata.edition.chapter import CHAPTERS, ParameterError, is_demo_store, validate_parameters
+from voldata.edition.chapter import CACHE_DIR, CHAPTERS, ParameterError, is_demo_store, validate_parameters
 
 __all__ = ["BuildError", "ChapterFailure", "build_edition", "validate_build", "write_workbook", "PACKAGES"]
 
 # Chapters that take longest go first, so two workers finish together.
 RUN_ORDER = ("02_professional_development", "04_district_development", "01_general_report", "03_practice_and_cases", "05_appendix")
-CHAPTER_PARAMETERS: dict[str, dict[str, int]] = {"03_practice_and_cases": {"featured_projects": 5}}
+CHAPTER_PARAMETERS: dict[str, dict[str, int]] = {
+    "02_professional_development": {"model_sample": 30_000},
+    "03_practice_and_cases": {"featured_projects": 5},
+}
 PACKAGES = (
     "voldata", "numpy", "pandas", "polars", "pyarrow", "narwhals", "statsmodels", "matplotlib", "seaborn",
     "mplfonts", "papermill", "nbconvert", "nbformat", "ipykernel", "xlsxwriter", "python-calamine", "tqdm",
@@ -310,8 +313,9 @@ def build_edition(
                 ): key
                 for key in RUN_ORDER
             }
-            # The city indicators are computed here while the chapters run.
-            indicators = _city_indicators(config)
+            # The indicators are computed once, here, while the chapters' kernels start;
+            # a chapter that reaches them before the cache is written computes them itself.
+            indicators = _shared_indicators(config, staging)
             bar = tqdm(total=len(futures), desc=f"edition {year}", unit="chapter", disable=not progress, file=sys.stderr)
             pending = set(futures)
             while pending:
@@ -336,6 +340,7 @@ def build_edition(
                 f"(kernel log: {failed / LOG_DIR / (first.key + '.log')}); the previous edition {out / str(year)} is unchanged"
             )
         shutil.rmtree(staging / LOG_DIR, ignore_errors=True)
+        shutil.rmtree(staging / CACHE_DIR, ignore_errors=True)
         _assemble(staging, config, indicators, durations, started, demo=demo)
         from voldata.edition import privacy
 
@@ -357,11 +362,17 @@ def build_edition(
     return out / str(year)
 
 
-def _city_indicators(config: dict) -> dict:
+def _shared_indicators(config: dict, staging: Path) -> dict:
+    """City and district indicators of the year, written to the chapters' cache; returns the city ones."""
     from voldata import indicators, store
+    from voldata.edition.chapter import indicator_cache_key, write_indicator_cache
 
-    tables = store.tables(config["store"], engine="polars")
-    return _json_ready(indicators.city_indicators(tables, year=config["year"], population=config["population"]))
+    context = indicators.Context(store.tables(config["store"], engine="polars"))
+    year, population = config["year"], config["population"]
+    city = _json_ready(indicators.city_indicators(context, year=year, population=population))
+    district = indicators.district_indicators(context, year=year, population=population)
+    write_indicator_cache(staging, indicator_cache_key(config["store"], year=year, population=population), city, district)
+    return city
 
 
 def _assemble(

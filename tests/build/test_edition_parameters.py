@@ -1,6 +1,8 @@
 """Bad parameters stop a chapter or the build before any work, with a message naming the problem."""
 import json
 
+import pandas as pd
+
 import pytest
 
 from voldata import paths
@@ -132,3 +134,22 @@ def test_notebooks_are_committed_without_outputs():
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             if cell["cell_type"] == "code":
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
+
+
+def test_chapters_use_the_builds_indicators_only_for_the_same_inputs(sample_store, tmp_path):
+    from voldata.edition.chapter import indicator_cache_key, write_indicator_cache
+
+    key = indicator_cache_key(sample_store, year=SAMPLE_YEAR, population=None)
+    marker = {"registered_volunteers": -1}
+    district = pd.DataFrame({"district_code": ["440103"], "registered_volunteers": [-1]})
+    write_indicator_cache(tmp_path, key, marker, district)
+
+    chapter = open_chapter("01_general_report", year=SAMPLE_YEAR, store=sample_store, output_dir=tmp_path)
+    assert chapter.indicators == marker
+    assert chapter.district_indicators["registered_volunteers"].tolist() == [-1]
+
+    stale = {**key, "ingest_report_sha256": "0" * 64}  # the store was re-ingested since
+    write_indicator_cache(tmp_path, stale, marker, district)
+    fresh = open_chapter("01_general_report", year=SAMPLE_YEAR, store=sample_store, output_dir=tmp_path)
+    assert fresh.indicators["registered_volunteers"] > 0
+    assert len(fresh.district_indicators) == 11

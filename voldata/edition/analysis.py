@@ -411,11 +411,12 @@ def model_reading(result) -> str:
 MODEL_LABELS = {"label_zh": "变量", "estimate": "估计值", "ci_low": "95%置信区间下限", "ci_high": "95%置信区间上限", "p_value": "p值"}
 
 
-def chapter_models(tables, *, year: int) -> list[ModelSection]:
+def chapter_models(tables, *, year: int, sample: int | None = None) -> list[ModelSection]:
     """The three models of the professional-development chapter (:mod:`voldata.models`), read in plain language.
 
     Each section's reading is the model's note (sample, reference levels, or why
-    it was not estimated) followed by one sentence per estimate.
+    it was not estimated) followed by one sentence per clear estimate.
+    ``sample`` caps the rows fitted (a seeded random sample, as the note says).
     """
     from voldata import models
 
@@ -425,7 +426,7 @@ def chapter_models(tables, *, year: int) -> list[ModelSection]:
         ("留存：logistic 回归", models.retention_model, "比值比（OR）及95%置信区间"),
         ("流失风险：Cox 比例风险模型", models.lapse_hazard, "风险比（HR）及95%置信区间"),
     ):
-        result = fit(tables, year=year)
+        result = fit(tables, year=year) if sample is None else fit(tables, year=year, max_rows=sample)
         lines = [result.message] if result.message else []
         if result.ok:
             # In prose only the estimates whose interval excludes 1; the table has them all.

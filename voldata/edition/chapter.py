@@ -30,6 +30,9 @@ __all__ = [
     "open_chapter",
     "resolve_store",
     "is_demo_store",
+    "indicator_cache_key",
+    "write_indicator_cache",
+    "read_indicator_cache",
 ]
 
 # Notebook stem -> Chinese part title, in the order of the printed report.
@@ -44,7 +47,15 @@ LANGUAGES: tuple[str, ...] = ("zh",)
 DEMO_MARK = "示例数据"
 MAX_THRESHOLD = 1000
 # Chapter-specific parameters: name -> (smallest, largest) allowed whole number.
-COUNT_PARAMETERS: dict[str, tuple[int, int]] = {"featured_projects": (1, 50), "top_streets": (1, 500)}
+COUNT_PARAMETERS: dict[str, tuple[int, int]] = {
+    "featured_projects": (1, 50),
+    "top_streets": (1, 500),
+    "model_sample": (1_000, 10_000_000),
+}
+# Where the build leaves the indicators it computed once for all chapters (removed before publishing).
+CACHE_DIR = ".cache"
+CITY_CACHE = "city_indicators.json"
+DISTRICT_CACHE = "district_indicators.parquet"
 
 
 class ParameterError(ValueError):
@@ -206,15 +217,30 @@ class Chapter:
         return indicators.Context(self.tables)
 
     @cached_property
+    def cache_key(self) -> dict:
+        """What the shared indicators depend on: store (and its ingest report), year, population table."""
+        return indicator_cache_key(self.store, year=self.year, population=self.population_path)
+
+    @cached_property
     def indicators(self) -> dict:
-        """``voldata.indicators.city_indicators`` for the reference year (growth included)."""
+        """``voldata.indicators.city_indicators`` for the reference year (growth included).
+
+        Taken from the build's shared cache when it was computed for the same
+        store, year and population; computed here otherwise.
+        """
+        cached = read_indicator_cache(self.output_dir, self.cache_key)
+        if cached is not None:
+            return cached[0]
         from voldata import indicators
 
         return indicators.city_indicators(self.context, year=self.year, population=self.population_path)
 
     @cached_property
     def district_indicators(self) -> pd.DataFrame:
-        """``voldata.indicators.district_indicators`` for the reference year (not yet suppressed)."""
+        """``voldata.indicators.district_indicators`` for the reference year (not yet suppressed; cached like :attr:`indicators`)."""
+        cached = read_indicator_cache(self.output_dir, self.cache_key)
+        if cached is not None:
+            return cached[1]
         from voldata import indicators
 
         return indicators.district_indicators(self.context, year=self.year, population=self.population_path)
@@ -246,6 +272,48 @@ class Chapter:
 
     def path(self, *parts: str) -> Path:
         return self.output_dir.joinpath(*parts)
+
+
+def indicator_cache_key(store: Path, *, year: int, population: Path | None) -> dict:
+    """The identity of a store's indicators: store path, sha256 of its ingest report, year, population table."""
+    import hashlib
+
+    report = Path(store) / store_module.REPORT_FILE
+    return {
+        "store": str(Path(store).resolve()),
+        "ingest_report_sha256": hashlib.sha256(report.read_bytes()).hexdigest(),
+        "year": int(year),
+        "population": None if population is None else str(Path(population).resolve()),
+    }
+
+
+def write_indicator_cache(output_dir: Path, key: dict, city: dict, district: pd.DataFrame) -> None:
+    """Leave the indicators computed once by the build for the chapters (written atomically)."""
+    import json
+    import os
+
+    folder = Path(output_dir) / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f"{DISTRICT_CACHE}.partial"
+    district.to_parquet(partial, index=False)
+    os.replace(partial, folder / DISTRICT_CACHE)
+    partial = folder / f"{CITY_CACHE}.partial"
+    partial.write_text(json.dumps({"key": key, "values": city}, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, folder / CITY_CACHE)
+
+
+def read_indicator_cache(output_dir: Path, key: dict) -> tuple[dict, pd.DataFrame] | None:
+    """The cached (city, district) indicators when they were computed for ``key``; None otherwise."""
+    import json
+
+    folder = Path(output_dir) / CACHE_DIR
+    city_file, district_file = folder / CITY_CACHE, folder / DISTRICT_CACHE
+    if not (city_file.is_file() and district_file.is_file()):
+        return None
+    content = json.loads(city_file.read_text(encoding="utf-8"))
+    if content.get("key") != key:
+        return None
+    return content["values"], pd.read_parquet(district_file)
 
 
 def open_chapter(key: str, **parameters: Any) -> Chapter:
