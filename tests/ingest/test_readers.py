@@ -225,3 +225,31 @@ def test_every_table_signature_is_recognised():
     for spec in TABLES.values():
         headers = [c.headers[0] for c in spec.columns if c.headers]
         assert recognise(headers) is spec
+
+
+def test_blank_lines_short_rows_and_trailing_cells(tmp_path):
+    path = tmp_path / "teams.csv"
+    path.write_text("队伍编号,队伍名称,队伍类型\n\nT1,甲队\nT2,乙队,青年志愿服务队,,\n,,\n", encoding="utf-8")
+    _, frame = _read(path, tmp_path)
+    assert frame.select("team_id", "team_name", "team_type", "_row").rows() == [
+        ("T1", "甲队", None, 3),
+        ("T2", "乙队", "青年志愿服务队", 4),
+    ]
+
+
+def test_header_only_file_has_no_rows(tmp_path):
+    path = tmp_path / "teams.csv"
+    path.write_text("队伍编号,队伍类型\n", encoding="utf-8")
+    _, frame = _read(path, tmp_path)
+    assert frame.height == 0 and "team_id" in frame.columns
+
+
+def test_sheets_of_different_tables_are_refused(tmp_path):
+    path = tmp_path / "mixed.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("a").write_row(0, 0, ["队伍编号", "队伍类型"])
+    book.add_worksheet("b").write_row(0, 0, ["流水号", "交易类型"])
+    book.close()
+    sources, _ = discover([path])
+    with pytest.raises(IngestError, match="one table per file"):
+        plan_source(sources[0])

@@ -299,6 +299,11 @@ def _read_csv_text(path: Path, plan: Plan, part: Part) -> pl.DataFrame:
         encoding="utf8",
         quote_char='"',
         raise_if_empty=False,
+        # Short rows get nulls; cells beyond the header (trailing commas) have
+        # no column to go to and are dropped.
+        missing_columns="insert",
+        extra_columns="ignore",
+        truncate_ragged_lines=True,
     )
 
 
