@@ -6,8 +6,8 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
-from voldata.indicators._docs import PARAMS, document
-from voldata.indicators._engine import Context, as_context, collect_pandas, column_array, district_frame, py, ratio, result
+from voldata.indicators._docs import document
+from voldata.indicators._engine import Context, as_context, collect_pandas, district_frame, py, ratio, result
 from voldata.indicators.scale import people_concentration, people_summary
 
 __all__ = [
@@ -234,6 +234,6 @@ def engagement_survival(tables, *, year: int) -> pd.DataFrame:
     frame = collect_pandas(curve)
     out = pd.DataFrame({"year": pd.array([year] * len(frame), dtype="Int64")})
     for column in ("days", "at_risk", "lapsed", "censored"):
-        out[column] = column_array([py(v) for v in frame[column]], integer=True)
+        out[column] = frame[column].astype("Int64").array
     out["survival"] = frame["survival"].astype("float64").to_numpy()
     return out

@@ -5,7 +5,7 @@ from typing import Any
 
 import pandas as pd
 
-from voldata.indicators._engine import as_context, city_population, growth, ratio
+from voldata.indicators._engine import as_context, city_population, ratio
 from voldata.indicators.commitment import commitment_city, stars_by_district
 from voldata.indicators.integration import integration_city
 from voldata.indicators.party import party_city
