@@ -248,7 +248,7 @@ def test_sheets_of_different_tables_are_refused(tmp_path):
     path = tmp_path / "mixed.xlsx"
     book = xlsxwriter.Workbook(str(path))
     book.add_worksheet("a").write_row(0, 0, ["队伍编号", "队伍类型"])
-    book.add_worksheet("b").write_row(0, 0, ["流水号", "交易类型"])
+    book.add_worksheet("b").write_row(0, 0, ["流水号", "账户编号", "交易类型", "时长", "交易时间"])
     book.close()
     sources, _ = discover([path])
     with pytest.raises(IngestError, match="one table per file"):
