@@ -306,3 +306,16 @@ def test_cli_reports_skipped_files_on_stderr(tmp_path):
     result = _cli(str(CITY), "--store", str(tmp_path / "s"), env_key=KEY)
     assert result.returncode == 0
     assert "faults.txt" in result.stderr
+
+
+def test_a_generator_fault_list_is_skipped_not_an_error(city_copy, tmp_path):
+    (city_copy / "faults.csv").write_text(
+        "file,sheet,row_number,table,fault,expected,column,value\nteams_bom.csv,,6,teams,duplicate,duplicate,,\n",
+        encoding="utf-8",
+    )
+    report = ingest([city_copy], store=tmp_path / "store", key=KEY, progress=False)
+    assert report["skipped_files"] == ["faults.csv", "faults.txt"]
+    assert "faults.csv" not in {entry["file"] for entry in report["files"]}
+    assert report["totals"]["rows_stored"] == 28
+    q = quarantine(tmp_path / "store")
+    assert set(q["file"]) <= {entry["file"] for entry in report["files"]}

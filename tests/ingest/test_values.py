@@ -80,8 +80,9 @@ def test_mixed_datetime_column_keeps_row_alignment():
         ("24", (24.0, v.OK)),
         ("0", (None, v.OUT_OF_RANGE)),
         ("24.5", (None, v.OUT_OF_RANGE)),
-        ("-1", (None, v.BAD)),
+        ("-1", (None, v.OUT_OF_RANGE)),
         ("abc", (None, v.BAD)),
+        ("-abc", (None, v.BAD)),
         ("", (None, v.OK)),
     ],
 )

@@ -84,9 +84,14 @@ def ingest(
     sources, skipped = discover(raw_paths)
     if skipped:
         note(f"skipped {len(skipped)} file(s) that are not .csv or .xlsx: {', '.join(skipped)}")
-    if not sources:
-        raise IngestError(f"no .csv or .xlsx files in {', '.join(str(p) for p in raw_paths)}")
-    plans = [plan_source(s) for s in tqdm(sources, desc="recognising", unit="file", disable=not progress, file=sys.stderr)]
+    planned = [(s, plan_source(s)) for s in tqdm(sources, desc="recognising", unit="file", disable=not progress, file=sys.stderr)]
+    fault_lists = [s.relpath for s, plan in planned if plan is None]
+    if fault_lists:
+        note(f"skipped {len(fault_lists)} demo fault list(s), not exports: {', '.join(fault_lists)}")
+        skipped = sorted(skipped + fault_lists)
+    plans = [plan for _, plan in planned if plan is not None]
+    if not plans:
+        raise IngestError(f"no export files (.csv, .xlsx) in {', '.join(str(p) for p in raw_paths)}")
     for plan in plans:
         ignored = sorted({h for part in plan.parts for h in part.ignored})
         if ignored:
@@ -99,7 +104,7 @@ def ingest(
             if by_table[name] and not by_table[parent_table]:
                 note(f"no {parent_table} export among the inputs: every {name} row referring to one is an orphan")
 
-    relpaths = [s.relpath for s in sources]
+    relpaths = [s.relpath for s in sources]  # indexed by Source.order
     report: dict = {}
 
     def build(root: Path, workdir: Path) -> None:

@@ -49,6 +49,9 @@ _DELIMITERS = (",", "\t", ";", "|")
 _UTF8_BOM = codecs.BOM_UTF8
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
+# The header of a demo generator's fault list (RAW/faults.csv): a side file
+# recognised by its header, skipped like the other non-export files.
+_FAULT_LIST_HEADERS = frozenset({"file", "sheet", "row_number", "fault", "expected"})
 # Columns every read frame starts with: where each row came from.
 META_COLUMNS = ("_file", "_sheet", "_row")
 
@@ -251,7 +254,7 @@ def _head_rows(path: Path, encoding: str, delimiter: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO("\n".join(lines[:HEADER_SEARCH_ROWS])), delimiter=delimiter))
 
 
-def _plan_csv(source: Source) -> Plan:
+def _plan_csv(source: Source) -> Plan | None:
     try:
         with open(source.path, "rb") as handle:
             head = handle.read(_SNIFF_BYTES)
@@ -264,6 +267,8 @@ def _plan_csv(source: Source) -> Plan:
         raise IngestError(f"{source.relpath}: cannot decode the file as UTF-8 or GB18030") from None
     for delimiter, rows in candidates.items():
         headers = [[normalise_header(c) for c in row] for row in rows]
+        if headers and _FAULT_LIST_HEADERS <= set(headers[0]):
+            return None
         if any(recognise(h) for h in headers):
             spec, part = _make_part("", rows, source.relpath)
             return Plan(source=source, table=spec, parts=[part], encoding=encoding, delimiter=delimiter)
@@ -426,8 +431,11 @@ def _read_xlsx(plan: Plan) -> list[tuple[Part, pl.DataFrame, int]]:
 # ---------------------------------------------------------------- planning and reading
 
 
-def plan_source(source: Source) -> Plan:
+def plan_source(source: Source) -> Plan | None:
     """Recognise a file's table and locate its header(s), reading only the first rows.
+
+    Returns None for a CSV that is a demo generator's fault list (header
+    ``file, sheet, row_number, table, fault, expected, ...``): not an export.
 
     Raises
     ------

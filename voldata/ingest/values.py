@@ -232,7 +232,7 @@ def parse_birth_year(series: pl.Series) -> tuple[pl.Series, pl.Series]:
 # ---------------------------------------------------------------- numbers
 
 _NUMBER = r"\d+(?:\.\d+)?"
-_HOURS_PLAIN = re.compile(rf"^({_NUMBER})(?:小时|个小时|时|h|hr|hrs|hour|hours)?$", re.IGNORECASE)
+_HOURS_PLAIN = re.compile(rf"^([+-]?{_NUMBER})(?:小时|个小时|时|h|hr|hrs|hour|hours)?$", re.IGNORECASE)
 _HOURS_MINUTES = re.compile(
     rf"^(?:({_NUMBER})(?:小时|个小时|时|h|hr|hrs))?(?:({_NUMBER})(?:分钟|分|min|mins|m))?$", re.IGNORECASE
 )
@@ -242,7 +242,8 @@ _HOURS_CLOCK = re.compile(r"^(\d+):(\d{2})(?::(\d{2}))?$")
 def parse_hours_text(value: str) -> tuple:
     """Hours as float and a status: ``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``.
 
-    Valid hours lie in (0, 24]; others get status OUT_OF_RANGE.
+    Valid hours lie in (0, 24]; other numbers (``0``, ``-1``, ``30``) get
+    status OUT_OF_RANGE, text that is no number BAD.
     """
     text = normalise(value)
     if not text:
