@@ -13,8 +13,10 @@ Layout of ``OUT/<year>/``::
 
 Everything is written into a temporary folder next to the edition first; only a
 complete, privacy-checked edition replaces ``OUT/<year>/``. When a chapter
-fails, the build stops, the partial edition is kept in ``OUT/<year>.failed/``
-for inspection, and the previous ``OUT/<year>/`` is left as it was.
+fails (or the privacy gate finds a personal number), the build stops, the
+partial edition is kept in ``OUT/<year>.failed/`` for inspection, and the
+previous ``OUT/<year>/`` is left as it was; the next successful build removes
+``OUT/<year>.failed/``.
 """
 from __future__ import annotations
 
@@ -353,6 +355,8 @@ def build_edition(
                 f"the rejected build is in {failed} for inspection; the previous edition {out / str(year)} is unchanged"
             )
         _replace_folder(staging, out / str(year))
+        # A failed attempt kept from an earlier build no longer describes the edition.
+        shutil.rmtree(out / f"{year}.failed", ignore_errors=True)
     except BaseException:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

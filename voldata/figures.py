@@ -13,6 +13,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -32,6 +33,7 @@ __all__ = [
     "save",
     "choropleth",
     "district_polygons",
+    "percent_formatter",
 ]
 
 # Volunteer red first (the colour of the movement's logo), then calm contrasting hues.
@@ -73,6 +75,11 @@ def set_theme(*, context: str = "notebook") -> None:
     plt.rcParams["figure.dpi"] = 110
     plt.rcParams["savefig.dpi"] = 150
     plt.rcParams["savefig.bbox"] = "tight"
+
+
+def percent_formatter(decimals: int = 0) -> matplotlib.ticker.Formatter:
+    """Tick labels for shares (0–1) as percentages: 0.35 → 35%."""
+    return matplotlib.ticker.PercentFormatter(xmax=1.0, decimals=decimals)
 
 
 def save(fig: plt.Figure, name: str, *, output_dir: str | Path, close: bool = True) -> Path:
