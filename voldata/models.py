@@ -268,12 +268,16 @@ def participation_intensity(tables, *, year: int, max_rows: int | None = 200_000
     if design.empty:
         return _thin("negative_binomial", "IRR", n, "没有至少两个水平的协变量")
     exog = sm.add_constant(design, has_constant="add")
-    result, thin = _fit(
-        "negative_binomial",
-        "IRR",
-        lambda: sm.NegativeBinomial(frame["records"].astype("float64"), exog).fit(disp=0, maxiter=300),
-        n,
-    )
+    endog = frame["records"].astype("float64")
+
+    def fit():
+        # Start from the Poisson fit and alpha = 1: statsmodels' default start can drift to the
+        # alpha → 0 boundary (singular Hessian) on strongly overdispersed counts.
+        poisson = sm.Poisson(endog, exog).fit(disp=0, maxiter=100)
+        start = np.append(np.asarray(poisson.params), 1.0)
+        return sm.NegativeBinomial(endog, exog).fit(start_params=start, method="newton", disp=0, maxiter=100)
+
+    result, thin = _fit("negative_binomial", "IRR", fit, n)
     if thin:
         return thin
     alpha = float(np.asarray(result.params)[-1])

@@ -85,9 +85,9 @@ def simulated_store(tmp_path_factory):
     return write_store(tmp_path_factory.mktemp("simulated_store"), tables)
 
 
-@pytest.fixture(scope="module")
-def simulated(simulated_store):
-    return store.tables(simulated_store, engine="polars")
+@pytest.fixture(scope="module", params=["polars", "pandas"])
+def simulated(simulated_store, request):
+    return store.tables(simulated_store, engine=request.param)
 
 
 def _check_table(result):
@@ -153,3 +153,11 @@ def test_thin_data_says_so_instead_of_raising(tables, fit):
     assert not result.ok
     assert result.table.empty
     assert result.message.startswith("数据不足")
+
+
+def test_models_agree_across_engines(simulated_store):
+    polars_tables = store.tables(simulated_store, engine="polars")
+    pandas_tables = store.tables(simulated_store, engine="pandas")
+    for fit in (models.participation_intensity, models.retention_model, models.lapse_hazard):
+        a, b = fit(polars_tables, year=2020), fit(pandas_tables, year=2020)
+        pd.testing.assert_frame_equal(a.table, b.table, rtol=1e-6)
