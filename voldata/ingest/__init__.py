@@ -3,9 +3,48 @@
 ``ingest(raw_paths, store=..., key=...)`` is the whole pipeline: find the
 files, recognise each table from its header row, read every cell as text,
 drop PII and pseudonymise ID numbers at once, turn values into canonical
-codes and types, quarantine what cannot be stored (with a reason), and
-replace the store atomically. See ``voldata.ingest.quarantine`` for the
-reasons.
+codes and types, quarantine what cannot be stored (with a reason, see
+:mod:`voldata.ingest.quarantine`), and replace the store atomically.
+
+Modules: :mod:`~voldata.ingest.readers` (files, encodings, headers),
+:mod:`~voldata.ingest.identity` (key, HMAC, GB 11643),
+:mod:`~voldata.ingest.values` (value rules), :mod:`~voldata.ingest.canonical`
+(one table's columns and per-row problems), :mod:`~voldata.ingest.quarantine`
+(duplicates, orphans, quarantine rows), :mod:`~voldata.ingest.writer`
+(Parquet, report, atomic swap), :mod:`~voldata.ingest.pipeline` (``ingest``).
+
+Choices where the data contract is silent
+-----------------------------------------
+* ``id_valid`` is checked for 居民身份证 (and for a blank 证件类型); for every
+  other document type it is null (not checked: no check digit to test).
+  Unlisted document types (军官证 …) count as ``other_id``.
+* Gender and birth year are taken from the ID number only when it passes the
+  GB 11643 check. An unknown gender word is treated as blank.
+* Fall-back vocabularies (education → unknown, political_status / team_type
+  → other) also take blank cells.
+* 合作社工机构 and 慈善资源: 否/无/没有/不是/0/false/no and blank are False;
+  any other text is True.
+* Hours: ``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``; a
+  number outside (0, 24], negative included, is ``out_of_range``; text that is
+  not a number is ``bad_number``. Points and 招募人数: a number that is not
+  whole (or below 1 / 0) is ``out_of_range``.
+* Dates: years outside 1900-2100 are ``bad_date``. Datetimes are naive local
+  time; fractions of a second are dropped.
+* A row's reason is its first problem, column by column in store order;
+  duplicates are looked for among rows without a value problem, orphans among
+  the rest (so a corrected later copy of a bad row is stored). An alternate
+  key only counts when all its parts are present (manual records without a
+  sign-in time are not duplicates of each other).
+* Rows blank in every cell are not rows (not read, not counted). In CSV,
+  short rows are padded with blanks and cells beyond the header are dropped.
+* Columns not in the contract are ignored (named on stderr) and never reach
+  the store or the quarantine, so an unexpected PII column cannot leak.
+* A CSV whose header is a demo generator's fault list (``file, sheet,
+  row_number, table, fault, expected, ...``) is skipped like the non-export
+  files, and listed under ``skipped_files`` in the report.
+* Input order (for "first occurrence kept"): RAW arguments in the order
+  given, files within a folder by relative path, sheets in workbook order.
+* A STORE folder that exists but is not a voldata store is never replaced.
 """
 from __future__ import annotations
 

@@ -272,8 +272,8 @@ def _plan_csv(source: Source) -> Plan | None:
         if any(recognise(h) for h in headers):
             spec, part = _make_part("", rows, source.relpath)
             return Plan(source=source, table=spec, parts=[part], encoding=encoding, delimiter=delimiter)
-    _make_part("", candidates[","], source.relpath)  # raises with the nearest table
-    raise AssertionError("unreachable")
+    headers = [[normalise_header(c) for c in row] for row in candidates[","]]
+    raise IngestError(_unknown_table_message(headers, source.relpath))
 
 
 def _transcode(path: Path, encoding: str, workdir: Path, relpath: str) -> Path:
