@@ -271,11 +271,24 @@ def participation_intensity(tables, *, year: int, max_rows: int | None = 200_000
     endog = frame["records"].astype("float64")
 
     def fit():
-        # Start from the Poisson fit and alpha = 1: statsmodels' default start can drift to the
-        # alpha → 0 boundary (singular Hessian) on strongly overdispersed counts.
+        # statsmodels' default start can drift to the alpha → 0 boundary (singular Hessian) on
+        # overdispersed counts, so start from the Poisson fit with alpha = 1 and try a few
+        # optimisers; the first fit that converges with finite standard errors is kept.
         poisson = sm.Poisson(endog, exog).fit(disp=0, maxiter=100)
         start = np.append(np.asarray(poisson.params), 1.0)
-        return sm.NegativeBinomial(endog, exog).fit(start_params=start, method="newton", disp=0, maxiter=100)
+        last = None
+        for method, start_params in (("newton", start), ("bfgs", start), ("bfgs", None)):
+            try:
+                last = sm.NegativeBinomial(endog, exog).fit(
+                    start_params=start_params, method=method, disp=0, maxiter=300
+                )
+            except Exception:  # a failed optimiser: try the next one
+                continue
+            if last.mle_retvals.get("converged", True) and np.all(np.isfinite(np.asarray(last.bse))):
+                return last
+        if last is None:
+            raise RuntimeError("no optimiser could fit the negative binomial model")
+        return last
 
     result, thin = _fit("negative_binomial", "IRR", fit, n)
     if thin:
