@@ -13,6 +13,8 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
+import matplotlib.lines
+import matplotlib.patches
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
@@ -34,6 +36,7 @@ __all__ = [
     "choropleth",
     "district_polygons",
     "percent_formatter",
+    "bars_and_line",
 ]
 
 # Volunteer red first (the colour of the movement's logo), then calm contrasting hues.
@@ -80,6 +83,50 @@ def set_theme(*, context: str = "notebook") -> None:
 def percent_formatter(decimals: int = 0) -> matplotlib.ticker.Formatter:
     """Tick labels for shares (0–1) as percentages: 0.35 → 35%."""
     return matplotlib.ticker.PercentFormatter(xmax=1.0, decimals=decimals)
+
+
+def bars_and_line(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    bars: str,
+    line: str,
+    bar_label: str,
+    line_label: str,
+    title: str = "",
+    xlabel: str = "",
+) -> plt.Figure:
+    """Bars of one measure and a line of another on a second axis, over the same categories (e.g. years).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per category, in drawing order.
+    x, bars, line : str
+        Columns: the categories, the bar heights, the line values.
+    bar_label, line_label : str
+        Axis labels, also used in the legend.
+    title, xlabel : str
+        Figure title and category-axis label.
+    """
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    positions = np.arange(len(frame))
+    ax.bar(positions, frame[bars].astype(float), color=PALETTE[0], width=0.6)
+    ax.set_xticks(positions, [str(v) for v in frame[x]])
+    ax.set(xlabel=xlabel, ylabel=bar_label, title=title)
+    second = ax.twinx()
+    second.plot(positions, frame[line].astype(float), marker="o", color=PALETTE[1])
+    second.set_ylabel(line_label)
+    top = float(np.nanmax(frame[line].astype(float))) if len(frame) else 0.0
+    second.set_ylim(0, top * 1.15 if top > 0 else 1.0)
+    ax.grid(axis="x", visible=False)
+    second.grid(False)
+    handles = [
+        matplotlib.patches.Patch(color=PALETTE[0], label=bar_label),
+        matplotlib.lines.Line2D([], [], color=PALETTE[1], marker="o", label=line_label),
+    ]
+    fig.legend(handles=handles, loc="upper center", ncol=2, bbox_to_anchor=(0.5, 0.02), frameon=False)
+    return fig
 
 
 def save(fig: plt.Figure, name: str, *, output_dir: str | Path, close: bool = True) -> Path:

@@ -46,3 +46,29 @@ def test_share_money_hours():
     assert text.money(9_800) == "9,800元"
     assert text.hours(654_321) == "65.4万小时"
     assert text.share(None) == "—"
+
+
+def test_narrative_is_written_from_the_numbers():
+    from voldata.edition import narrative
+
+    indicators = {
+        "registered_volunteers": 261_234, "registered_volunteers_yoy": 0.1, "new_volunteers": 1925,
+        "active_volunteers": 6800, "active_rate": 0.026, "service_hours": 12_345.5, "service_hours_yoy": -0.05,
+        "hours_per_active_mean": 1.82, "hours_per_active_median": 1.5, "volunteers_per_10k": 139.87,
+        "teams": 40, "active_teams": 39, "activities": 152, "activities_yoy": None,
+    }
+    text_2020 = narrative.scale(indicators, 2020)
+    assert "截至2020年底，全市注册志愿者26.1万人，比上年增长10.0%" in text_2020
+    assert "新增注册1,925人" in text_2020
+    assert "活跃率为2.6%" in text_2020
+    assert "服务时长1.23万小时，比上年下降5.0%" in text_2020
+    assert "全年开展志愿活动152项，无上年数据可比。" in text_2020
+
+
+def test_party_role_is_only_praised_when_members_give_more():
+    from voldata.edition import narrative
+
+    more = narrative.party({"party_hours_ratio": 1.35}, 2020)
+    less = narrative.party({"party_hours_ratio": 0.8}, 2020)
+    assert "1.35倍" in more and "模范作用" in more
+    assert "0.80倍" in less and "模范作用" not in less

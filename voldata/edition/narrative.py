@@ -41,23 +41,25 @@ def _g(ind: Indicators, key: str) -> object:
 
 
 def _growth(ind: Indicators, key: str) -> str:
-    return t.change(ind.get(f"{key}_yoy"))
+    """"比上年增长12.3%" (or 下降/持平); "无上年数据可比" when the store has no previous year."""
+    value = ind.get(f"{key}_yoy")
+    return "无上年数据可比" if t.is_missing(value) else "比上年" + t.change(value)
 
 
 def scale(ind: Indicators, year: int) -> str:
     """总体规模与增长."""
     return (
         f"截至{year}年底，全市注册志愿者{t.count(_g(ind, 'registered_volunteers'), unit='人')}，"
-        f"比上年{_growth(ind, 'registered_volunteers')}；其中{year}年新增注册"
+        f"{_growth(ind, 'registered_volunteers')}；其中{year}年新增注册"
         f"{t.count(_g(ind, 'new_volunteers'), unit='人')}。全年有{t.count(_g(ind, 'active_volunteers'), unit='名')}志愿者"
         f"至少参加过一次经审核的志愿服务，活跃率为{t.share(_g(ind, 'active_rate'))}；"
-        f"全年志愿服务时长{t.hours(_g(ind, 'service_hours'))}，比上年{_growth(ind, 'service_hours')}，"
+        f"全年志愿服务时长{t.hours(_g(ind, 'service_hours'))}，{_growth(ind, 'service_hours')}，"
         f"活跃志愿者人均{t.number(_g(ind, 'hours_per_active_mean'), unit='小时')}"
         f"（中位数{t.number(_g(ind, 'hours_per_active_median'), unit='小时')}）。"
         f"每万常住人口拥有注册志愿者{t.number(_g(ind, 'volunteers_per_10k'), unit='人')}。\n\n"
         f"全市共有志愿队伍{t.count(_g(ind, 'teams'), unit='支')}，其中{t.count(_g(ind, 'active_teams'), unit='支')}"
         f"在年内发布过活动；全年开展志愿活动{t.count(_g(ind, 'activities'), unit='项')}，"
-        f"比上年{_growth(ind, 'activities')}。"
+        f"{_growth(ind, 'activities')}。"
     )
 
 
@@ -121,7 +123,7 @@ def young_old(ind: Indicators, year: int) -> str:
     """初老服务老老."""
     return (
         f"“初老服务老老”：{year}年60–69岁的活跃志愿者{t.count(_g(ind, 'young_old_active'), unit='人')}，"
-        f"比上年{_growth(ind, 'young_old_active')}，他们为老年人提供服务{t.hours(_g(ind, 'young_old_elderly_hours'))}。"
+        f"{_growth(ind, 'young_old_active')}，他们为老年人提供服务{t.hours(_g(ind, 'young_old_elderly_hours'))}。"
         f"在时间银行中，初老会员为70岁以上老人服务存入{t.count(_g(ind, 'timebank_young_old_to_old_old_count'), unit='笔')}、"
         f"{t.count(_g(ind, 'timebank_young_old_to_old_old_points'), unit='积分')}，占70岁以上老人所获服务积分的"
         f"{t.share(_g(ind, 'timebank_young_old_share'))}。"
@@ -158,7 +160,7 @@ def value(ind: Indicators, year: int) -> str:
     source_text = f"工资来源：{source}。" if source else ""
     return (
         f"按替代成本法（国际劳工组织《志愿工作测量手册》）估算，{year}年全市志愿服务时长折合经济价值约"
-        f"{t.money(_g(ind, 'contribution_value'))}，比上年{_growth(ind, 'contribution_value')}。"
+        f"{t.money(_g(ind, 'contribution_value'))}，{_growth(ind, 'contribution_value')}。"
         f"计算方法：服务时长 × 城镇非私营单位在岗职工月平均工资 ÷ 21.75天 ÷ 8小时，即{hourly_text}{wage_note}。{source_text}"
     )
 
