@@ -317,7 +317,11 @@ def build_edition(
             }
             # The indicators are computed once, here, while the chapters' kernels start;
             # a chapter that reaches them before the cache is written computes them itself.
-            indicators = _shared_indicators(config, staging)
+            try:
+                indicators = _shared_indicators(config, staging)
+            except Exception as error:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise BuildError(f"computing the indicators failed: {type(error).__name__}: {error}") from error
             bar = tqdm(total=len(futures), desc=f"edition {year}", unit="chapter", disable=not progress, file=sys.stderr)
             pending = set(futures)
             while pending:

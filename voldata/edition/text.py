@@ -111,7 +111,3 @@ def ratio(value: object, *, digits: int = 2) -> str:
         return MISSING
     return f"{float(value):.{digits}f}倍"
 
-
-def get(indicators: Mapping[str, object], key: str) -> object:
-    """An indicator's value, None if the indicator suite does not provide it."""
-    return indicators.get(key)
