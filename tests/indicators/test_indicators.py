@@ -326,3 +326,10 @@ def test_context_collects_shared_aggregate_once(fixture_store):
     # the per-volunteer-year aggregate is kept collected and reused for both years
     assert "volunteer_years" in ctx._frames
     assert ("active_people", 2020) in ctx._frames and ("active_people", 2019) in ctx._frames
+
+
+def test_same_tables_reuse_one_context(fixture_store):
+    tables = store.tables(fixture_store, engine="polars")
+    assert as_context(tables) is as_context(tables)
+    assert as_context(dict(tables)) is as_context(tables)  # same frames, another dict
+    assert as_context(store.tables(fixture_store, engine="polars")) is not as_context(tables)

@@ -105,6 +105,7 @@ __all__ = [
     "registry_table",
     "CITY_IDS",
     "DISTRICT_IDS",
+    "TABLE_FUNCTIONS",
     "Context",
     "indicator_function",
     # modules
@@ -125,6 +126,10 @@ __all__ = [
     "account_balances",
     "hourly_wage",
 ]
+
+
+#: Names of the non-scalar indicator functions (tidy tables, not in ``city_indicators``).
+TABLE_FUNCTIONS = [item.function for item in REGISTRY.values() if item.kind == "table"]
 
 
 def indicator_function(id: str):

@@ -36,6 +36,7 @@ from voldata.schema import TABLE_ORDER, TABLES
 __all__ = [
     "Context",
     "as_context",
+    "clear_contexts",
     "valid_records",
     "age_band",
     "AGE_BANDS",
@@ -98,6 +99,8 @@ class Context:
         missing = [name for name in TABLE_ORDER if name not in tables]
         if missing:
             raise KeyError(f"indicators need the tables {list(TABLE_ORDER)}; missing {missing}")
+        # The caller's frames, kept so that as_context can recognise them again.
+        self.natives = dict(tables)
         self.frames = {name: _normalise(name, tables[name]) for name in TABLE_ORDER}
         self._frames: dict[Any, nw.DataFrame] = {}
         self._values: dict[Any, Any] = {}
@@ -196,9 +199,33 @@ class Context:
         )
 
 
+#: The most recent contexts, so that calling several indicator functions on the same
+#: tables dict (as notebooks do) computes the shared aggregates once.
+_RECENT_CONTEXTS: list[Context] = []
+_RECENT_LIMIT = 2
+
+
 def as_context(tables: Any) -> Context:
-    """``tables`` as a :class:`Context` (passed through if it already is one)."""
-    return tables if isinstance(tables, Context) else Context(tables)
+    """``tables`` as a :class:`Context`: passed through if it already is one; the same
+    context again when called with the same frames (the same objects) as recently.
+
+    The tables are treated as immutable: a pandas frame changed in place after an
+    indicator has been computed from it needs a fresh ``Context(tables)``.
+    """
+    if isinstance(tables, Context):
+        return tables
+    for ctx in _RECENT_CONTEXTS:
+        if ctx.natives.keys() == tables.keys() and all(ctx.natives[k] is tables[k] for k in tables):
+            return ctx
+    ctx = Context(tables)
+    _RECENT_CONTEXTS.insert(0, ctx)
+    del _RECENT_CONTEXTS[_RECENT_LIMIT:]
+    return ctx
+
+
+def clear_contexts() -> None:
+    """Forget the recent contexts (and the aggregates they hold)."""
+    _RECENT_CONTEXTS.clear()
 
 
 def valid_records(ctx: Context) -> nw.LazyFrame:
