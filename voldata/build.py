@@ -181,17 +181,24 @@ def _json_ready(value):
 
 
 def _typed_csv(path: Path):
-    """A published CSV read back with numbers as numbers (codes and suppressed cells stay text)."""
+    """A published CSV read back for the workbook: numbers as numbers cell by cell, so a column of
+    counts stays numeric around its ``<10`` cells; codes, text and blanks unchanged."""
     import pandas as pd
 
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+    def cell(value: str):
+        if value == "":
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            return value
+
     for column in frame.columns:
-        values = frame[column]
         if "代码" in column or "code" in column.lower():
             continue
-        converted = pd.to_numeric(values.replace("", None), errors="coerce")
-        if converted.notna().sum() == (values != "").sum():
-            frame[column] = converted
+        frame[column] = pd.Series([cell(v) for v in frame[column]], index=frame.index, dtype=object)
     return frame
 
 
