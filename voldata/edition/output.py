@@ -145,9 +145,12 @@ def _html_table(frame: pd.DataFrame, caption: str) -> str:
 
 
 def show_table(frame: pd.DataFrame, caption: str) -> None:
-    """Display a (published) table in the notebook with a caption, numbers formatted."""
+    """Display a (published) table in the notebook with a caption, numbers formatted; an empty one says so."""
     from IPython.display import HTML, display
 
+    if frame.empty:
+        display(HTML(f'<p class="caption"><strong>{html.escape(caption)}</strong>：无。</p>'))
+        return
     display(HTML(_html_table(frame, caption)))
 
 
