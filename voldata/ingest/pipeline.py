@@ -14,11 +14,16 @@ import voldata
 from voldata.ingest.canonical import canonicalise
 from voldata.ingest.identity import _as_bytes, key_fingerprint
 from voldata.ingest.quarantine import REASONS, mark_duplicates, mark_orphans, quarantine_rows
-from voldata.ingest.readers import IngestError, Plan, discover, plan_source, read_source
+from voldata.ingest.readers import IngestError, Plan, Source, discover, plan_source, read_source
 from voldata.ingest.writer import build_atomically, check_store_target, write_quarantine, write_report, write_table
 from voldata.schema import TABLE_ORDER, TABLES, Table
 
-__all__ = ["ingest"]
+__all__ = ["ingest", "WORKBOOK_ROWS_HELD"]
+
+# A workbook is parsed whole even to read its header, so it is read while it
+# is being recognised and kept in memory until its table's turn; beyond this
+# many rows, further workbooks are parsed again when their turn comes.
+WORKBOOK_ROWS_HELD = 3_000_000
 
 
 def _sha256(path: Path) -> str:
@@ -84,7 +89,13 @@ def ingest(
     sources, skipped = discover(raw_paths)
     if skipped:
         note(f"skipped {len(skipped)} file(s) that are not .csv or .xlsx: {', '.join(skipped)}")
-    planned = [(s, plan_source(s)) for s in tqdm(sources, desc="recognising", unit="file", disable=not progress, file=sys.stderr)]
+    planned = []
+    held_rows = 0  # workbook rows read while planning, kept until their table's turn
+    for source in tqdm(sources, desc="recognising", unit="file", disable=not progress, file=sys.stderr):
+        plan = _plan(source, key if held_rows < WORKBOOK_ROWS_HELD else None)
+        if plan is not None and plan.frame is not None:
+            held_rows += plan.frame.height
+        planned.append((source, plan))
     fault_lists = [s.relpath for s, plan in planned if plan is None]
     if fault_lists:
         note(f"skipped {len(fault_lists)} demo fault list(s), not exports: {', '.join(fault_lists)}")
@@ -234,6 +245,15 @@ def _check_table(
         .sort(["_file", "reason"], nulls_last=True)
     )
     return stored, rejected, counts
+
+
+def _plan(source: Source, key: bytes | None) -> Plan | None:
+    try:
+        return plan_source(source, key=key)
+    except IngestError:
+        raise
+    except Exception as error:  # polars / calamine errors on a malformed file
+        raise IngestError(f"{source.relpath}: cannot read ({type(error).__name__}: {error})") from None
 
 
 def _read(plan: Plan, key: bytes, workdir: Path) -> pl.DataFrame:

@@ -89,6 +89,8 @@ class Plan:
     parts: list[Part]
     encoding: str = ""
     delimiter: str = ","
+    # A workbook read while planning (canonical text, PII already gone).
+    frame: pl.DataFrame | None = None
 
 
 # ---------------------------------------------------------------- finding files
@@ -388,16 +390,38 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str, source: Source, nrows: in
         raise IngestError(f"{source.relpath} sheet {name!r}: cannot read ({type(error).__name__}: {error})") from None
 
 
-def _plan_xlsx(source: Source) -> Plan:
+def _sheet_frame(part: Part, rows: list[list]) -> pl.DataFrame:
+    """The data rows of one sheet as text columns ``c<position>`` (mapped columns only).
+
+    Cells of the other columns (PII, unknown headers) are never converted;
+    they only tell whether a row is blank (``_other_cells``).
+    """
+    data: dict[str, pl.Series] = {}
+    for position in sorted(part.columns):
+        values = [row[position] if position < len(row) else None for row in rows]
+        if all(type(v) is str for v in values):
+            data[f"c{position}"] = pl.Series(values, dtype=pl.String).replace("", None)
+        else:
+            data[f"c{position}"] = pl.Series([cell_text(v) for v in values], dtype=pl.String)
+    others = [p for p in range(part.n_columns) if p not in part.columns]
+    data["_other_cells"] = pl.Series(
+        [any(row[p] not in ("", None) for p in others if p < len(row)) for row in rows], dtype=pl.Boolean
+    )
+    return pl.DataFrame(data, height=len(rows))
+
+
+def _plan_xlsx(source: Source, *, read: bool) -> tuple[Plan, list[tuple[Part, pl.DataFrame, int]]]:
+    """Plan a workbook; with ``read`` also convert its rows (one parse for both)."""
     workbook = _open_workbook(source)
     parts: list[Part] = []
+    pieces: list[tuple[Part, pl.DataFrame, int]] = []
     spec: Table | None = None
     for name in workbook.sheet_names:
-        head = _sheet_rows(workbook, name, source, nrows=HEADER_SEARCH_ROWS)
-        rows = [[cell_text(c) or "" for c in row] for row in head]
-        if not any(any(row) for row in rows):
+        rows = _sheet_rows(workbook, name, source, nrows=None if read else HEADER_SEARCH_ROWS)
+        head = [[cell_text(c) or "" for c in row] for row in rows[:HEADER_SEARCH_ROWS]]
+        if not any(any(row) for row in head):
             continue  # an empty sheet holds no rows to account for
-        sheet_spec, part = _make_part(name, rows, f"{source.relpath} sheet {name!r}")
+        sheet_spec, part = _make_part(name, head, f"{source.relpath} sheet {name!r}")
         if spec is not None and sheet_spec is not spec:
             raise IngestError(
                 f"{source.relpath}: sheet {name!r} is a {sheet_spec.name} export but earlier sheets are "
@@ -405,9 +429,12 @@ def _plan_xlsx(source: Source) -> Plan:
             )
         spec = sheet_spec
         parts.append(part)
+        if read:
+            pieces.append((part, _sheet_frame(part, rows[part.header_index + 1 :]), part.header_index + 2))
+        del rows
     if spec is None:
         raise IngestError(f"{source.relpath}: every sheet is empty")
-    return Plan(source=source, table=spec, parts=parts)
+    return Plan(source=source, table=spec, parts=parts), pieces
 
 
 def _read_xlsx(plan: Plan) -> list[tuple[Part, pl.DataFrame, int]]:
@@ -415,24 +442,21 @@ def _read_xlsx(plan: Plan) -> list[tuple[Part, pl.DataFrame, int]]:
     out = []
     for part in plan.parts:
         rows = _sheet_rows(workbook, part.sheet, plan.source)[part.header_index + 1 :]
-        data = {}
-        for position in range(part.n_columns):
-            values = [row[position] if position < len(row) else None for row in rows]
-            if all(type(v) is str for v in values):
-                data[f"c{position}"] = pl.Series(values, dtype=pl.String).replace("", None)
-            else:
-                data[f"c{position}"] = pl.Series([cell_text(v) for v in values], dtype=pl.String)
-        frame = pl.DataFrame(data, schema={f"c{i}": pl.String for i in range(part.n_columns)}, height=len(rows))
+        out.append((part, _sheet_frame(part, rows), part.header_index + 2))
         del rows
-        out.append((part, frame, part.header_index + 2))
     return out
 
 
 # ---------------------------------------------------------------- planning and reading
 
 
-def plan_source(source: Source) -> Plan | None:
-    """Recognise a file's table and locate its header(s), reading only the first rows.
+def plan_source(source: Source, *, key: bytes | None = None) -> Plan | None:
+    """Recognise a file's table and locate its header(s).
+
+    A CSV is planned from its first rows only. A workbook has to be parsed
+    whole to see its first rows, so with ``key`` given it is read at once
+    (PII dropped, ID numbers pseudonymised) and the result kept in
+    ``plan.frame`` for :func:`read_source`, instead of being parsed twice.
 
     Returns None for a CSV that is a demo generator's fault list (header
     ``file, sheet, row_number, table, fault, expected, ...``): not an export.
@@ -444,7 +468,10 @@ def plan_source(source: Source) -> Plan | None:
         nearest table), or a required column missing.
     """
     if source.path.suffix.lower() == ".xlsx":
-        return _plan_xlsx(source)
+        plan, pieces = _plan_xlsx(source, read=key is not None)
+        if key is not None:
+            plan.frame = _canonical_text(plan, pieces, key=key)
+        return plan
     return _plan_csv(source)
 
 
@@ -460,16 +487,26 @@ def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
         tables with ID numbers ``person_key``, ``id_valid``, ``_id_gender``,
         ``_id_birth_year``. Rows that are blank in every cell are left out.
     """
+    if plan.frame is not None:
+        frame, plan.frame = plan.frame, None
+        return frame
     pieces = _read_xlsx(plan) if plan.source.path.suffix.lower() == ".xlsx" else _read_csv(plan, workdir)
+    return _canonical_text(plan, pieces, key=key)
+
+
+def _canonical_text(plan: Plan, pieces: list[tuple[Part, pl.DataFrame, int]], *, key: bytes) -> pl.DataFrame:
+    """Raw text frames of a file's parts → one frame of canonical text columns, PII gone."""
     spec = plan.table
     wanted = [c.name for c in spec.columns if c.headers and not c.derived_from_id]
     has_id = any(c.name == "person_key" for c in spec.columns)
     frames = []
     for part, frame, first_row in pieces:
-        cells = [pl.col(f"c{i}") for i in range(part.n_columns)]
+        cells = [pl.col(c).is_not_null() for c in frame.columns if c.startswith("c")]
+        if "_other_cells" in frame.columns:
+            cells.append(pl.col("_other_cells"))
         # Blank in every cell (PII cells included): not a row at all.
         # (Empty cells are already null; a row of only spaces is not worth a pass over every cell.)
-        non_blank = frame.select(pl.any_horizontal([c.is_not_null() for c in cells]) if cells else pl.lit(False)).to_series()
+        non_blank = frame.select(pl.any_horizontal(cells) if cells else pl.lit(False)).to_series()
         frame = frame.with_row_index("_index")
         if not non_blank.all():
             frame = frame.filter(non_blank)
