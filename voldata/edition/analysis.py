@@ -366,15 +366,19 @@ def methodology_markdown(registry: pd.DataFrame) -> str:
 
 
 def show_model_table(table: pd.DataFrame, caption: str = "") -> None:
-    """Display a model's tidy estimate table (estimates with 95% intervals), numbers rounded."""
+    """Display a model's estimate table: ratios and intervals to 2 decimals, p-values to 3 (or <0.001)."""
     from voldata.edition.output import show_table
 
     if table.empty:
         return
     shown = table.copy()
     for column in shown.columns:
-        if pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].round(3)
+        if not pd.api.types.is_float_dtype(shown[column]):
+            continue
+        if column in ("p_value", "p值"):
+            shown[column] = [("" if pd.isna(v) else "<0.001" if v < 0.001 else f"{v:.3f}") for v in shown[column]]
+        else:
+            shown[column] = [("" if pd.isna(v) else f"{v:.2f}") for v in shown[column]]
     show_table(shown, caption or "模型估计（95%置信区间）")
 
 
