@@ -151,7 +151,7 @@ _ALL = [
     _i("engagement_survival", "持续参与生存曲线", "Engagement survival (Kaplan–Meier)", "share",
        "Kaplan–Meier curve of days from first to last valid record, over volunteers whose first valid record "
        "is on or before the end of Y; lapsed (event) when the last record is more than 180 days before the "
-       "data's end (the latest service date in the store), censored otherwise.",
+       "data's end (the latest valid service date in the store), censored otherwise.",
        "commitment", kind="table"),
     # 4 Services
     _i("hours_by_category", "各服务类别服务时长", "Hours by service category", "小时",
