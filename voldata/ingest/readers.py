@@ -11,7 +11,9 @@ import codecs
 import csv
 import datetime as dt
 import io
+import os
 import re
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -280,7 +282,9 @@ def _plan_csv(source: Source) -> Plan | None:
 
 def _transcode(path: Path, encoding: str, workdir: Path, relpath: str) -> Path:
     """Re-encode a file to UTF-8 in chunks (big GB18030 exports never sit in memory whole)."""
-    target = workdir / f"transcoded-{abs(hash(str(path)))}.csv"
+    handle, name = tempfile.mkstemp(prefix="transcoded-", suffix=".csv", dir=workdir)
+    os.close(handle)
+    target = Path(name)
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     offset = 0
     try:
