@@ -42,3 +42,15 @@ def test_choropleth_draws_every_district_and_marks_missing(tmp_path):
     assert set(figures.district_polygons()) == set(codes)
     figures.save(fig, "map_check", output_dir=tmp_path)
     assert (tmp_path / "figures" / "map_check.svg").is_file()
+
+
+def test_svg_text_is_text_so_the_privacy_gate_reads_it(tmp_path):
+    from voldata.edition import privacy
+
+    figures.set_theme()
+    fig, ax = plt.subplots()
+    ax.set_title("联系电话 13812345678")  # a number that must never be published
+    figures.save(fig, "leak", output_dir=tmp_path)
+    svg = (tmp_path / "figures" / "leak.svg").read_text(encoding="utf-8")
+    assert "联系电话" in svg
+    assert [(f.file, f.kind) for f in privacy.scan_folder(tmp_path)] == [("figures/leak.svg", privacy.MOBILE_NUMBER)]
