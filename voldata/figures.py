@@ -77,6 +77,7 @@ def set_theme(*, context: str = "notebook") -> None:
     plt.rcParams["axes.unicode_minus"] = False
     # SVG text stays text (not glyph outlines): searchable, and checked by the privacy gate.
     plt.rcParams["svg.fonttype"] = "none"
+    plt.rcParams["svg.hashsalt"] = "voldata"  # fixed element ids: a rebuilt SVG is byte-identical
     plt.rcParams["figure.dpi"] = 110
     plt.rcParams["savefig.dpi"] = 150
     plt.rcParams["savefig.bbox"] = "tight"

@@ -176,7 +176,8 @@ def render_index(
         f"{''.join(images)}"
         f'<h2>目录</h2><ol class="toc">{toc}</ol>'
         "<h2>数据与文件</h2><ul>"
-        '<li><a href="tables/">统计表（CSV）</a>与 Excel 工作簿（tables/ 文件夹，每表一页，小数据单元已抑制）</li>'
+        f'<li>统计表：<a href="tables/voldata_{year}_tables.xlsx">Excel 工作簿</a>（每表一页）及 '
+        '<a href="tables/">CSV 文件</a>；区以下的表已做小数据单元抑制</li>'
         '<li><a href="indicators.json">indicators.json</a>：全市指标</li>'
         '<li><a href="manifest.json">manifest.json</a>：参数、输入文件校验值、软件版本</li>'
         f"<li>人口数据：{html.escape(population_source)}</li></ul>"
