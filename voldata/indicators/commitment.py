@@ -183,7 +183,7 @@ def activation_90d(tables, *, year: int) -> pd.DataFrame:
     return _run(tables, "activation_90d", year)
 
 
-def engagement_spells(tables, *, year: int) -> pd.DataFrame | nw.LazyFrame:
+def engagement_spells(tables, *, year: int) -> nw.LazyFrame:
     """Per-volunteer engagement spells (internal: person level, never published).
 
     Returns a narwhals LazyFrame with volunteer_id, first, last, days, lapsed.
