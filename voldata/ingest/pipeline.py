@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -111,7 +111,7 @@ def ingest(
     for plan in plans:
         by_table[plan.table.name].append(plan)
     for name in TABLE_ORDER:
-        for parent_table, _ in TABLES[name].references.values():
+        for parent_table in sorted({t for t, _ in TABLES[name].references.values()}):
             if by_table[name] and not by_table[parent_table]:
                 note(f"no {parent_table} export among the inputs: every {name} row referring to one is an orphan")
 
