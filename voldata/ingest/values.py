@@ -175,28 +175,21 @@ def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     other non-blank value goes through :func:`parse_datetime_text` once per
     distinct value.
     """
-    stripped = series.str.strip_chars()
-    parsed = stripped.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False)
+    # (No cache: datetimes are mostly distinct, and the cache costs more than it saves.)
+    parsed = series.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, cache=False)
     parsed = parsed.to_frame("v").select(
         pl.when(pl.col("v").dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)).then(pl.col("v"))
     ).to_series()
+    status = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
     # Everything the canonical format did not take goes the permissive way.
-    slow_rows = (parsed.is_null() & (stripped.str.len_bytes() > 0).fill_null(False)).arg_true()
+    slow_rows = (parsed.is_null() & series.is_not_null()).arg_true()
     if len(slow_rows):
-        (slow_values,) = map_unique(
-            stripped.gather(slow_rows), lambda v: (parse_datetime_text(v),), (pl.Datetime("us"),)
-        )
+        slow_text = series.gather(slow_rows)
+        (slow_values,) = map_unique(slow_text, lambda v: (parse_datetime_text(v),), (pl.Datetime("us"),))
         parsed = parsed.scatter(slow_rows, slow_values)
-    blank = (stripped.str.len_bytes() == 0).fill_null(True)
-    status = _status(parsed.is_null() & ~blank)
-    return parsed.alias(series.name), status
-
-
-def _status(bad: pl.Series, out_of_range: pl.Series | None = None) -> pl.Series:
-    status = bad.cast(pl.UInt8) * BAD
-    if out_of_range is not None:
-        status = status + (out_of_range & ~bad).cast(pl.UInt8) * OUT_OF_RANGE
-    return status.alias("status")
+        bad = slow_values.is_null() & (slow_text.str.strip_chars().str.len_bytes() > 0)
+        status = status.scatter(slow_rows.filter(bad), BAD)
+    return parsed.alias(series.name), status.alias("status")
 
 
 def _parse_date_text(value: str) -> tuple:
