@@ -48,19 +48,16 @@ def test_every_encoding_reads_the_same_chinese(tmp_path, encoding):
     assert frame["_row"].to_list() == [2, 3]
 
 
-def test_gb18030_that_looks_like_utf8_at_first(tmp_path):
-    """ASCII-only first 64 KiB, Chinese further on: still read as GB18030, not garbled."""
-    head = "队伍编号,队伍名称,队伍类型\n".encode("gb18030")
-    path = tmp_path / "late.csv"
-    path.write_bytes(b"#" * 0 + "队伍编号,队伍名称,队伍类型\n".encode("utf-8")[:0] + head[:0]
-                     + "队伍编号,队伍名称,队伍类型\n".encode("gb18030"))
-    # Header in GB18030 would decide at once; make the head pure ASCII by using a title line.
+def test_mixed_encodings_are_refused_not_garbled(tmp_path):
+    """UTF-8 header and rows, then GB18030 rows further on: an error naming the file, no guess."""
     body = b"\n".join(f"T{i},team,x".encode() for i in range(8000))
-    path.write_bytes(b"export\n" + "队伍编号,队伍名称,队伍类型\n".encode("utf-8") + body
-                     + "\nT9999,石牌党员服务队,x\n".encode("gb18030"))
-    _, frame = _read(path, tmp_path)
-    assert frame["team_name"][-1] == "石牌党员服务队"
-    assert frame.height == 8001
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("队伍编号,队伍名称,队伍类型\n".encode("utf-8") + body + "\nT9999,石牌党员服务队,x\n".encode("gb18030"))
+    sources, _ = discover([path])
+    plan = plan_source(sources[0])
+    assert plan.encoding == "utf-8"
+    with pytest.raises(IngestError, match="mixed.csv: starts as UTF-8"):
+        read_source(plan, key=KEY, workdir=tmp_path)
 
 
 def test_transcoding_in_small_chunks_splits_no_character(tmp_path, monkeypatch):

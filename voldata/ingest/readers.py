@@ -233,8 +233,9 @@ def _make_part(sheet: str, rows: list[list[str]], where: str) -> tuple[Table, Pa
 def detect_encoding(head: bytes) -> str:
     """Encoding of a CSV from its first bytes: a BOM decides; else strict UTF-8 if it decodes, else GB18030.
 
-    The whole file is checked again while reading: a file whose later bytes
-    are not UTF-8 is read as GB18030.
+    The head holds the Chinese header, so it decides reliably. The whole file
+    is checked again while reading: UTF-8 at the head and not further on is an
+    error (two encodings in one file), never a guess.
     """
     if head.startswith(_UTF8_BOM):
         return "utf-8-sig"
@@ -327,8 +328,12 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
         except pl.exceptions.ComputeError as error:
             if "utf-8" not in str(error).lower():
                 raise IngestError(f"{plan.source.relpath}: cannot parse the CSV ({error})") from None
-            # Valid UTF-8 at the start, not further on: a GB18030 export after all.
-            plan.encoding = "gb18030"
+            # UTF-8 where the Chinese header is, not further on: two encodings
+            # in one file. Decoding it either way would garble half of it.
+            raise IngestError(
+                f"{plan.source.relpath}: starts as UTF-8 but holds bytes further on that are not UTF-8 "
+                "(mixed encodings?); save the file again in one encoding"
+            ) from None
     if plan.encoding not in ("utf-8", "utf-8-sig"):
         path = _transcode(path, plan.encoding, workdir, plan.source.relpath)
         try:
