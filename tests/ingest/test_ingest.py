@@ -325,3 +325,13 @@ def test_workbooks_held_from_planning_or_read_again_give_the_same_store(city_sto
     monkeypatch.setattr("voldata.ingest.pipeline.WORKBOOK_ROWS_HELD", 0)
     ingest([CITY], store=tmp_path / "store", key=KEY, progress=False)
     assert file_bytes(tmp_path / "store") == file_bytes(city_store)
+
+
+def test_a_store_inside_the_raw_folder_is_not_read_and_reingest_is_identical(city_copy):
+    store = city_copy / "store"
+    first = ingest([city_copy], store=store, key=KEY, progress=False)
+    before = file_bytes(store)
+    second = ingest([city_copy], store=store, key=KEY, progress=False)
+    assert first == second
+    assert file_bytes(store) == before
+    assert second["skipped_files"] == ["faults.txt"]

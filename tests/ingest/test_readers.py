@@ -250,3 +250,11 @@ def test_sheets_of_different_tables_are_refused(tmp_path):
     sources, _ = discover([path])
     with pytest.raises(IngestError, match="one table per file"):
         plan_source(sources[0])
+
+
+def test_hidden_folders_are_not_searched(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.csv").write_bytes(b"")
+    (tmp_path / "a.csv").write_bytes(b"")
+    sources, skipped = discover([tmp_path])
+    assert [s.relpath for s in sources] == ["a.csv"] and skipped == []

@@ -86,7 +86,7 @@ def ingest(
         if progress:
             tqdm.write(f"voldata ingest: {message}", file=sys.stderr)
 
-    sources, skipped = discover(raw_paths)
+    sources, skipped = discover(raw_paths, exclude=store)
     if skipped:
         note(f"skipped {len(skipped)} file(s) that are not .csv or .xlsx: {', '.join(skipped)}")
     planned = []

@@ -98,12 +98,14 @@ class Plan:
 # ---------------------------------------------------------------- finding files
 
 
-def discover(raw_paths: list[str | Path]) -> tuple[list[Source], list[str]]:
+def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tuple[list[Source], list[str]]:
     """The CSV and XLSX files under the RAW arguments, in input order, and the skipped files.
 
     Folders are searched recursively; files in a folder are ordered by their
     relative path. A file reached twice is read once. Hidden files and
-    Office lock files (``~$...``) are skipped with the other non-export files.
+    Office lock files (``~$...``) are skipped with the other non-export
+    files. Hidden folders, and ``exclude`` (the store, when it lies inside a
+    RAW folder) with its temporary siblings, are not searched at all.
 
     Raises
     ------
@@ -113,12 +115,26 @@ def discover(raw_paths: list[str | Path]) -> tuple[list[Source], list[str]]:
     sources: list[Source] = []
     skipped: list[str] = []
     seen: set[Path] = set()
+    excluded = exclude.resolve() if exclude is not None else None
+
+    def searched(path: Path, root: Path) -> bool:
+        if any(part.startswith(".") for part in path.relative_to(root).parts[:-1]):
+            return False
+        if excluded is not None:
+            resolved = path.resolve()
+            if resolved.is_relative_to(excluded) or resolved.parent.name.startswith(f".{excluded.name}."):
+                return False
+        return True
+
     for raw in raw_paths:
         root = Path(raw)
         if not root.exists():
             raise IngestError(f"{root}: no such file or folder")
         if root.is_dir():
-            found = sorted((p for p in root.rglob("*") if p.is_file()), key=lambda p: p.relative_to(root).as_posix())
+            found = sorted(
+                (p for p in root.rglob("*") if p.is_file() and searched(p, root)),
+                key=lambda p: p.relative_to(root).as_posix(),
+            )
             pairs = [(p, p.relative_to(root).as_posix()) for p in found]
         else:
             pairs = [(root, root.name)]
