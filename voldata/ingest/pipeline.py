@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 import voldata
 from voldata.ingest.canonical import canonicalise
 from voldata.ingest.identity import _as_bytes, key_fingerprint
-from voldata.ingest.quarantine import REASONS, mark_duplicates, mark_orphans, quarantine_rows
+from voldata.ingest.quarantine import REASONS, known_references, mark_duplicates, mark_orphans, quarantine_rows
 from voldata.ingest.readers import IngestError, Plan, Source, discover, plan_source, read_source
 from voldata.ingest.writer import build_atomically, check_store_target, write_quarantine, write_report, write_table
 from voldata.schema import TABLE_ORDER, TABLES, Table
@@ -232,8 +232,11 @@ def _check_table(
     del frames
     bar.set_postfix_str(f"{spec.name}: checking {raw.height:,} rows")
     typed, reason, detail = canonicalise(spec, raw)
-    reason, detail = mark_duplicates(spec, typed, reason, detail)
-    reason, detail = mark_orphans(spec, typed, reason, detail, parents)
+    # Reference lookups do not depend on the duplicates: they run side by side.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        known = pool.submit(known_references, spec, typed, parents)
+        reason, detail = mark_duplicates(spec, typed, reason, detail)
+        reason, detail = mark_orphans(spec, typed, reason, detail, known.result())
     # (A clean table, the usual case, is stored without copying it.)
     stored = typed if reason.null_count() == len(reason) else typed.filter(reason.is_null())
     del typed

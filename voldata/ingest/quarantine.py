@@ -21,7 +21,7 @@ import polars as pl
 from voldata.ingest.canonical import header_of
 from voldata.schema import Table
 
-__all__ = ["REASONS", "mark_duplicates", "mark_orphans", "quarantine_rows"]
+__all__ = ["REASONS", "mark_duplicates", "known_references", "mark_orphans", "quarantine_rows"]
 
 REASONS = (
     "missing_value",
@@ -102,26 +102,35 @@ def mark_duplicates(
     return reason, detail
 
 
+def known_references(spec: Table, frame: pl.DataFrame, parents: dict[str, pl.Series]) -> dict[str, pl.Series]:
+    """For each reference column, whether each row's value exists among the parent's stored keys.
+
+    ``parents`` maps a parent ``"table.column"`` to its stored key values.
+    Blank references count as known (a donation has no counterparty).
+    Independent of the other checks, so it can run while duplicates are marked.
+    """
+    known = {}
+    for column, (parent_table, parent_column) in spec.references.items():
+        values = frame.get_column(column)
+        keys = parents.get(f"{parent_table}.{parent_column}", pl.Series([], dtype=pl.String))
+        known[column] = values.is_null() | values.is_in(keys.implode()).fill_null(False)
+    return known
+
+
 def mark_orphans(
     spec: Table,
     frame: pl.DataFrame,
     reason: pl.Series,
     detail: pl.Series,
-    parents: dict[str, pl.Series],
+    known: dict[str, pl.Series],
 ) -> tuple[pl.Series, pl.Series]:
-    """Mark rows whose references do not exist among the stored rows of the parent table.
-
-    ``parents`` maps a parent ``"table.column"`` to its stored key values.
-    Blank optional references (a donation's counterparty) are not orphans.
-    """
-    for column, (parent_table, parent_column) in spec.references.items():
-        values = frame.get_column(column)
-        known = parents.get(f"{parent_table}.{parent_column}", pl.Series([], dtype=pl.String))
-        orphan = reason.is_null() & values.is_not_null() & ~values.is_in(known.implode()).fill_null(False)
+    """Mark rows still fine whose references do not exist in the parent table (see :func:`known_references`)."""
+    for column, (parent_table, _) in spec.references.items():
+        orphan = reason.is_null() & ~known[column]
         rows = orphan.arg_true()
         if len(rows) == 0:
             continue
-        text = values.gather(rows).to_frame("v").select(
+        text = frame.get_column(column).gather(rows).to_frame("v").select(
             pl.format(f"{_label(spec, (column,))} = '{{}}' not in {parent_table}", pl.col("v"))
         ).to_series()
         reason = reason.scatter(rows, "orphan")
