@@ -139,15 +139,21 @@ def ingest(
         parents: dict[str, pl.Series] = {}
         quarantined: list[pl.DataFrame] = []
         bar = tqdm(total=len(plans), desc="ingesting", unit="file", disable=not progress, file=sys.stderr)
-        # Each table is written in the background while the next is checked.
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        # Files are read in the background, table after table, while the
+        # tables before are checked; each table is written in the background
+        # while the next is checked. (Parents are checked before children.)
+        names = [name for name in TABLE_ORDER if by_table[name]]
+        reader, pool = ThreadPoolExecutor(max_workers=2), ThreadPoolExecutor(max_workers=1)
+        try:
+            reads = {
+                name: reader.submit(_read_table, TABLES[name], by_table[name], key=key, workdir=workdir, bar=bar)
+                for name in names
+            }
             writes: list[Future] = []
-            for name in TABLE_ORDER:
-                if not by_table[name]:
-                    continue
-                stored, rejected, counts = _check_table(
-                    TABLES[name], by_table[name], key=key, workdir=workdir, parents=parents, relpaths=relpaths, bar=bar
-                )
+            for name in names:
+                raw = reads.pop(name).result()
+                stored, rejected, counts = _check_table(TABLES[name], raw, parents=parents, relpaths=relpaths, bar=bar)
+                del raw
                 writes.append(pool.submit(write_table, stored, TABLES[name], root))
                 stored_rows[name] = stored.height
                 for parent_table, parent_column in _PARENT_KEYS:
@@ -166,6 +172,10 @@ def ingest(
             bar.set_postfix_str("writing")
             for write in writes:
                 write.result()  # re-raises a failed write
+        finally:
+            # After a failure, files not yet read are not read at all.
+            reader.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
         bar.set_postfix_str("writing quarantine and report")
         quarantine = pl.concat(quarantined, how="vertical")
         # Input order: files in order; within a file rows are already in sheet and row order.
@@ -208,28 +218,29 @@ def ingest(
 _PARENT_KEYS = sorted({(p, c) for spec in TABLES.values() for p, c in spec.references.values()})
 
 
-def _check_table(
-    spec: Table,
-    plans: list[Plan],
-    *,
-    key: bytes,
-    workdir: Path,
-    parents: dict[str, pl.Series],
-    relpaths: list[str],
-    bar: tqdm,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Read all files of one table and sort its rows into stored and quarantined.
-
-    Returns the stored rows (canonical columns), the quarantine entries, and
-    counts per file and reason (reason null = stored).
-    """
+def _read_table(spec: Table, plans: list[Plan], *, key: bytes, workdir: Path, bar: tqdm) -> pl.DataFrame:
+    """All files of one table, read and concatenated in input order."""
     frames = []
     for plan in plans:
         bar.set_postfix_str(f"{spec.name}: reading {plan.source.relpath}")
         frames.append(_read(plan, key, workdir))
         bar.update()
-    raw = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
-    del frames
+    return pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
+
+
+def _check_table(
+    spec: Table,
+    raw: pl.DataFrame,
+    *,
+    parents: dict[str, pl.Series],
+    relpaths: list[str],
+    bar: tqdm,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Sort one table's rows (as :func:`_read_table` gives them) into stored and quarantined.
+
+    Returns the stored rows (canonical columns), the quarantine entries, and
+    counts per file and reason (reason null = stored).
+    """
     bar.set_postfix_str(f"{spec.name}: checking {raw.height:,} rows")
     typed, reason, detail = canonicalise(spec, raw)
     # Reference lookups do not depend on the duplicates: they run side by side.
