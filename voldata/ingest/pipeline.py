@@ -143,7 +143,7 @@ def ingest(
         # tables before are checked; each table is written in the background
         # while the next is checked. (Parents are checked before children.)
         names = [name for name in TABLE_ORDER if by_table[name]]
-        reader, pool = ThreadPoolExecutor(max_workers=2), ThreadPoolExecutor(max_workers=1)
+        reader, pool = ThreadPoolExecutor(max_workers=1), ThreadPoolExecutor(max_workers=1)
         try:
             reads = {
                 name: reader.submit(_read_table, TABLES[name], by_table[name], key=key, workdir=workdir, bar=bar)
