@@ -34,6 +34,24 @@ class ExportLog:
     def relative(self, path: Path) -> str:
         return Path(path).relative_to(self.root).as_posix()
 
+    def record(self, export, *, format: str, encoding: str, sheets: list) -> None:
+        """Log one finished export: its row count and the faults injected into it."""
+        file = self.relative(export.path)
+        for fault in export.faults:
+            self.faults.append({"file": file, "table": export.table, **fault})
+        self.files.append(
+            {
+                "file": file,
+                "table": export.table,
+                "format": format,
+                "encoding": encoding,
+                "sheets": sheets,
+                "rows": export.rows,
+                "quarantined": sum(f["expected"] != "stored" for f in export.faults),
+                "faults": len(export.faults),
+            }
+        )
+
 
 class CsvExport:
     """One CSV export file, written chunk by chunk.
@@ -93,21 +111,7 @@ class CsvExport:
             header = ",".join(self.header_names.get(c, c) for c in columns) + "\n"
             self._handle.write(header.encode(self.encoding))
         self._handle.close()
-        file = self.log.relative(self.path)
-        for fault in self.faults:
-            self.log.faults.append({"file": file, "table": self.table, **fault})
-        self.log.files.append(
-            {
-                "file": file,
-                "table": self.table,
-                "format": "csv",
-                "encoding": self.encoding,
-                "sheets": [],
-                "rows": self.rows,
-                "quarantined": sum(f["expected"] != "stored" for f in self.faults),
-                "faults": len(self.faults),
-            }
-        )
+        self.log.record(self, format="csv", encoding=self.encoding, sheets=[])
 
 
 class XlsxExport:
@@ -197,18 +201,4 @@ class XlsxExport:
         if not self.sheets:
             self._new_sheet(columns or [])
         self._book.close()
-        file = self.log.relative(self.path)
-        for fault in self.faults:
-            self.log.faults.append({"file": file, "table": self.table, **fault})
-        self.log.files.append(
-            {
-                "file": file,
-                "table": self.table,
-                "format": "xlsx",
-                "encoding": "",
-                "sheets": self.sheets,
-                "rows": self.rows,
-                "quarantined": sum(f["expected"] != "stored" for f in self.faults),
-                "faults": len(self.faults),
-            }
-        )
+        self.log.record(self, format="xlsx", encoding="", sheets=self.sheets)
