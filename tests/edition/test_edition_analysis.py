@@ -145,3 +145,12 @@ def test_indicator_table_and_quality_counts():
     ]}
     reasons = analysis.quarantine_reasons(report)
     assert reasons.values.tolist() == [["volunteers", "bad_date", 1], ["volunteers", "duplicate", 2]]
+
+
+def test_methodology_shows_the_chinese_definitions():
+    from voldata.indicators import REGISTRY, registry_table
+
+    text = analysis.methodology_markdown(registry_table())
+    for item in REGISTRY.values():
+        assert f"（`{item.id}`，" in text and item.definition_zh in text
+        assert item.definition not in text

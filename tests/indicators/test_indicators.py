@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 
 import narwhals as nw
 import numpy as np
@@ -121,6 +122,24 @@ def test_registry_table_lists_every_indicator_once():
     table = registry_table()
     assert list(table["id"]) == SPEC_IDS
     assert table["section"].notna().all()
+    assert table["definition_zh"].tolist() == [REGISTRY[id].definition_zh for id in SPEC_IDS]
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Numbers of a definition (thresholds, constants); "Y−1" and ordinals ("7th-census") are words in Chinese.
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+_NOT_A_NUMBER = re.compile(r"Y\s*[−-]\s*1|\d+(?:st|nd|rd|th)\b")
+
+
+@pytest.mark.parametrize("id", SPEC_IDS)
+def test_every_entry_has_a_chinese_definition_with_the_same_numbers(id):
+    item = REGISTRY[id]
+    assert isinstance(item.definition_zh, str) and item.definition_zh.strip()
+    assert _CJK.search(item.definition_zh), item.definition_zh
+    assert item.definition_zh != item.definition
+    english = set(_NUMBER.findall(_NOT_A_NUMBER.sub(" ", item.definition)))
+    chinese = set(_NUMBER.findall(item.definition_zh))
+    assert english <= chinese, f"{id}: {sorted(english - chinese)} missing from the Chinese definition"
 
 
 def test_city_indicators_has_every_scalar_id_and_is_json_safe(tables):

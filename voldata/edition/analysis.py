@@ -354,13 +354,13 @@ def published_long(published: pd.DataFrame, measures: dict[str, str], *, label: 
 
 
 def methodology_markdown(registry: pd.DataFrame) -> str:
-    """The indicator registry as Markdown, one list per section: name, id, unit and definition."""
+    """The indicator registry as Markdown, one list per section: name, id, unit and Chinese definition (``definition_zh``)."""
     lines = []
     for section, rows in registry.groupby("section", sort=False):
         lines.append(f"**{section}**\n")
         for row in rows.itertuples():
             unit = "比例" if row.unit == "share" else row.unit
-            lines.append(f"- {row.name_zh}（`{row.id}`，{unit}）：{row.definition}")
+            lines.append(f"- {row.name_zh}（`{row.id}`，{unit}）：{row.definition_zh}")
         lines.append("")
     return "\n".join(lines)
 
