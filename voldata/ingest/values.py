@@ -132,6 +132,14 @@ _DATE_SEPARATED = re.compile(
 )
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
 _EXCEL_SERIAL = re.compile(r"^\d{1,5}(?:\.\d+)?$")
+# Shapes of datetime text that exports commonly use besides the canonical
+# one: (format, the exact text shape it is trusted on). ASCII digits only,
+# and no leap seconds (the parser would roll them over).
+_DATETIME_SHAPES = (
+    ("%Y/%m/%d %H:%M", r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]$"),
+    ("%Y-%m-%d %H:%M", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]$"),
+    ("%Y/%m/%d %H:%M:%S", r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]:[0-5][0-9]$"),
+)
 
 
 def parse_datetime_text(value: str) -> dt.datetime | None:
@@ -181,7 +189,20 @@ def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
         pl.when(pl.col("v").dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)).then(pl.col("v"))
     ).to_series()
     status = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
-    # Everything the canonical format did not take goes the permissive way.
+    # Other common export shapes are parsed vectorised too, but only where the
+    # text has exactly that shape (the parser alone is more lenient than the
+    # rules); then it gives what :func:`parse_datetime_text` would.
+    for fmt, shape in _DATETIME_SHAPES:
+        rows = (parsed.is_null() & series.is_not_null()).arg_true()
+        if len(rows) == 0:
+            break
+        text = series.gather(rows)
+        candidates = text.str.to_datetime(fmt, time_unit="us", strict=False, cache=False)
+        taken = candidates.is_not_null() & text.str.contains(shape)
+        taken &= candidates.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)
+        if taken.any():
+            parsed = parsed.scatter(rows.filter(taken), candidates.filter(taken))
+    # Everything the shapes above did not take goes the permissive way.
     slow_rows = (parsed.is_null() & series.is_not_null()).arg_true()
     if len(slow_rows):
         slow_text = series.gather(slow_rows)

@@ -11,12 +11,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from voldata.ingest.quarantine import strictly_increasing
 from voldata.ingest.readers import IngestError
 from voldata.schema import Table
 from voldata.store import PART_FILE, QUARANTINE, REPORT_FILE, arrow_schema, partition_dir
@@ -50,6 +52,7 @@ _PARQUET_OPTIONS = dict(
     row_group_size=1 << 20,
     write_statistics=True,
 )
+_WRITE_THREADS = 2
 # Columns with (nearly) one value per row: a dictionary only costs time there.
 _HIGH_CARDINALITY = frozenset({"person_key", "volunteer_id", "account_id", "counterparty_account_id"})
 
@@ -82,13 +85,19 @@ def write_table(frame: pl.DataFrame, spec: Table, root: Path) -> None:
     if frame.height == 0:
         return
     schema = arrow_schema(spec)
-    frame = frame.sort(list(spec.key), nulls_last=True)
+    if not (len(spec.key) == 1 and strictly_increasing(frame.get_column(spec.key[0]))):
+        # (Rows already in key order, as exports usually are, need no sort.)
+        frame = frame.sort(list(spec.key), nulls_last=True)
     if spec.partition_by is None:
         write_parquet(frame, schema, partition_dir(root, spec.name) / PART_FILE, spec=spec)
         return
     years = frame.get_column(spec.partition_by).dt.year()
-    for year in sorted(years.unique().to_list()):
-        write_parquet(frame.filter(years == year), schema, partition_dir(root, spec.name, year) / PART_FILE, spec=spec)
+    parts = [(frame.filter(years == year), partition_dir(root, spec.name, year) / PART_FILE) for year in sorted(years.unique().to_list())]
+    del frame, years
+    # The Parquet writer compresses on one thread and releases the GIL: years are written side by side.
+    with ThreadPoolExecutor(max_workers=_WRITE_THREADS) as pool:
+        for done in [pool.submit(write_parquet, part, schema, path, spec=spec) for part, path in parts]:
+            done.result()
 
 
 def write_quarantine(frame: pl.DataFrame, root: Path) -> None:
