@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -89,13 +89,52 @@ def ingest(
     sources, skipped = discover(raw_paths, exclude=store)
     if skipped:
         note(f"skipped {len(skipped)} file(s) that are not .csv or .xlsx: {', '.join(skipped)}")
-    planned = []
+    # One background reader for the whole ingest (see ``build``). A CSV is
+    # recognised from its first lines, a workbook only by parsing it whole:
+    # CSVs are planned first, and the UTF-8 CSV files are read while the
+    # workbooks are parsed. (Other encodings are transcoded into
+    # the store's work folder, which does not exist yet.)
+    reader = ThreadPoolExecutor(max_workers=1)
+    try:
+        return _ingest_planned(
+            sources, skipped, raw_paths=raw_paths, store=store, key=key, progress=progress, note=note, reader=reader
+        )
+    finally:
+        # After a failure, files not yet read are not read at all.
+        reader.shutdown(wait=True, cancel_futures=True)
+
+
+def _ingest_planned(
+    sources: list[Source],
+    skipped: list[str],
+    *,
+    raw_paths: list,
+    store: Path,
+    key: bytes,
+    progress: bool,
+    note: Callable[[str], None],
+    reader: ThreadPoolExecutor,
+) -> dict:
+    """:func:`ingest` once the files are found: plan them, then build the store (reading with ``reader``)."""
+    planned_by_order: dict[int, Plan | None] = {}
+    prefetched: dict[int, Future] = {}
     held_rows = 0  # workbook rows read while planning, kept until their table's turn
-    for source in tqdm(sources, desc="recognising", unit="file", disable=not progress, file=sys.stderr):
+    csv_first = sorted(sources, key=lambda s: s.path.suffix.lower() == ".xlsx")  # (stable: input order within each)
+    for source in tqdm(csv_first, desc="recognising", unit="file", disable=not progress, file=sys.stderr):
+        if source.path.suffix.lower() == ".xlsx" and not prefetched:
+            # In the order the tables will be read in (the reader runs ahead of the checks anyway).
+            csv_plans = sorted(
+                (plan for plan in planned_by_order.values() if plan is not None),
+                key=lambda plan: (TABLE_ORDER.index(plan.table.name), plan.source.order),
+            )
+            for plan in csv_plans:
+                if plan.encoding in ("utf-8", "utf-8-sig"):
+                    prefetched[plan.source.order] = reader.submit(_read, plan, key, None)
         plan = _plan(source, key if held_rows < WORKBOOK_ROWS_HELD else None)
         if plan is not None and plan.frame is not None:
             held_rows += plan.frame.height
-        planned.append((source, plan))
+        planned_by_order[source.order] = plan
+    planned = [(source, planned_by_order[source.order]) for source in sources]
     fault_lists = [s.relpath for s, plan in planned if plan is None]
     if fault_lists:
         note(f"skipped {len(fault_lists)} demo fault list(s), not exports: {', '.join(fault_lists)}")
@@ -143,10 +182,12 @@ def ingest(
         # tables before are checked; each table is written in the background
         # while the next is checked. (Parents are checked before children.)
         names = [name for name in TABLE_ORDER if by_table[name]]
-        reader, pool = ThreadPoolExecutor(max_workers=1), ThreadPoolExecutor(max_workers=1)
+        pool = ThreadPoolExecutor(max_workers=1)
         try:
             reads = {
-                name: reader.submit(_read_table, TABLES[name], by_table[name], key=key, workdir=workdir, bar=bar)
+                name: reader.submit(
+                    _read_table, TABLES[name], by_table[name], key=key, workdir=workdir, bar=bar, prefetched=prefetched
+                )
                 for name in names
             }
             writes: list[Future] = []
@@ -218,12 +259,15 @@ def ingest(
 _PARENT_KEYS = sorted({(p, c) for spec in TABLES.values() for p, c in spec.references.values()})
 
 
-def _read_table(spec: Table, plans: list[Plan], *, key: bytes, workdir: Path, bar: tqdm) -> pl.DataFrame:
-    """All files of one table, read and concatenated in input order."""
+def _read_table(
+    spec: Table, plans: list[Plan], *, key: bytes, workdir: Path, bar: tqdm, prefetched: dict[int, Future]
+) -> pl.DataFrame:
+    """All files of one table, read (or taken from ``prefetched``, by input order) and concatenated in input order."""
     frames = []
     for plan in plans:
         bar.set_postfix_str(f"{spec.name}: reading {plan.source.relpath}")
-        frames.append(_read(plan, key, workdir))
+        early = prefetched.pop(plan.source.order, None)
+        frames.append(early.result() if early is not None else _read(plan, key, workdir))
         bar.update()
     return pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
 
@@ -270,7 +314,7 @@ def _plan(source: Source, key: bytes | None) -> Plan | None:
         raise IngestError(f"{source.relpath}: cannot read ({type(error).__name__}: {error})") from None
 
 
-def _read(plan: Plan, key: bytes, workdir: Path) -> pl.DataFrame:
+def _read(plan: Plan, key: bytes, workdir: Path | None) -> pl.DataFrame:
     try:
         return read_source(plan, key=key, workdir=workdir)
     except IngestError:
