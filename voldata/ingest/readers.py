@@ -422,9 +422,17 @@ def _sheet_frame(part: Part, rows: list[list]) -> pl.DataFrame:
     they only tell whether a row is blank (``_other_cells``).
     """
     data: dict[str, pl.Series] = {}
+    # Sheets are read as a rectangle: then columns are cut out in one transposition.
+    widths = {len(row) for row in rows}
+    by_position = list(zip(*rows)) if len(widths) == 1 else None
     for position in sorted(part.columns):
-        values = [row[position] if position < len(row) else None for row in rows]
-        if all(type(v) is str for v in values):
+        if by_position is None:
+            values = [row[position] if position < len(row) else None for row in rows]
+        elif position < len(by_position):
+            values = list(by_position[position])
+        else:
+            values = [None] * len(rows)
+        if set(map(type, values)) <= {str}:
             data[f"c{position}"] = pl.Series(values, dtype=pl.String).replace("", None)
         else:
             data[f"c{position}"] = pl.Series([cell_text(v) for v in values], dtype=pl.String)
