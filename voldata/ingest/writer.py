@@ -92,12 +92,29 @@ def write_table(frame: pl.DataFrame, spec: Table, root: Path) -> None:
         write_parquet(frame, schema, partition_dir(root, spec.name) / PART_FILE, spec=spec)
         return
     years = frame.get_column(spec.partition_by).dt.year()
-    parts = [(frame.filter(years == year), partition_dir(root, spec.name, year) / PART_FILE) for year in sorted(years.unique().to_list())]
-    del frame, years
-    # The Parquet writer compresses on one thread and releases the GIL: years are written side by side.
+    if years.null_count() or not (years.slice(1) >= years.slice(0, len(years) - 1)).all():
+        for year in sorted(years.unique().to_list()):
+            write_parquet(frame.filter(years == year), schema, partition_dir(root, spec.name, year) / PART_FILE, spec=spec)
+        return
+    # Key order is year order (yearly exports with year-numbered keys): each
+    # year is a slice, no copy, and the Parquet writer (one thread per file,
+    # GIL released) writes the years side by side.
+    starts = years.search_sorted(years.unique().sort(), side="left").to_list()
+    bounds = list(zip(starts, starts[1:] + [len(years)]))
+    year_list = years.gather(starts).to_list()
     with ThreadPoolExecutor(max_workers=_WRITE_THREADS) as pool:
-        for done in [pool.submit(write_parquet, part, schema, path, spec=spec) for part, path in parts]:
-            done.result()
+        writes = [
+            pool.submit(
+                write_parquet,
+                frame.slice(start, end - start),
+                schema,
+                partition_dir(root, spec.name, year) / PART_FILE,
+                spec=spec,
+            )
+            for year, (start, end) in zip(year_list, bounds)
+        ]
+        for write in writes:
+            write.result()
 
 
 def write_quarantine(frame: pl.DataFrame, root: Path) -> None:
