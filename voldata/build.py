@@ -36,7 +36,15 @@ from importlib import metadata
 from pathlib import Path
 
 from voldata import paths
-from voldata.edition.chapter import CACHE_DIR, CHAPTERS, ParameterError, is_demo_store, validate_parameters
+from voldata.edition.chapter import (
+    CACHE_DIR,
+    CHAPTERS,
+    ParameterError,
+    clear_cache_pending,
+    is_demo_store,
+    mark_cache_pending,
+    validate_parameters,
+)
 
 __all__ = ["BuildError", "ChapterFailure", "build_edition", "validate_build", "write_workbook", "PACKAGES"]
 
@@ -308,6 +316,8 @@ def build_edition(
 
     demo = is_demo_store(store_module.ingest_report(config["store"]))
     context = multiprocessing.get_context("spawn")  # no fork: the parent may hold Polars' thread pool
+    # Chapters wait for the indicators computed below rather than computing them again.
+    mark_cache_pending(staging)
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(CHAPTERS)), mp_context=context) as pool:
             futures = {
@@ -323,12 +333,15 @@ def build_edition(
                 for key in RUN_ORDER
             }
             # The indicators are computed once, here, while the chapters' kernels start;
-            # a chapter that reaches them before the cache is written computes them itself.
+            # the chapters wait for them (and for the aggregates behind them).
             try:
                 indicators = _shared_indicators(config, staging)
             except Exception as error:
+                clear_cache_pending(staging)
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise BuildError(f"computing the indicators failed: {type(error).__name__}: {error}") from error
+            finally:
+                clear_cache_pending(staging)
             bar = tqdm(total=len(futures), desc=f"edition {year}", unit="chapter", disable=not progress, file=sys.stderr)
             pending = set(futures)
             while pending:
@@ -378,14 +391,18 @@ def build_edition(
 
 
 def _shared_indicators(config: dict, staging: Path) -> dict:
-    """City and district indicators of the year, written to the chapters' cache; returns the city ones."""
+    """City and district indicators of the year, written to the chapters' cache with the
+    aggregates behind them; returns the city ones."""
     from voldata import indicators, store
-    from voldata.edition.chapter import indicator_cache_key, write_indicator_cache
+    from voldata.edition.chapter import CONTEXT_CACHE, indicator_cache_key, write_indicator_cache
 
     context = indicators.Context(store.tables(config["store"], engine="polars"))
     year, population = config["year"], config["population"]
     city = _json_ready(indicators.city_indicators(context, year=year, population=population))
     district = indicators.district_indicators(context, year=year, population=population)
+    # The aggregates the chapters use again (models, growth series, tables by category), so that
+    # no chapter scans the service records for them a second time.
+    context.save(staging / CACHE_DIR / CONTEXT_CACHE, frames=["volunteer_years", ("activity_months", year)])
     write_indicator_cache(staging, indicator_cache_key(config["store"], year=year, population=population), city, district)
     return city
 

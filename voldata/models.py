@@ -200,6 +200,22 @@ def _sample(frame: pd.DataFrame, max_rows: int | None, seed: int) -> tuple[pd.Da
     return frame.sample(n=max_rows, random_state=seed), f"随机抽取{max_rows}行（种子{seed}，总体{len(frame)}行）"
 
 
+def _collect_sample(frame: nw.LazyFrame, max_rows: int | None, seed: int) -> tuple[pd.DataFrame, str]:
+    """``frame`` collected and sampled as :func:`_sample` would sample its pandas copy (same rows, same
+    order, same index), converting only the sampled rows to pandas: a person-level population of
+    millions stays in the lazy engine."""
+    collected = frame.collect()
+    total = len(collected)
+    if max_rows is None or total <= max_rows:
+        return collected.to_pandas(), ""
+    # The positions DataFrame.sample(n=max_rows, random_state=seed) draws from a frame of this length.
+    positions = np.random.RandomState(seed).choice(total, size=max_rows, replace=False).astype(np.intp, copy=False)
+    native = collected.to_native()
+    sampled = native.take(positions) if isinstance(native, pd.DataFrame) else native[positions].to_pandas()
+    sampled.index = pd.Index(positions)
+    return sampled, f"随机抽取{max_rows}行（种子{seed}，总体{total}行）"
+
+
 def _fit(model: str, measure: str, fit, n: int) -> tuple[object | None, ModelResult | None]:
     """Run ``fit()``; a failure or non-convergence becomes a thin result instead of an exception."""
     try:
@@ -217,7 +233,7 @@ def _fit(model: str, measure: str, fit, n: int) -> tuple[object | None, ModelRes
 
 
 # -- volunteer frames ------------------------------------------------------------------
-def _registered_frame(ctx, year: int) -> pd.DataFrame:
+def _registered_frame(ctx, year: int) -> nw.LazyFrame:
     """Registered volunteers (end of Y) with their records and hours in Y (0 when inactive)."""
     records = ctx.volunteer_years().filter(nw.col("year") == year).select("volunteer_id", "records", "hours")
     return (
@@ -227,8 +243,6 @@ def _registered_frame(ctx, year: int) -> pd.DataFrame:
         .join(records, on="volunteer_id", how="left")
         .with_columns(nw.col("records").fill_null(0), nw.col("hours").fill_null(0.0))
         .sort("volunteer_id")
-        .collect()
-        .to_pandas()
     )
 
 
@@ -258,7 +272,7 @@ def participation_intensity(tables, *, year: int, max_rows: int | None = 200_000
     """
     import statsmodels.api as sm
 
-    frame, sampled = _sample(_registered_frame(as_context(tables), year), max_rows, seed)
+    frame, sampled = _collect_sample(_registered_frame(as_context(tables), year), max_rows, seed)
     n = len(frame)
     if n < MIN_ROWS:
         return _thin("negative_binomial", "IRR", n, f"少于{MIN_ROWS}名注册志愿者")
@@ -347,11 +361,9 @@ def retention_model(tables, *, year: int, max_rows: int | None = 200_000, seed: 
             log_hours=(nw.col("hours") + 1.0).log(),
         )
         .sort("volunteer_id")
-        .collect()
-        .to_pandas()
     )
+    frame, sampled = _collect_sample(frame, max_rows, seed)
     frame["tenure"] = frame["tenure"].astype("float64").fillna(0.0)
-    frame, sampled = _sample(frame, max_rows, seed)
     n = len(frame)
     if n < MIN_ROWS:
         return _thin("logit", "OR", n, f"{year - 1}年活跃志愿者少于{MIN_ROWS}人")
@@ -374,15 +386,13 @@ def retention_model(tables, *, year: int, max_rows: int | None = 200_000, seed: 
     return ModelResult("logit", "OR", True, n, _ratio_table(result, labels, "留存几率"), message)
 
 
-def _spell_frame(ctx, year: int) -> pd.DataFrame:
+def _spell_frame(ctx, year: int) -> nw.LazyFrame:
     attributes = ctx.volunteers(year).select("volunteer_id", "age_band", "gender", "party", "district_code")
     return (
         engagement_spells(ctx, year=year)
         .join(attributes, on="volunteer_id", how="left")
         .with_columns(nw.col("party").fill_null(False), nw.col("age_band").fill_null("unknown"))
         .sort("volunteer_id")
-        .collect()
-        .to_pandas()
     )
 
 
@@ -412,7 +422,7 @@ def lapse_hazard(tables, *, year: int, max_rows: int | None = 200_000, seed: int
     """
     import statsmodels.api as sm
 
-    frame, sampled = _sample(_spell_frame(as_context(tables), year), max_rows, seed)
+    frame, sampled = _collect_sample(_spell_frame(as_context(tables), year), max_rows, seed)
     n = len(frame)
     if n < MIN_ROWS:
         return _thin("phreg", "HR", n, f"少于{MIN_ROWS}段参与记录")
@@ -455,14 +465,27 @@ def engagement_km(tables, *, year: int) -> ModelResult:
     """
     from statsmodels.duration.survfunc import SurvfuncRight
 
-    frame = _spell_frame(as_context(tables), year)
-    n = len(frame)
+    # The curve depends on the spells only through (days, lapsed): one weighted row per distinct pair.
+    frame = (
+        engagement_spells(as_context(tables), year=year)
+        .group_by("days", "lapsed")
+        .agg(nw.len().alias("spells"))
+        .sort("days", "lapsed")
+        .collect()
+        .to_pandas()
+    )
+    n = int(frame["spells"].sum())
     if n < 2 or not frame["lapsed"].any():
         return _thin("kaplan_meier", "days", n, "参与记录过少或没有观察到流失")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            survival = SurvfuncRight(frame["days"].astype("float64"), frame["lapsed"].astype("float64"))
+            # Expanded back to one value per spell (plain arrays): statsmodels' intervals differ with freq_weights.
+            counts = frame["spells"].to_numpy(dtype="int64")
+            survival = SurvfuncRight(
+                np.repeat(frame["days"].to_numpy(dtype="float64"), counts),
+                np.repeat(frame["lapsed"].to_numpy(dtype="float64"), counts),
+            )
             median = survival.quantile(0.5)
             low, high = survival.quantile_ci(0.5)
     except Exception as error:

@@ -33,6 +33,8 @@ __all__ = [
     "indicator_cache_key",
     "write_indicator_cache",
     "read_indicator_cache",
+    "mark_cache_pending",
+    "clear_cache_pending",
 ]
 
 # Notebook stem -> Chinese part title, in the order of the printed report.
@@ -56,6 +58,12 @@ COUNT_PARAMETERS: dict[str, tuple[int, int]] = {
 CACHE_DIR = ".cache"
 CITY_CACHE = "city_indicators.json"
 DISTRICT_CACHE = "district_indicators.parquet"
+# The shared aggregates behind them (voldata.indicators.Context.save), and the marker the build
+# leaves while it is still computing all this: a chapter waits for the cache instead of
+# computing the same indicators a second time on the same cores.
+CONTEXT_CACHE = "context"
+PENDING_CACHE = "pending"
+PENDING_TIMEOUT = 900.0
 
 
 class ParameterError(ValueError):
@@ -211,10 +219,18 @@ class Chapter:
     @cached_property
     def context(self):
         """The indicator suite's context over :attr:`tables`: pass it as ``tables`` to any
-        indicator function, so shared aggregates are computed once per chapter."""
+        indicator function, so shared aggregates are computed once per chapter (or taken
+        from the build, which computed them once for all chapters)."""
         from voldata import indicators
 
-        return indicators.Context(self.tables)
+        saved = self.output_dir / CACHE_DIR / CONTEXT_CACHE
+        if self._shared_cache is None or not (saved / "frames.json").is_file():
+            saved = None
+        return indicators.Context(self.tables, saved=saved)
+
+    @cached_property
+    def _shared_cache(self) -> tuple[dict, pd.DataFrame] | None:
+        return read_indicator_cache(self.output_dir, self.cache_key)
 
     @cached_property
     def cache_key(self) -> dict:
@@ -228,7 +244,7 @@ class Chapter:
         Taken from the build's shared cache when it was computed for the same
         store, year and population; computed here otherwise.
         """
-        cached = read_indicator_cache(self.output_dir, self.cache_key)
+        cached = self._shared_cache
         if cached is not None:
             return cached[0]
         from voldata import indicators
@@ -238,7 +254,7 @@ class Chapter:
     @cached_property
     def district_indicators(self) -> pd.DataFrame:
         """``voldata.indicators.district_indicators`` for the reference year (not yet suppressed; cached like :attr:`indicators`)."""
-        cached = read_indicator_cache(self.output_dir, self.cache_key)
+        cached = self._shared_cache
         if cached is not None:
             return cached[1]
         from voldata import indicators
@@ -302,11 +318,31 @@ def write_indicator_cache(output_dir: Path, key: dict, city: dict, district: pd.
     os.replace(partial, folder / CITY_CACHE)
 
 
-def read_indicator_cache(output_dir: Path, key: dict) -> tuple[dict, pd.DataFrame] | None:
-    """The cached (city, district) indicators when they were computed for ``key``; None otherwise."""
+def mark_cache_pending(output_dir: Path) -> None:
+    """Tell the chapters that the build is computing the shared indicators: they wait for them."""
+    folder = Path(output_dir) / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / PENDING_CACHE).touch()
+
+
+def clear_cache_pending(output_dir: Path) -> None:
+    """The shared indicators are written (or will not be): chapters stop waiting."""
+    (Path(output_dir) / CACHE_DIR / PENDING_CACHE).unlink(missing_ok=True)
+
+
+def read_indicator_cache(output_dir: Path, key: dict, *, timeout: float = PENDING_TIMEOUT) -> tuple[dict, pd.DataFrame] | None:
+    """The cached (city, district) indicators when they were computed for ``key``; None otherwise.
+
+    While the build is still computing them (:func:`mark_cache_pending`), waits up to
+    ``timeout`` seconds for them.
+    """
     import json
+    import time
 
     folder = Path(output_dir) / CACHE_DIR
+    deadline = time.monotonic() + timeout
+    while (folder / PENDING_CACHE).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
     city_file, district_file = folder / CITY_CACHE, folder / DISTRICT_CACHE
     if not (city_file.is_file() and district_file.is_file()):
         return None
