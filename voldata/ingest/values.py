@@ -197,7 +197,8 @@ def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
         if len(rows) == 0:
             break
         text = series.gather(rows)
-        candidates = text.str.to_datetime(fmt, time_unit="us", strict=False, cache=False)
+        # (Times in these shapes are mostly whole minutes: values repeat, and the cache pays.)
+        candidates = text.str.to_datetime(fmt, time_unit="us", strict=False, cache=True)
         taken = candidates.is_not_null() & text.str.contains(shape)
         taken &= candidates.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)
         if taken.any():
