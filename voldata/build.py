@@ -49,7 +49,7 @@ from voldata.edition.chapter import (
 __all__ = ["BuildError", "ChapterFailure", "build_edition", "validate_build", "write_workbook", "PACKAGES"]
 
 # Chapters that take longest go first, so two workers finish together.
-RUN_ORDER = ("02_professional_development", "04_district_development", "01_general_report", "03_practice_and_cases", "05_appendix")
+RUN_ORDER = ("02_professional_development", "03_practice_and_cases", "01_general_report", "04_district_development", "05_appendix")
 CHAPTER_PARAMETERS: dict[str, dict[str, int]] = {
     "02_professional_development": {"model_sample": 30_000},
     "03_practice_and_cases": {"featured_projects": 5},

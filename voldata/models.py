@@ -200,20 +200,26 @@ def _sample(frame: pd.DataFrame, max_rows: int | None, seed: int) -> tuple[pd.Da
     return frame.sample(n=max_rows, random_state=seed), f"随机抽取{max_rows}行（种子{seed}，总体{len(frame)}行）"
 
 
-def _collect_sample(frame: nw.LazyFrame, max_rows: int | None, seed: int) -> tuple[pd.DataFrame, str]:
-    """``frame`` collected and sampled as :func:`_sample` would sample its pandas copy (same rows, same
-    order, same index), converting only the sampled rows to pandas: a person-level population of
-    millions stays in the lazy engine."""
-    collected = frame.collect()
-    total = len(collected)
+def _collect_sample(frame: nw.LazyFrame, max_rows: int | None, seed: int, *, key: str = "volunteer_id") -> tuple[pd.DataFrame, str]:
+    """``frame`` (sorted by its unique ``key``) collected and sampled as :func:`_sample` would sample
+    its pandas copy: same rows, same order, same index.
+
+    Only the key column of the whole population is collected; the sampled keys then select
+    their rows, so a person-level population of millions never leaves the lazy engine.
+    """
+    keys = frame.select(key).collect()[key]
+    total = len(keys)
     if max_rows is None or total <= max_rows:
-        return collected.to_pandas(), ""
+        return frame.collect().to_pandas(), ""
     # The positions DataFrame.sample(n=max_rows, random_state=seed) draws from a frame of this length.
     positions = np.random.RandomState(seed).choice(total, size=max_rows, replace=False).astype(np.intp, copy=False)
-    native = collected.to_native()
-    sampled = native.take(positions) if isinstance(native, pd.DataFrame) else native[positions].to_pandas()
-    sampled.index = pd.Index(positions)
-    return sampled, f"随机抽取{max_rows}行（种子{seed}，总体{total}行）"
+    chosen = keys.to_numpy()[np.sort(positions)]
+    sampled = frame.filter(nw.col(key).is_in(chosen.tolist())).collect().to_pandas()
+    if len(sampled) != len(chosen) or not (sampled[key].to_numpy() == chosen).all():
+        raise ValueError(f"the frame to sample must be sorted by its unique key {key}")
+    # Rows come back in key order, that is in the order of the sorted positions.
+    sampled.index = pd.Index(np.sort(positions))
+    return sampled.loc[positions], f"随机抽取{max_rows}行（种子{seed}，总体{total}行）"
 
 
 def _fit(model: str, measure: str, fit, n: int) -> tuple[object | None, ModelResult | None]:

@@ -152,3 +152,31 @@ def test_chapters_use_the_builds_indicators_only_for_the_same_inputs(sample_stor
     fresh = open_chapter("01_general_report", year=SAMPLE_YEAR, store=sample_store, output_dir=tmp_path)
     assert fresh.indicators["registered_volunteers"] > 0
     assert len(fresh.district_indicators) == 11
+
+
+def test_chapters_wait_for_the_indicators_the_build_is_computing(sample_store, tmp_path):
+    import threading
+
+    from voldata.edition.chapter import (
+        clear_cache_pending,
+        indicator_cache_key,
+        mark_cache_pending,
+        read_indicator_cache,
+        write_indicator_cache,
+    )
+
+    key = indicator_cache_key(sample_store, year=SAMPLE_YEAR, population=None)
+    marker = {"registered_volunteers": -1}
+    district = pd.DataFrame({"district_code": ["440103"], "registered_volunteers": [-1]})
+    mark_cache_pending(tmp_path)
+    assert read_indicator_cache(tmp_path, key, timeout=0.2) is None  # still pending, nothing written yet
+
+    def build_finishes():
+        write_indicator_cache(tmp_path, key, marker, district)
+        clear_cache_pending(tmp_path)
+
+    timer = threading.Timer(0.3, build_finishes)
+    timer.start()
+    chapter = open_chapter("01_general_report", year=SAMPLE_YEAR, store=sample_store, output_dir=tmp_path)
+    assert chapter.indicators == marker
+    timer.join()

@@ -161,3 +161,33 @@ def test_models_agree_across_engines(simulated_store):
     for fit in (models.participation_intensity, models.retention_model, models.lapse_hazard):
         a, b = fit(polars_tables, year=2020), fit(pandas_tables, year=2020)
         pd.testing.assert_frame_equal(a.table, b.table, rtol=1e-6)
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars"])
+def test_models_sample_the_same_rows_as_pandas_sample(simulated_store, engine):
+    from voldata.indicators import Context
+
+    ctx = Context(store.tables(simulated_store, engine=engine))
+    frame = models._registered_frame(ctx, 2020)
+    sampled, note = models._collect_sample(frame, 300, seed=7)
+    expected = frame.collect().to_pandas().sample(n=300, random_state=7)
+    pd.testing.assert_frame_equal(sampled, expected)
+    assert note == "随机抽取300行（种子7，总体2000行）"
+    whole, note = models._collect_sample(frame, 5000, seed=7)
+    pd.testing.assert_frame_equal(whole, frame.collect().to_pandas())
+    assert note == ""
+
+
+def test_kaplan_meier_from_grouped_spells_equals_the_person_level_fit(simulated):
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    from voldata.indicators import engagement_spells
+
+    spells = engagement_spells(simulated, year=2020).collect().to_pandas()
+    expected = SurvfuncRight(spells["days"].astype("float64"), spells["lapsed"].astype("float64"))
+    result = models.engagement_km(simulated, year=2020)
+    assert result.n == len(spells)
+    np.testing.assert_array_equal(result.curve["survival"], expected.surv_prob)
+    np.testing.assert_array_equal(result.curve["at_risk"], expected.n_risk)
+    se = np.nan_to_num(expected.surv_prob_se)
+    np.testing.assert_array_equal(result.curve["ci_low"], np.clip(expected.surv_prob - 1.959963984540054 * se, 0, 1))
