@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 import voldata
 from voldata.ingest.canonical import canonicalise
 from voldata.ingest.identity import _as_bytes, key_fingerprint
-from voldata.ingest.quarantine import REASONS, known_references, mark_duplicates, mark_orphans, quarantine_rows
+from voldata.ingest.quarantine import REASONS, SeenKeys, known_references, mark_duplicates, mark_orphans, quarantine_rows
 from voldata.ingest.readers import IngestError, Plan, Source, discover, plan_source, read_source
 from voldata.ingest.writer import build_atomically, check_store_target, write_quarantine, write_report, write_table
 from voldata.schema import TABLE_ORDER, TABLES, Table
@@ -24,6 +24,9 @@ __all__ = ["ingest", "WORKBOOK_ROWS_HELD"]
 # is being recognised and kept in memory until its table's turn; beyond this
 # many rows, further workbooks are parsed again when their turn comes.
 WORKBOOK_ROWS_HELD = 3_000_000
+# CSV files read ahead while the workbooks are parsed, in the order they will
+# be checked, up to this many bytes of files (at least one file).
+PREFETCH_BYTES = 1 << 30
 
 
 def _sha256(path: Path) -> str:
@@ -127,9 +130,14 @@ def _ingest_planned(
                 (plan for plan in planned_by_order.values() if plan is not None),
                 key=lambda plan: (TABLE_ORDER.index(plan.table.name), plan.source.order),
             )
+            # Only the first files, up to PREFETCH_BYTES: each read file is held until its turn.
+            budget = PREFETCH_BYTES
             for plan in csv_plans:
-                if plan.encoding in ("utf-8", "utf-8-sig"):
-                    prefetched[plan.source.order] = reader.submit(_read, plan, key, None)
+                size = plan.source.path.stat().st_size
+                if plan.encoding not in ("utf-8", "utf-8-sig") or (prefetched and size > budget):
+                    break
+                prefetched[plan.source.order] = reader.submit(_read, plan, key, None)
+                budget -= size
         plan = _plan(source, key if held_rows < WORKBOOK_ROWS_HELD else None)
         if plan is not None and plan.frame is not None:
             held_rows += plan.frame.height
@@ -178,38 +186,68 @@ def _ingest_planned(
         parents: dict[str, pl.Series] = {}
         quarantined: list[pl.DataFrame] = []
         bar = tqdm(total=len(plans), desc="ingesting", unit="file", disable=not progress, file=sys.stderr)
-        # Files are read in the background, table after table, while the
-        # tables before are checked; each table is written in the background
-        # while the next is checked. (Parents are checked before children.)
+        # Files are checked one at a time (duplicates are looked for across a
+        # table's files with the keys seen so far), so only one file's raw text
+        # is held, while the next file is read in the background. Each table is
+        # written in the background while the next is checked. (Parents are
+        # checked before children.)
         names = [name for name in TABLE_ORDER if by_table[name]]
+        queue = [plan for name in names for plan in by_table[name]]
         pool = ThreadPoolExecutor(max_workers=1)
+
+        def fetch(position: int) -> Future | None:
+            if position >= len(queue):
+                return None
+            plan = queue[position]
+            early = prefetched.pop(plan.source.order, None)
+            return early if early is not None else reader.submit(_read, plan, key, workdir)
+
         try:
-            reads = {
-                name: reader.submit(
-                    _read_table, TABLES[name], by_table[name], key=key, workdir=workdir, bar=bar, prefetched=prefetched
-                )
-                for name in names
-            }
             writes: list[Future] = []
+            ahead = fetch(0)
+            position = 0
             for name in names:
-                raw = reads.pop(name).result()
-                stored, rejected, counts = _check_table(TABLES[name], raw, parents=parents, relpaths=relpaths, bar=bar)
-                del raw
-                writes.append(pool.submit(write_table, stored, TABLES[name], root))
+                spec = TABLES[name]
+                seen = SeenKeys(spec)
+                kept: list[pl.DataFrame] = []
+                for plan in by_table[name]:
+                    bar.set_postfix_str(f"{name}: reading {plan.source.relpath}")
+                    raw = ahead.result()
+                    position += 1
+                    ahead = fetch(position)
+                    bar.update()
+                    stored, rejected, counts = _check_table(
+                        spec, raw, parents=parents, relpaths=relpaths, bar=bar, seen=seen
+                    )
+                    del raw
+                    if len(by_table[name]) > 1:
+                        # Held until the table's last file is checked: codes (a few
+                        # words repeated on every row) are held as categoricals.
+                        stored = stored.with_columns(
+                            pl.col(c.name).cast(pl.Categorical)
+                            for c in spec.columns
+                            if c.kind == "code" and c.name not in spec.key
+                        )
+                    kept.append(stored)
+                    quarantined.append(rejected)
+                    for file_order, why, n in counts.iter_rows():
+                        entry = entries[file_order]
+                        entry["rows_read"] += n
+                        if why is None:
+                            entry["rows_stored"] += n
+                        else:
+                            entry["rows_quarantined"] += n
+                            entry["reasons"][why] = entry["reasons"].get(why, 0) + n
+                    del stored, rejected
+                del seen
+                stored = pl.concat(kept, how="vertical") if len(kept) > 1 else kept[0]
+                del kept
+                writes.append(pool.submit(write_table, stored, spec, root))
                 stored_rows[name] = stored.height
                 for parent_table, parent_column in _PARENT_KEYS:
                     if parent_table == name:
                         parents[f"{name}.{parent_column}"] = stored.get_column(parent_column)
-                quarantined.append(rejected)
-                for file_order, why, n in counts.iter_rows():
-                    entry = entries[file_order]
-                    entry["rows_read"] += n
-                    if why is None:
-                        entry["rows_stored"] += n
-                    else:
-                        entry["rows_quarantined"] += n
-                        entry["reasons"][why] = entry["reasons"].get(why, 0) + n
-                del stored, rejected
+                del stored
             bar.set_postfix_str("writing")
             for write in writes:
                 write.result()  # re-raises a failed write
@@ -259,19 +297,6 @@ def _ingest_planned(
 _PARENT_KEYS = sorted({(p, c) for spec in TABLES.values() for p, c in spec.references.values()})
 
 
-def _read_table(
-    spec: Table, plans: list[Plan], *, key: bytes, workdir: Path, bar: tqdm, prefetched: dict[int, Future]
-) -> pl.DataFrame:
-    """All files of one table, read (or taken from ``prefetched``, by input order) and concatenated in input order."""
-    frames = []
-    for plan in plans:
-        bar.set_postfix_str(f"{spec.name}: reading {plan.source.relpath}")
-        early = prefetched.pop(plan.source.order, None)
-        frames.append(early.result() if early is not None else _read(plan, key, workdir))
-        bar.update()
-    return pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
-
-
 def _check_table(
     spec: Table,
     raw: pl.DataFrame,
@@ -279,8 +304,12 @@ def _check_table(
     parents: dict[str, pl.Series],
     relpaths: list[str],
     bar: tqdm,
+    seen: SeenKeys | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Sort one table's rows (as :func:`_read_table` gives them) into stored and quarantined.
+    """Sort one file's rows (as :func:`_read` gives them) into stored and quarantined.
+
+    ``seen`` holds the keys of the table's files checked before (it is
+    updated with this file's).
 
     Returns the stored rows (canonical columns), the quarantine entries, and
     counts per file and reason (reason null = stored).
@@ -290,10 +319,12 @@ def _check_table(
     # Reference lookups do not depend on the duplicates: they run side by side.
     with ThreadPoolExecutor(max_workers=1) as pool:
         known = pool.submit(known_references, spec, typed, parents)
-        reason, detail = mark_duplicates(spec, typed, reason, detail)
+        reason, detail = mark_duplicates(spec, typed, reason, detail, seen=seen)
         reason, detail = mark_orphans(spec, typed, reason, detail, known.result())
     # (A clean table, the usual case, is stored without copying it.)
     stored = typed if reason.null_count() == len(reason) else typed.filter(reason.is_null())
+    if seen is not None:
+        seen.commit(typed, reason, stored)
     del typed
     rejected = quarantine_rows(spec, raw, reason, detail, relpaths)
     counts = (

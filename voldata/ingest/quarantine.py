@@ -21,7 +21,7 @@ import polars as pl
 from voldata.ingest.canonical import header_of
 from voldata.schema import Table
 
-__all__ = ["REASONS", "strictly_increasing", "mark_duplicates", "known_references", "mark_orphans", "quarantine_rows"]
+__all__ = ["REASONS", "strictly_increasing", "SeenKeys", "mark_duplicates", "known_references", "mark_orphans", "quarantine_rows"]
 
 REASONS = (
     "missing_value",
@@ -54,6 +54,92 @@ def strictly_increasing(column: pl.Series) -> bool:
     return bool((column.slice(1) > column.slice(0, len(column) - 1)).all())
 
 
+class SeenKeys:
+    """The keys of one table seen in its earlier files, so files can be checked one at a time.
+
+    For each key (position 0 = ``spec.key``, then the alternate keys) it
+    holds the key columns of the rows that counted as seen: the stored rows
+    (columns shared with the stored frame, not copied) plus the few rows
+    quarantined later (as a duplicate of a later key, or as an orphan).
+    Hashes of these rows are computed once, when a later file needs them.
+    A single-column key that keeps increasing from file to file (yearly
+    exports with year-numbered keys) is checked against its last value only.
+    """
+
+    def __init__(self, spec: Table):
+        self.keys = (spec.key, *spec.alternate_keys)
+        # Per key: [frame of key columns, hashes (null = not seen) or None until needed].
+        self.entries: list[list[list]] = [[] for _ in self.keys]
+        # Per key: last value of a strictly increasing chain of single-column keys; _BROKEN once it breaks.
+        self.last: list[object] = [None] * len(self.keys)
+        self._contributed: list[pl.Series | None] = [None] * len(self.keys)
+
+    def _hashes(self, position: int) -> list[tuple[pl.DataFrame, pl.Series]]:
+        for entry in self.entries[position]:
+            if entry[1] is None:
+                frame = entry[0]
+                hashes = frame.select(pl.struct(frame.columns).hash().alias("h")).get_column("h")
+                if position > 0:
+                    # Alternate keys count only when all their parts are present.
+                    present = frame.select(pl.all_horizontal(pl.all().is_not_null())).to_series()
+                    hashes = hashes.zip_with(present, pl.Series([None], dtype=pl.UInt64))
+                entry[1] = hashes
+        return [(frame, hashes) for frame, hashes in self.entries[position]]
+
+    def commit(self, frame: pl.DataFrame, reason: pl.Series, stored: pl.DataFrame) -> None:
+        """Remember the keys of one checked file (``frame`` before and ``stored`` after filtering by ``reason``)."""
+        later_rejected = reason.is_not_null()
+        for position, names in enumerate(self.keys):
+            contributed = self._contributed[position]
+            self._contributed[position] = None
+            if contributed is None:
+                continue
+            # Stored rows were fine and unseen at every step: all of them count (null parts are hashed as not seen).
+            if stored.height:
+                self.entries[position].append([stored.select(list(names)), None])
+            extra = contributed.filter(later_rejected.gather(contributed))
+            if len(extra):
+                self.entries[position].append([frame.select(list(names)).gather(extra), None])
+
+    def repeats(self, position: int, keys: pl.DataFrame, rows: pl.Series) -> pl.Series:
+        """Rows of ``keys`` (the file's rows still fine, at ``rows`` of the file) whose key was seen before."""
+        names = keys.columns
+        last = self.last[position]
+        column = keys.get_column(names[0]) if len(names) == 1 else None
+        increasing = column is not None and column.dtype == pl.String and strictly_increasing(column)
+        if not self.entries[position]:
+            repeat = _repeats(keys)
+            chained = increasing
+        elif increasing and last is not None and last is not _BROKEN and column[0] > last:
+            repeat = pl.repeat(False, keys.height, eager=True)
+            chained = True
+        else:
+            repeat = self._repeats_after(position, keys)
+            chained = False
+        if column is not None:
+            self.last[position] = column[-1] if chained else _BROKEN
+        self._contributed[position] = rows.filter(~repeat)
+        return repeat
+
+    def _repeats_after(self, position: int, keys: pl.DataFrame) -> pl.Series:
+        names = keys.columns
+        hashes = keys.select(pl.struct(names).hash().alias("h")).get_column("h")
+        earlier = self._hashes(position)
+        seen = pl.concat([h.drop_nulls() for _, h in earlier]) if earlier else pl.Series([], dtype=pl.UInt64)
+        candidates = (~hashes.is_unique() | hashes.is_in(seen.implode())).arg_true()
+        repeat = pl.repeat(False, keys.height, eager=True)
+        if len(candidates) == 0:
+            return repeat
+        wanted = hashes.gather(candidates).implode()
+        previous = [frame.filter(h.is_in(wanted).fill_null(False)) for frame, h in earlier]
+        combined = pl.concat([*previous, keys.gather(candidates)], how="vertical")
+        first = combined.select(pl.struct(names).is_first_distinct()).to_series().tail(len(candidates))
+        return repeat.scatter(candidates.filter(~first), True)
+
+
+_BROKEN = object()
+
+
 def _repeats(keys: pl.DataFrame) -> pl.Series:
     """True for every row whose key (all columns of ``keys``) appeared in an earlier row."""
     names = keys.columns
@@ -77,14 +163,15 @@ def _repeats(keys: pl.DataFrame) -> pl.Series:
 
 
 def mark_duplicates(
-    spec: Table, frame: pl.DataFrame, reason: pl.Series, detail: pl.Series
+    spec: Table, frame: pl.DataFrame, reason: pl.Series, detail: pl.Series, *, seen: SeenKeys | None = None
 ) -> tuple[pl.Series, pl.Series]:
     """Mark repeats of the key and of each alternate key among rows still fine.
 
     ``frame`` is in input order, so the first occurrence is the one kept.
     Alternate keys only count when all their parts are present (two manual
     records of one volunteer at one activity without sign-in times are not
-    duplicates of each other).
+    duplicates of each other). With ``seen``, keys of the table's earlier
+    files count as seen too (call ``seen.commit`` once the file is checked).
     """
     for position, names in enumerate((spec.key, *spec.alternate_keys)):
         fine = reason.is_null()
@@ -97,7 +184,7 @@ def mark_duplicates(
         keys = frame.select(list(names))
         if len(rows) < frame.height:
             keys = keys.gather(rows)
-        repeat = _repeats(keys)
+        repeat = _repeats(keys) if seen is None else seen.repeats(position, keys, rows)
         repeat_rows = rows.filter(repeat)
         if len(repeat_rows) == 0:
             continue
