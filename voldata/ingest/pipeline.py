@@ -220,14 +220,6 @@ def _ingest_planned(
                         spec, raw, parents=parents, relpaths=relpaths, bar=bar, seen=seen
                     )
                     del raw
-                    if len(by_table[name]) > 1:
-                        # Held until the table's last file is checked: codes (a few
-                        # words repeated on every row) are held as categoricals.
-                        stored = stored.with_columns(
-                            pl.col(c.name).cast(pl.Categorical)
-                            for c in spec.columns
-                            if c.kind == "code" and c.name not in spec.key
-                        )
                     kept.append(stored)
                     quarantined.append(rejected)
                     for file_order, why, n in counts.iter_rows():
