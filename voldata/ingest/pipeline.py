@@ -209,7 +209,8 @@ def _ingest_planned(
             for name in names:
                 spec = TABLES[name]
                 seen = SeenKeys(spec)
-                kept: list[pl.DataFrame] = []
+                parent_columns = [column for table, column in _PARENT_KEYS if table == name]
+                kept: dict[str, list[pl.Series]] = {column: [] for column in parent_columns}
                 for plan in by_table[name]:
                     bar.set_postfix_str(f"{name}: reading {plan.source.relpath}")
                     raw = ahead.result()
@@ -220,7 +221,11 @@ def _ingest_planned(
                         spec, raw, parents=parents, relpaths=relpaths, bar=bar, seen=seen
                     )
                     del raw
-                    kept.append(stored)
+                    # Each file's rows are written while the next file is checked.
+                    writes.append(pool.submit(write_table, stored, spec, root))
+                    stored_rows[name] += stored.height
+                    for column in parent_columns:
+                        kept[column].append(stored.get_column(column))
                     quarantined.append(rejected)
                     for file_order, why, n in counts.iter_rows():
                         entry = entries[file_order]
@@ -232,14 +237,8 @@ def _ingest_planned(
                             entry["reasons"][why] = entry["reasons"].get(why, 0) + n
                     del stored, rejected
                 del seen
-                stored = pl.concat(kept, how="vertical") if len(kept) > 1 else kept[0]
-                del kept
-                writes.append(pool.submit(write_table, stored, spec, root))
-                stored_rows[name] = stored.height
-                for parent_table, parent_column in _PARENT_KEYS:
-                    if parent_table == name:
-                        parents[f"{name}.{parent_column}"] = stored.get_column(parent_column)
-                del stored
+                for column, pieces in kept.items():
+                    parents[f"{name}.{column}"] = pl.concat(pieces) if len(pieces) > 1 else pieces[0]
             bar.set_postfix_str("writing")
             for write in writes:
                 write.result()  # re-raises a failed write

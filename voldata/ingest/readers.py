@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 from python_calamine import CalamineWorkbook
 
+from voldata.ingest.iconv import DecodeFailure, transcode_file
 from voldata.ingest.identity import ID_NUMBER, pseudonymise
 from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
 
@@ -302,18 +303,11 @@ def _transcode(path: Path, encoding: str, workdir: Path, relpath: str) -> Path:
     handle, name = tempfile.mkstemp(prefix="transcoded-", suffix=".csv", dir=workdir)
     os.close(handle)
     target = Path(name)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    offset = 0
     try:
-        with open(path, "rb") as source, open(target, "wb") as sink:
-            while chunk := source.read(_TRANSCODE_CHUNK):
-                sink.write(decoder.decode(chunk).encode("utf-8"))
-                offset += len(chunk)
-            sink.write(decoder.decode(b"", final=True).encode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise IngestError(
-            f"{relpath}: cannot decode the file as UTF-8 or {encoding.upper()} (bad bytes near byte {offset + error.start})"
-        ) from None
+        transcode_file(path, target, encoding, chunk=_TRANSCODE_CHUNK)
+    except DecodeFailure as failure:
+        target.unlink(missing_ok=True)
+        raise IngestError(f"{relpath}: cannot decode the file as UTF-8 or {encoding.upper()} ({failure})") from None
     return target
 
 

@@ -76,45 +76,53 @@ def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path, *, spec: T
 
 
 def write_table(frame: pl.DataFrame, spec: Table, root: Path) -> None:
-    """Write one canonical table's stored rows into the store folder ``root``.
+    """Add rows of one canonical table to its files in the store folder ``root``.
 
     Rows are sorted by the table key (unique after de-duplication, so the
-    order is total) and split by the year of ``spec.partition_by``. A table
-    without rows writes no file.
+    order is total) and split by the year of ``spec.partition_by``. A year
+    whose file an earlier call already wrote (a later export holding rows of
+    an earlier year) is merged with it and written again, so each file
+    holds its rows in key order however the exports were cut. No rows, no
+    file.
     """
     if frame.height == 0:
         return
     schema = arrow_schema(spec)
-    if not (len(spec.key) == 1 and strictly_increasing(frame.get_column(spec.key[0]))):
-        # (Rows already in key order, as exports usually are, need no sort.)
-        frame = frame.sort(list(spec.key), nulls_last=True)
-    if spec.partition_by is None:
-        write_parquet(frame, schema, partition_dir(root, spec.name) / PART_FILE, spec=spec)
-        return
-    years = frame.get_column(spec.partition_by).dt.year()
-    if years.null_count() or not (years.slice(1) >= years.slice(0, len(years) - 1)).all():
-        for year in sorted(years.unique().to_list()):
-            write_parquet(frame.filter(years == year), schema, partition_dir(root, spec.name, year) / PART_FILE, spec=spec)
-        return
-    # Key order is year order (yearly exports with year-numbered keys): each
-    # year is a slice, no copy, and the Parquet writer (one thread per file,
-    # GIL released) writes the years side by side.
-    starts = years.search_sorted(years.unique().sort(), side="left").to_list()
-    bounds = list(zip(starts, starts[1:] + [len(years)]))
-    year_list = years.gather(starts).to_list()
     with ThreadPoolExecutor(max_workers=_WRITE_THREADS) as pool:
         writes = [
-            pool.submit(
-                write_parquet,
-                frame.slice(start, end - start),
-                schema,
-                partition_dir(root, spec.name, year) / PART_FILE,
-                spec=spec,
-            )
-            for year, (start, end) in zip(year_list, bounds)
+            pool.submit(_write_part, rows, spec, schema, partition_dir(root, spec.name, year) / PART_FILE)
+            for year, rows in _year_slices(_key_sorted(frame, spec), spec)
         ]
         for write in writes:
             write.result()
+
+
+def _key_sorted(frame: pl.DataFrame, spec: Table) -> pl.DataFrame:
+    # (Rows already in key order, as exports usually are, need no sort.)
+    if len(spec.key) == 1 and strictly_increasing(frame.get_column(spec.key[0])):
+        return frame
+    return frame.sort(list(spec.key), nulls_last=True)
+
+
+def _year_slices(frame: pl.DataFrame, spec: Table) -> list[tuple[int | None, pl.DataFrame]]:
+    """The rows of each year of ``spec.partition_by`` (one slice, year None, for tables without)."""
+    if spec.partition_by is None:
+        return [(None, frame)]
+    years = frame.get_column(spec.partition_by).dt.year()
+    if years.null_count() or not (years.slice(1) >= years.slice(0, len(years) - 1)).all():
+        return [(year, frame.filter(years == year)) for year in sorted(years.unique().to_list())]
+    # Key order is year order (yearly exports with year-numbered keys): each
+    # year is a slice, no copy.
+    starts = years.search_sorted(years.unique().sort(), side="left").to_list()
+    bounds = zip(starts, starts[1:] + [len(years)])
+    return [(years[start], frame.slice(start, end - start)) for start, end in bounds]
+
+
+def _write_part(rows: pl.DataFrame, spec: Table, schema: pa.Schema, path: Path) -> None:
+    if path.exists():
+        earlier = pl.read_parquet(path).cast(dict(rows.schema))
+        rows = _key_sorted(pl.concat([earlier, rows], how="vertical"), spec)
+    write_parquet(rows, schema, path, spec=spec)
 
 
 def write_quarantine(frame: pl.DataFrame, root: Path) -> None:
