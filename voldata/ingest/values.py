@@ -176,34 +176,48 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
     return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
 
 
+_CANONICAL_DATETIME = ("%Y-%m-%d %H:%M:%S", None)
+# Values looked at to see which shape a column mostly has.
+_SAMPLE_SIZE = 1000
+
+
+def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str | None) -> pl.Series:
+    """Datetimes of the values parsed by ``fmt`` (and of exactly ``shape``, if given) in 1900-2100; null elsewhere."""
+    # Whole minutes repeat, so the shapes without seconds pay for a cache;
+    # the canonical shape's values are mostly distinct.
+    parsed = text.str.to_datetime(fmt, time_unit="us", strict=False, cache=shape is not None)
+    taken = parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)
+    if shape is not None:
+        taken &= text.str.contains(shape)
+    return parsed.to_frame("v").select(pl.when(taken).then(pl.col("v"))).to_series()
+
+
 def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Datetimes (microseconds, naive local time) and a status per row.
 
-    The canonical ``YYYY-MM-DD HH:MM:SS`` shape is parsed vectorised; every
-    other non-blank value goes through :func:`parse_datetime_text` once per
-    distinct value.
+    The canonical ``YYYY-MM-DD HH:MM:SS`` shape and the other common export
+    shapes (:data:`_DATETIME_SHAPES`) are parsed vectorised, each shape only
+    where the text has exactly that shape (the parser alone is more lenient
+    than the rules; then it gives what :func:`parse_datetime_text` would).
+    The shapes take disjoint sets of values, so they are tried in the order
+    that suits the column: the shape most of a sample has goes first, over
+    every row, and the others only see the rows left. Every other non-blank
+    value goes through :func:`parse_datetime_text` once per distinct value.
     """
-    # (No cache: datetimes are mostly distinct, and the cache costs more than it saves.)
-    parsed = series.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False, cache=False)
-    parsed = parsed.to_frame("v").select(
-        pl.when(pl.col("v").dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)).then(pl.col("v"))
-    ).to_series()
-    status = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
-    # Other common export shapes are parsed vectorised too, but only where the
-    # text has exactly that shape (the parser alone is more lenient than the
-    # rules); then it gives what :func:`parse_datetime_text` would.
-    for fmt, shape in _DATETIME_SHAPES:
+    shapes = [_CANONICAL_DATETIME, *_DATETIME_SHAPES]
+    sample = series.head(_SAMPLE_SIZE).drop_nulls()
+    hits = [len(sample) - _datetimes_of_shape(sample, *shape).null_count() for shape in shapes]
+    shapes = [shape for _, shape in sorted(zip(hits, shapes), key=lambda pair: -pair[0])]
+    parsed = _datetimes_of_shape(series, *shapes[0])
+    for shape in shapes[1:]:
         rows = (parsed.is_null() & series.is_not_null()).arg_true()
         if len(rows) == 0:
             break
-        text = series.gather(rows)
-        # (Times in these shapes are mostly whole minutes: values repeat, and the cache pays.)
-        candidates = text.str.to_datetime(fmt, time_unit="us", strict=False, cache=True)
-        taken = candidates.is_not_null() & text.str.contains(shape)
-        taken &= candidates.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)
-        if taken.any():
-            parsed = parsed.scatter(rows.filter(taken), candidates.filter(taken))
-    # Everything the shapes above did not take goes the permissive way.
+        found = _datetimes_of_shape(series.gather(rows), *shape)
+        if found.null_count() < len(found):
+            parsed = parsed.scatter(rows.filter(found.is_not_null()), found.drop_nulls())
+    status = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
+    # Everything no shape took goes the permissive way.
     slow_rows = (parsed.is_null() & series.is_not_null()).arg_true()
     if len(slow_rows):
         slow_text = series.gather(slow_rows)
