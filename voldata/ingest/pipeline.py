@@ -208,7 +208,8 @@ def _ingest_planned(
             position = 0
             for name in names:
                 spec = TABLES[name]
-                seen = SeenKeys(spec)
+                # Only the key hashes of earlier files stay in memory.
+                seen = SeenKeys(spec, spill=workdir / f"keys-{name}")
                 parent_columns = [column for table, column in _PARENT_KEYS if table == name]
                 kept: dict[str, list[pl.Series]] = {column: [] for column in parent_columns}
                 for plan in by_table[name]:
@@ -221,6 +222,7 @@ def _ingest_planned(
                         spec, raw, parents=parents, relpaths=relpaths, bar=bar, seen=seen
                     )
                     del raw
+                    seen.commit(more_files=plan is not by_table[name][-1])
                     # Each file's rows are written while the next file is checked.
                     writes.append(pool.submit(write_table, stored, spec, root))
                     stored_rows[name] += stored.height
@@ -299,8 +301,8 @@ def _check_table(
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Sort one file's rows (as :func:`_read` gives them) into stored and quarantined.
 
-    ``seen`` holds the keys of the table's files checked before (it is
-    updated with this file's).
+    ``seen`` holds the keys of the table's files checked before (call
+    ``seen.commit`` afterwards to add this file's).
 
     Returns the stored rows (canonical columns), the quarantine entries, and
     counts per file and reason (reason null = stored).
@@ -314,8 +316,6 @@ def _check_table(
         reason, detail = mark_orphans(spec, typed, reason, detail, known.result())
     # (A clean table, the usual case, is stored without copying it.)
     stored = typed if reason.null_count() == len(reason) else typed.filter(reason.is_null())
-    if seen is not None:
-        seen.commit(typed, reason, stored)
     del typed
     rejected = quarantine_rows(spec, raw, reason, detail, relpaths)
     counts = (

@@ -16,6 +16,9 @@ Quarantine ``reason`` codes (the demo generator's fault list uses the same):
 """
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 import polars as pl
 
 from voldata.ingest.canonical import header_of
@@ -54,84 +57,99 @@ def strictly_increasing(column: pl.Series) -> bool:
     return bool((column.slice(1) > column.slice(0, len(column) - 1)).all())
 
 
+class _Seen:
+    """The key rows one earlier file added to a key, their hashes, and (spilled) where the rows are."""
+
+    def __init__(self, keys: pl.DataFrame, hashes: pl.Series | None, spill: Path | None):
+        self.hashes = hashes
+        self.path: Path | None = None
+        self.frame: pl.DataFrame | None = keys
+        if spill is not None:
+            # Only the hashes stay in memory; the rows are read back in the
+            # rare case that a later key's hash matches one of them.
+            spill.mkdir(parents=True, exist_ok=True)
+            self.path = spill / f"{uuid.uuid4().hex}.arrow"
+            keys.write_ipc(self.path, compression="uncompressed")
+            self.frame = None
+
+    def rows(self) -> pl.DataFrame:
+        return self.frame if self.frame is not None else pl.read_ipc(self.path)
+
+    def key_hashes(self) -> pl.Series:
+        if self.hashes is None:
+            self.hashes = _key_hashes(self.rows())
+        return self.hashes
+
+
 class SeenKeys:
     """The keys of one table seen in its earlier files, so files can be checked one at a time.
 
     For each key (position 0 = ``spec.key``, then the alternate keys) it
-    holds the key columns of the rows that counted as seen: the stored rows
-    (columns shared with the stored frame, not copied) plus the few rows
-    quarantined later (as a duplicate of a later key, or as an orphan).
-    Hashes of these rows are computed once, when a later file needs them.
-    A single-column key that keeps increasing from file to file (yearly
-    exports with year-numbered keys) is checked against its last value only.
+    holds, per earlier file, the key values of the rows that counted as seen
+    (the stored rows, and the few rows quarantined later for another
+    reason) with their hashes. With ``spill``, a folder, the key values are
+    written there and only the hashes kept in memory. A single-column key
+    that keeps increasing from file to file (yearly exports with
+    year-numbered keys) is checked against its last value only, and hashed
+    only if the chain breaks.
     """
 
-    def __init__(self, spec: Table):
+    def __init__(self, spec: Table, *, spill: Path | None = None):
         self.keys = (spec.key, *spec.alternate_keys)
-        # Per key: [frame of key columns, hashes (null = not seen) or None until needed].
-        self.entries: list[list[list]] = [[] for _ in self.keys]
+        self.spill = spill
+        self.entries: list[list[_Seen]] = [[] for _ in self.keys]
         # Per key: last value of a strictly increasing chain of single-column keys; _BROKEN once it breaks.
         self.last: list[object] = [None] * len(self.keys)
-        self._contributed: list[pl.Series | None] = [None] * len(self.keys)
+        # Per key, for the file being checked: the key values and hashes (or None) of the rows not repeating.
+        self._contributed: list[tuple[pl.DataFrame, pl.Series | None] | None] = [None] * len(self.keys)
 
-    def _hashes(self, position: int) -> list[tuple[pl.DataFrame, pl.Series]]:
-        for entry in self.entries[position]:
-            if entry[1] is None:
-                frame = entry[0]
-                hashes = frame.select(pl.struct(frame.columns).hash().alias("h")).get_column("h")
-                if position > 0:
-                    # Alternate keys count only when all their parts are present.
-                    present = frame.select(pl.all_horizontal(pl.all().is_not_null())).to_series()
-                    hashes = hashes.zip_with(present, pl.Series([None], dtype=pl.UInt64))
-                entry[1] = hashes
-        return [(frame, hashes) for frame, hashes in self.entries[position]]
-
-    def commit(self, frame: pl.DataFrame, reason: pl.Series, stored: pl.DataFrame) -> None:
-        """Remember the keys of one checked file (``frame`` before and ``stored`` after filtering by ``reason``)."""
-        later_rejected = reason.is_not_null()
-        for position, names in enumerate(self.keys):
-            contributed = self._contributed[position]
+    def commit(self, *, more_files: bool = True) -> None:
+        """Remember the keys of the file just checked (nothing to remember if no file of the table follows)."""
+        for position, contributed in enumerate(self._contributed):
             self._contributed[position] = None
-            if contributed is None:
-                continue
-            # Stored rows were fine and unseen at every step: all of them count (null parts are hashed as not seen).
-            if stored.height:
-                self.entries[position].append([stored.select(list(names)), None])
-            extra = contributed.filter(later_rejected.gather(contributed))
-            if len(extra):
-                self.entries[position].append([frame.select(list(names)).gather(extra), None])
+            if contributed is not None and more_files and contributed[0].height:
+                self.entries[position].append(_Seen(*contributed, self.spill))
 
-    def repeats(self, position: int, keys: pl.DataFrame, rows: pl.Series) -> pl.Series:
-        """Rows of ``keys`` (the file's rows still fine, at ``rows`` of the file) whose key was seen before."""
+    def repeats(self, position: int, keys: pl.DataFrame) -> pl.Series:
+        """Rows of ``keys`` (the file's rows still fine) whose key was seen before, in this file or an earlier one."""
         names = keys.columns
         last = self.last[position]
         column = keys.get_column(names[0]) if len(names) == 1 else None
         increasing = column is not None and column.dtype == pl.String and strictly_increasing(column)
-        if not self.entries[position]:
-            repeat = _repeats(keys)
-            chained = increasing
-        elif increasing and last is not None and last is not _BROKEN and column[0] > last:
+        hashes = None
+        if increasing and (not self.entries[position] or (last is not None and last is not _BROKEN and column[0] > last)):
+            # Exports usually list rows by their key: then no key repeats, and
+            # one comparison of neighbours (and with the last file's last key)
+            # proves it far faster than hashing.
             repeat = pl.repeat(False, keys.height, eager=True)
             chained = True
         else:
-            repeat = self._repeats_after(position, keys)
+            hashes = _key_hashes(keys)
+            repeat = self._repeats_after(position, keys, hashes)
             chained = False
         if column is not None:
             self.last[position] = column[-1] if chained else _BROKEN
-        self._contributed[position] = rows.filter(~repeat)
+        if repeat.any():
+            keys, hashes = keys.filter(~repeat), None if hashes is None else hashes.filter(~repeat)
+        self._contributed[position] = (keys, hashes)
         return repeat
 
-    def _repeats_after(self, position: int, keys: pl.DataFrame) -> pl.Series:
+    def _repeats_after(self, position: int, keys: pl.DataFrame, hashes: pl.Series) -> pl.Series:
         names = keys.columns
-        hashes = keys.select(pl.struct(names).hash().alias("h")).get_column("h")
-        earlier = self._hashes(position)
-        seen = pl.concat([h.drop_nulls() for _, h in earlier]) if earlier else pl.Series([], dtype=pl.UInt64)
-        candidates = (~hashes.is_unique() | hashes.is_in(seen.implode())).arg_true()
+        earlier = self.entries[position]
+        repeating = ~hashes.is_unique()
+        if earlier:
+            seen = pl.concat([entry.key_hashes() for entry in earlier])
+            repeating |= hashes.is_in(seen.implode())
+        candidates = repeating.arg_true()
         repeat = pl.repeat(False, keys.height, eager=True)
         if len(candidates) == 0:
             return repeat
+        # Rows whose hash repeats are compared exactly, so a hash collision
+        # can never make a row a duplicate. Earlier files' rows are distinct
+        # from each other and all come first.
         wanted = hashes.gather(candidates).implode()
-        previous = [frame.filter(h.is_in(wanted).fill_null(False)) for frame, h in earlier]
+        previous = [entry.rows().filter(entry.key_hashes().is_in(wanted)) for entry in earlier]
         combined = pl.concat([*previous, keys.gather(candidates)], how="vertical")
         first = combined.select(pl.struct(names).is_first_distinct()).to_series().tail(len(candidates))
         return repeat.scatter(candidates.filter(~first), True)
@@ -140,26 +158,8 @@ class SeenKeys:
 _BROKEN = object()
 
 
-def _repeats(keys: pl.DataFrame) -> pl.Series:
-    """True for every row whose key (all columns of ``keys``) appeared in an earlier row."""
-    names = keys.columns
-    if len(names) == 1:
-        column = keys.get_column(names[0])
-        if strictly_increasing(column):
-            # Exports usually list rows by their key: then no key repeats, and
-            # one comparison of neighbours proves it far faster than hashing.
-            return pl.repeat(False, keys.height, eager=True)
-        return ~column.is_first_distinct()
-    # Hashing the combined key is much faster than comparing structs; rows
-    # whose hash repeats are then compared exactly, so a hash collision can
-    # never make a row a duplicate.
-    hashes = keys.select(pl.struct(names).hash().alias("h")).get_column("h")
-    candidates = (~hashes.is_unique()).arg_true()
-    repeat = pl.repeat(False, keys.height, eager=True)
-    if len(candidates):
-        exact = ~keys.gather(candidates).select(pl.struct(names).is_first_distinct()).to_series()
-        repeat = repeat.scatter(candidates.filter(exact), True)
-    return repeat
+def _key_hashes(keys: pl.DataFrame) -> pl.Series:
+    return keys.select(pl.struct(keys.columns).hash().alias("h")).get_column("h")
 
 
 def mark_duplicates(
@@ -173,6 +173,8 @@ def mark_duplicates(
     duplicates of each other). With ``seen``, keys of the table's earlier
     files count as seen too (call ``seen.commit`` once the file is checked).
     """
+    if seen is None:
+        seen = SeenKeys(spec)
     for position, names in enumerate((spec.key, *spec.alternate_keys)):
         fine = reason.is_null()
         if position > 0:
@@ -184,7 +186,7 @@ def mark_duplicates(
         keys = frame.select(list(names))
         if len(rows) < frame.height:
             keys = keys.gather(rows)
-        repeat = _repeats(keys) if seen is None else seen.repeats(position, keys, rows)
+        repeat = seen.repeats(position, keys)
         repeat_rows = rows.filter(repeat)
         if len(repeat_rows) == 0:
             continue

@@ -70,9 +70,15 @@ def dictionary_columns(spec: Table | None, schema: pa.Schema) -> list[str] | boo
 
 def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path, *, spec: Table | None = None) -> None:
     """Write ``frame`` to ``path`` with exactly ``schema`` (column order and types), with fixed settings."""
-    arrow = frame.select([f.name for f in schema]).to_arrow().cast(schema)
+    frame = frame.select([f.name for f in schema])
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(arrow, path, use_dictionary=dictionary_columns(spec, schema), **_PARQUET_OPTIONS)
+    options = dict(_PARQUET_OPTIONS)
+    rows_per_group = options.pop("row_group_size")
+    # One row group at a time: only that much of the table is ever copied
+    # into Arrow's layout (the file is the same as writing it whole).
+    with pq.ParquetWriter(path, schema, use_dictionary=dictionary_columns(spec, schema), **options) as parquet:
+        for start in range(0, max(frame.height, 1), rows_per_group):
+            parquet.write_table(frame.slice(start, rows_per_group).to_arrow().cast(schema), row_group_size=rows_per_group)
 
 
 def write_table(frame: pl.DataFrame, spec: Table, root: Path) -> None:
