@@ -322,7 +322,7 @@ def test_a_generator_fault_list_is_skipped_not_an_error(city_copy, tmp_path):
 
 
 def test_workbooks_held_from_planning_or_read_again_give_the_same_store(city_store, tmp_path, monkeypatch):
-    monkeypatch.setattr("voldata.ingest.pipeline.WORKBOOK_ROWS_HELD", 0)
+    monkeypatch.setattr("voldata.ingest.pipeline.WORKBOOK_BYTES_HELD", 0)
     ingest([CITY], store=tmp_path / "store", key=KEY, progress=False)
     assert file_bytes(tmp_path / "store") == file_bytes(city_store)
 

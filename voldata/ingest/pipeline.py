@@ -14,16 +14,19 @@ import voldata
 from voldata.ingest.canonical import canonicalise
 from voldata.ingest.identity import _as_bytes, key_fingerprint
 from voldata.ingest.quarantine import REASONS, SeenKeys, known_references, mark_duplicates, mark_orphans, quarantine_rows
-from voldata.ingest.readers import IngestError, Plan, Source, discover, plan_source, read_source
+from voldata.ingest.readers import IngestError, Plan, Source, discover, plan_source, read_source, utf8_copy
 from voldata.ingest.writer import build_atomically, check_store_target, write_quarantine, write_report, write_table
 from voldata.schema import TABLE_ORDER, TABLES, Table
 
-__all__ = ["ingest", "WORKBOOK_ROWS_HELD"]
+__all__ = ["ingest", "WORKBOOK_BYTES_HELD", "WORKBOOK_THREADS"]
 
 # A workbook is parsed whole even to read its header, so it is read while it
 # is being recognised and kept in memory until its table's turn; beyond this
-# many rows, further workbooks are parsed again when their turn comes.
-WORKBOOK_ROWS_HELD = 3_000_000
+# many bytes of .xlsx files (about 3 million rows), further workbooks are
+# parsed again when their turn comes.
+WORKBOOK_BYTES_HELD = 200 << 20
+# Workbooks recognised side by side (the parser runs without the GIL).
+WORKBOOK_THREADS = 2
 # CSV files read ahead while the workbooks are parsed, in the order they will
 # be checked, up to this many bytes of files (at least one file).
 PREFETCH_BYTES = 1 << 30
@@ -121,27 +124,38 @@ def _ingest_planned(
     """:func:`ingest` once the files are found: plan them, then build the store (reading with ``reader``)."""
     planned_by_order: dict[int, Plan | None] = {}
     prefetched: dict[int, Future] = {}
-    held_rows = 0  # workbook rows read while planning, kept until their table's turn
+    held_bytes = 0  # workbooks read while planning, kept until their table's turn
+    workbooks = ThreadPoolExecutor(max_workers=WORKBOOK_THREADS)
+    planning: dict[int, Future] = {}
     csv_first = sorted(sources, key=lambda s: s.path.suffix.lower() == ".xlsx")  # (stable: input order within each)
-    for source in tqdm(csv_first, desc="recognising", unit="file", disable=not progress, file=sys.stderr):
-        if source.path.suffix.lower() == ".xlsx" and not prefetched:
-            # In the order the tables will be read in (the reader runs ahead of the checks anyway).
-            csv_plans = sorted(
-                (plan for plan in planned_by_order.values() if plan is not None),
-                key=lambda plan: (TABLE_ORDER.index(plan.table.name), plan.source.order),
-            )
-            # Only the first files, up to PREFETCH_BYTES: each read file is held until its turn.
-            budget = PREFETCH_BYTES
-            for plan in csv_plans:
-                size = plan.source.path.stat().st_size
-                if plan.encoding not in ("utf-8", "utf-8-sig") or (prefetched and size > budget):
-                    break
-                prefetched[plan.source.order] = reader.submit(_read, plan, key, None)
-                budget -= size
-        plan = _plan(source, key if held_rows < WORKBOOK_ROWS_HELD else None)
-        if plan is not None and plan.frame is not None:
-            held_rows += plan.frame.height
-        planned_by_order[source.order] = plan
+    try:
+        for source in csv_first:
+            if source.path.suffix.lower() != ".xlsx":
+                planned_by_order[source.order] = _plan(source, None)
+                continue
+            if not prefetched:
+                # In the order the tables will be read in (the reader runs ahead of the checks anyway).
+                csv_plans = sorted(
+                    (plan for plan in planned_by_order.values() if plan is not None),
+                    key=lambda plan: (TABLE_ORDER.index(plan.table.name), plan.source.order),
+                )
+                # Only the first files, up to PREFETCH_BYTES: each read file is held until its turn.
+                budget = PREFETCH_BYTES
+                for plan in csv_plans:
+                    size = plan.source.path.stat().st_size
+                    if plan.encoding not in ("utf-8", "utf-8-sig") or (prefetched and size > budget):
+                        break
+                    prefetched[plan.source.order] = reader.submit(_read, plan, key, None)
+                    budget -= size
+            read_now = held_bytes < WORKBOOK_BYTES_HELD
+            if read_now:
+                held_bytes += source.path.stat().st_size
+            planning[source.order] = workbooks.submit(_plan, source, key if read_now else None)
+        for source in tqdm(csv_first, desc="recognising", unit="file", disable=not progress, file=sys.stderr):
+            if source.order in planning:
+                planned_by_order[source.order] = planning.pop(source.order).result()
+    finally:
+        workbooks.shutdown(wait=True, cancel_futures=True)
     planned = [(source, planned_by_order[source.order]) for source in sources]
     fault_lists = [s.relpath for s, plan in planned if plan is None]
     if fault_lists:
@@ -195,12 +209,22 @@ def _ingest_planned(
         queue = [plan for name in names for plan in by_table[name]]
         pool = ThreadPoolExecutor(max_workers=1)
 
+        # Transcoding needs no memory (the UTF-8 copy goes to the work folder)
+        # and runs without the GIL: every copy is made as early as possible.
+        transcoder = ThreadPoolExecutor(max_workers=1)
+        copies = {plan.source.order: transcoder.submit(_copy, plan, workdir) for plan in queue if plan.needs_transcoding}
+
+        def read(plan: Plan) -> pl.DataFrame:
+            if plan.source.order in copies:
+                plan.utf8_copy = copies.pop(plan.source.order).result()
+            return _read(plan, key, workdir)
+
         def fetch(position: int) -> Future | None:
             if position >= len(queue):
                 return None
             plan = queue[position]
             early = prefetched.pop(plan.source.order, None)
-            return early if early is not None else reader.submit(_read, plan, key, workdir)
+            return early if early is not None else reader.submit(read, plan)
 
         try:
             writes: list[Future] = []
@@ -247,6 +271,7 @@ def _ingest_planned(
         finally:
             # After a failure, files not yet read are not read at all.
             reader.shutdown(wait=True, cancel_futures=True)
+            transcoder.shutdown(wait=True, cancel_futures=True)
             pool.shutdown(wait=True, cancel_futures=True)
         bar.set_postfix_str("writing quarantine and report")
         quarantine = pl.concat(quarantined, how="vertical")
@@ -334,6 +359,15 @@ def _plan(source: Source, key: bytes | None) -> Plan | None:
         raise
     except Exception as error:  # polars / calamine errors on a malformed file
         raise IngestError(f"{source.relpath}: cannot read ({type(error).__name__}: {error})") from None
+
+
+def _copy(plan: Plan, workdir: Path) -> Path:
+    try:
+        return utf8_copy(plan, workdir)
+    except IngestError:
+        raise
+    except Exception as error:  # an unreadable file
+        raise IngestError(f"{plan.source.relpath}: cannot read ({type(error).__name__}: {error})") from None
 
 
 def _read(plan: Plan, key: bytes, workdir: Path | None) -> pl.DataFrame:

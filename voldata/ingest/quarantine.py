@@ -216,7 +216,15 @@ def known_references(spec: Table, frame: pl.DataFrame, parents: dict[str, pl.Ser
     for column, (parent_table, parent_column) in spec.references.items():
         values = frame.get_column(column)
         keys = parents.get(f"{parent_table}.{parent_column}", pl.Series([], dtype=pl.String))
-        known[column] = values.is_null() | values.is_in(keys.implode()).fill_null(False)
+        # A (parallel) semi-join finds the rows whose value exists several
+        # times faster than ``is_in`` over millions of parent keys.
+        found = (
+            values.to_frame("value")
+            .with_row_index("row")
+            .join(keys.rename("value").to_frame(), on="value", how="semi")
+            .get_column("row")
+        )
+        known[column] = values.is_null() | pl.repeat(False, len(values), eager=True).scatter(found, True)
     return known
 
 

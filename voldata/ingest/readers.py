@@ -39,6 +39,7 @@ __all__ = [
     "recognise",
     "plan_source",
     "read_source",
+    "utf8_copy",
     "cell_text",
     "detect_encoding",
 ]
@@ -94,6 +95,13 @@ class Plan:
     delimiter: str = ","
     # A workbook read while planning (canonical text, PII already gone).
     frame: pl.DataFrame | None = None
+    # A UTF-8 copy of a CSV in another encoding, made ahead of reading (see :func:`utf8_copy`).
+    utf8_copy: Path | None = None
+
+    @property
+    def needs_transcoding(self) -> bool:
+        """A CSV not in UTF-8: read from a UTF-8 copy."""
+        return self.source.path.suffix.lower() != ".xlsx" and self.encoding not in ("utf-8", "utf-8-sig")
 
 
 # ---------------------------------------------------------------- finding files
@@ -298,6 +306,11 @@ def _plan_csv(source: Source) -> Plan | None:
     raise IngestError(_unknown_table_message(headers, source.relpath))
 
 
+def utf8_copy(plan: Plan, workdir: Path) -> Path:
+    """A UTF-8 copy, in ``workdir``, of a planned CSV in another encoding (read it with ``plan.utf8_copy`` set)."""
+    return _transcode(plan.source.path, plan.encoding, workdir, plan.source.relpath)
+
+
 def _transcode(path: Path, encoding: str, workdir: Path, relpath: str) -> Path:
     """Re-encode a file to UTF-8 in chunks (big GB18030 exports never sit in memory whole)."""
     handle, name = tempfile.mkstemp(prefix="transcoded-", suffix=".csv", dir=workdir)
@@ -344,8 +357,8 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
                 f"{plan.source.relpath}: starts as UTF-8 but holds bytes further on that are not UTF-8 "
                 "(mixed encodings?); save the file again in one encoding"
             ) from None
-    if plan.encoding not in ("utf-8", "utf-8-sig"):
-        path = _transcode(path, plan.encoding, workdir, plan.source.relpath)
+    if plan.needs_transcoding:
+        path = plan.utf8_copy or _transcode(path, plan.encoding, workdir, plan.source.relpath)
         try:
             frame = _read_csv_text(path, plan, part)
         except pl.exceptions.ComputeError as error:
