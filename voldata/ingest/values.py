@@ -132,13 +132,15 @@ _DATE_SEPARATED = re.compile(
 )
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
 _EXCEL_SERIAL = re.compile(r"^\d{1,5}(?:\.\d+)?$")
-# Shapes of datetime text that exports commonly use besides the canonical
-# one: (format, the exact text shape it is trusted on). ASCII digits only,
-# and no leap seconds (the parser would roll them over).
+# Shapes of datetime text that exports commonly use, the canonical one first:
+# (format, the exact text shape it is trusted on, whether values repeat
+# enough to pay for the parser's cache). ASCII digits only, no sign, and no
+# leap seconds (the parser would roll them over).
 _DATETIME_SHAPES = (
-    ("%Y/%m/%d %H:%M", r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]$"),
-    ("%Y-%m-%d %H:%M", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]$"),
-    ("%Y/%m/%d %H:%M:%S", r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]:[0-5][0-9]$"),
+    ("%Y-%m-%d %H:%M:%S", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]:[0-5][0-9]$", False),
+    ("%Y/%m/%d %H:%M", r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]$", True),
+    ("%Y-%m-%d %H:%M", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]$", True),
+    ("%Y/%m/%d %H:%M:%S", r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]:[0-5][0-9]$", False),
 )
 
 
@@ -176,19 +178,14 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
     return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
 
 
-_CANONICAL_DATETIME = ("%Y-%m-%d %H:%M:%S", None)
 # Values looked at to see which shape a column mostly has.
 _SAMPLE_SIZE = 1000
 
 
-def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str | None) -> pl.Series:
-    """Datetimes of the values parsed by ``fmt`` (and of exactly ``shape``, if given) in 1900-2100; null elsewhere."""
-    # Whole minutes repeat, so the shapes without seconds pay for a cache;
-    # the canonical shape's values are mostly distinct.
-    parsed = text.str.to_datetime(fmt, time_unit="us", strict=False, cache=shape is not None)
-    taken = parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR)
-    if shape is not None:
-        taken &= text.str.contains(shape)
+def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str, cache: bool) -> pl.Series:
+    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere."""
+    parsed = text.str.to_datetime(fmt, time_unit="us", strict=False, cache=cache)
+    taken = parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR) & text.str.contains(shape)
     return parsed.to_frame("v").select(pl.when(taken).then(pl.col("v"))).to_series()
 
 
@@ -198,13 +195,14 @@ def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     The canonical ``YYYY-MM-DD HH:MM:SS`` shape and the other common export
     shapes (:data:`_DATETIME_SHAPES`) are parsed vectorised, each shape only
     where the text has exactly that shape (the parser alone is more lenient
-    than the rules; then it gives what :func:`parse_datetime_text` would).
+    than the rules, e.g. it rolls ``08:00:60`` over to ``08:01:00``; on the
+    shape it gives what :func:`parse_datetime_text` would).
     The shapes take disjoint sets of values, so they are tried in the order
     that suits the column: the shape most of a sample has goes first, over
     every row, and the others only see the rows left. Every other non-blank
     value goes through :func:`parse_datetime_text` once per distinct value.
     """
-    shapes = [_CANONICAL_DATETIME, *_DATETIME_SHAPES]
+    shapes = list(_DATETIME_SHAPES)
     sample = series.head(_SAMPLE_SIZE).drop_nulls()
     hits = [len(sample) - _datetimes_of_shape(sample, *shape).null_count() for shape in shapes]
     shapes = [shape for _, shape in sorted(zip(hits, shapes), key=lambda pair: -pair[0])]
