@@ -1,6 +1,7 @@
 """End to end: the committed city exports → store, quarantine and report, checked by hand."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -335,3 +336,38 @@ def test_a_store_inside_the_raw_folder_is_not_read_and_reingest_is_identical(cit
     assert first == second
     assert file_bytes(store) == before
     assert second["skipped_files"] == ["faults.txt"]
+
+
+def test_colliding_key_hashes_never_make_a_duplicate(city_store, tmp_path, monkeypatch):
+    """Every key hashed alike: rows are then told apart only by the exact comparison, and the store is the same."""
+    from voldata.ingest import quarantine as quarantine_module
+
+    monkeypatch.setattr(
+        quarantine_module, "_key_hashes", lambda keys: pl.repeat(7, keys.height, dtype=pl.UInt64, eager=True)
+    )
+    ingest([CITY], store=tmp_path / "store", key=KEY, progress=False)
+    assert file_bytes(tmp_path / "store") == file_bytes(city_store)
+
+
+def test_rows_of_one_year_from_several_exports_are_merged_in_key_order(tmp_path):
+    spec = TABLES["service_records"]
+    rows = pl.DataFrame(
+        {
+            "record_id": ["R3", "R1", "R2", "R0"],
+            "volunteer_id": ["V1"] * 4,
+            "activity_id": ["A1"] * 4,
+            "service_date": [dt.date(2019, 12, 30), dt.date(2019, 12, 1), dt.date(2020, 1, 2), dt.date(2019, 11, 5)],
+            "sign_in_at": [None] * 4,
+            "sign_out_at": [None] * 4,
+            "hours": [1.0, 2.0, 3.0, 4.0],
+            "record_method": ["manual"] * 4,
+            "status": ["approved"] * 4,
+        },
+        schema_overrides={"sign_in_at": pl.Datetime("us"), "sign_out_at": pl.Datetime("us")},
+    )
+    writer.write_table(rows.head(2), spec, tmp_path / "by_file")  # a 2019 export
+    writer.write_table(rows.tail(2), spec, tmp_path / "by_file")  # a 2020 export holding 2019 rows too
+    writer.write_table(rows, spec, tmp_path / "at_once")
+    assert file_bytes(tmp_path / "by_file") == file_bytes(tmp_path / "at_once")
+    year_2019 = pl.read_parquet(tmp_path / "by_file" / "service_records" / "year=2019" / "part-0.parquet")
+    assert year_2019["record_id"].to_list() == ["R0", "R1", "R3"]
