@@ -144,7 +144,14 @@ class SeenKeys:
         # hold a repeat: its hashes are not even looked at.
         bounds = _bounds(keys)
         earlier = [entry for entry in self.entries[position] if _overlap(entry.bounds, bounds)]
-        repeating = ~hashes.is_unique()
+        # Sorting tells whether any hash repeats within the file several times
+        # faster than counting them; usually none does.
+        ordered = hashes.sort()
+        if len(ordered) > 1 and (ordered.slice(1) == ordered.slice(0, len(ordered) - 1)).any():
+            repeating = ~hashes.is_unique()
+        else:
+            repeating = pl.repeat(False, len(hashes), eager=True)
+        del ordered
         if earlier:
             seen = pl.concat([entry.key_hashes() for entry in earlier])
             repeating |= hashes.is_in(seen.implode())
