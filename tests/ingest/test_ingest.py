@@ -371,3 +371,19 @@ def test_rows_of_one_year_from_several_exports_are_merged_in_key_order(tmp_path)
     assert file_bytes(tmp_path / "by_file") == file_bytes(tmp_path / "at_once")
     year_2019 = pl.read_parquet(tmp_path / "by_file" / "service_records" / "year=2019" / "part-0.parquet")
     assert year_2019["record_id"].to_list() == ["R0", "R1", "R3"]
+
+
+def test_a_gb18030_export_with_bad_bytes_stops_the_ingest_untouched(city_store, city_copy, tmp_path):
+    """Non-UTF-8 exports are copied to UTF-8 ahead of their turn; a bad byte still names the file and stops."""
+    store = tmp_path / "store"
+    shutil.copytree(city_store, store)
+    before = file_bytes(store)
+    header = "队伍编号,队伍名称,队伍类型\n".encode("gb18030")
+    rows = "".join(f"T{i},石牌党员服务队,党员志愿服务队\n" for i in range(100, 5000)).encode("gb18030")
+    # The bad bytes lie past the part read to recognise the table.
+    (city_copy / "zz_teams.csv").write_bytes(header + rows + b"T9,\x81\x30\xff\xff,x\n")
+    offset = len(header + rows + b"T9,")  # where the broken four-byte character starts
+    with pytest.raises(IngestError, match=rf"zz_teams.csv: cannot decode the file as UTF-8 or GB18030 \(bad bytes near byte {offset}\)"):
+        ingest([city_copy], store=store, key=KEY, progress=False)
+    assert file_bytes(store) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw", "store"]
