@@ -353,28 +353,23 @@ def _check_table(
     return stored, rejected, counts
 
 
-def _plan(source: Source, key: bytes | None) -> Plan | None:
+def _naming_the_file(relpath: str, action: Callable, *args, **kwargs):
+    """``action(*args, **kwargs)``, with any error but an IngestError turned into one naming the file."""
     try:
-        return plan_source(source, key=key)
+        return action(*args, **kwargs)
     except IngestError:
         raise
-    except Exception as error:  # polars / calamine errors on a malformed file
-        raise IngestError(f"{source.relpath}: cannot read ({type(error).__name__}: {error})") from None
+    except Exception as error:  # polars / calamine / OS errors on a malformed or unreadable file
+        raise IngestError(f"{relpath}: cannot read ({type(error).__name__}: {error})") from None
+
+
+def _plan(source: Source, key: bytes | None) -> Plan | None:
+    return _naming_the_file(source.relpath, plan_source, source, key=key)
 
 
 def _copy(plan: Plan, workdir: Path) -> Path:
-    try:
-        return utf8_copy(plan, workdir)
-    except IngestError:
-        raise
-    except Exception as error:  # an unreadable file
-        raise IngestError(f"{plan.source.relpath}: cannot read ({type(error).__name__}: {error})") from None
+    return _naming_the_file(plan.source.relpath, utf8_copy, plan, workdir)
 
 
 def _read(plan: Plan, key: bytes, workdir: Path | None) -> pl.DataFrame:
-    try:
-        return read_source(plan, key=key, workdir=workdir)
-    except IngestError:
-        raise
-    except Exception as error:  # polars / calamine errors on a malformed file
-        raise IngestError(f"{plan.source.relpath}: cannot read ({type(error).__name__}: {error})") from None
+    return _naming_the_file(plan.source.relpath, read_source, plan, key=key, workdir=workdir)
