@@ -36,9 +36,21 @@ def test_bad_bytes_are_reported_at_their_offset(tmp_path, monkeypatch, native):
     assert failure.value.offset == len(good)
 
 
-def test_a_file_ending_inside_a_character_is_refused(tmp_path):
+@pytest.mark.parametrize("native", [True, False])
+def test_a_file_ending_inside_a_character_is_refused(tmp_path, monkeypatch, native):
+    if not native:
+        monkeypatch.setattr(iconv, "_open", lambda encoding: None)
     source = tmp_path / "in.csv"
     source.write_bytes("石牌".encode("gb18030") + b"\x81")
     with pytest.raises(iconv.DecodeFailure) as failure:
         iconv.transcode_file(source, tmp_path / "out.csv", "gb18030")
     assert failure.value.offset == 4
+
+
+def test_a_file_the_c_library_refuses_is_read_by_pythons_codec(tmp_path):
+    """Four-byte codes retired by GB18030-2022 (here U+9FB4) are still read, as Python's codec reads them."""
+    text = "记录编号,服务街道\nSR1,石牌街道\n" * 5 + "SR2,\u9fb4\n"
+    source = tmp_path / "in.csv"
+    source.write_bytes(text.encode("gb18030"))
+    iconv.transcode_file(source, tmp_path / "out.csv", "gb18030", chunk=16)
+    assert (tmp_path / "out.csv").read_bytes() == text.encode("utf-8")
