@@ -4,8 +4,8 @@ Python's GB18030 codec decodes about 130 MB/s and holds the GIL while it
 does, which stalls every other thread of an ingest. The C library's
 ``iconv`` (glibc on Linux, libiconv on macOS) is two to three times faster
 and, called through :mod:`ctypes`, runs without the GIL. Where no ``iconv``
-can be loaded (Windows), :func:`transcode_file` uses Python's codec instead:
-same output, only slower.
+can be loaded (Windows), :func:`transcode_file` uses Python's codec instead,
+more slowly.
 
 The two differ on a few rare characters only (checked over every two-byte
 code and the four-byte codes of the BMP): glibc follows the current edition

@@ -152,7 +152,7 @@ def _ingest_planned(
                 budget = PREFETCH_BYTES
                 for plan in csv_plans:
                     size = plan.source.path.stat().st_size
-                    if plan.encoding not in ("utf-8", "utf-8-sig") or (prefetched and size > budget):
+                    if plan.needs_transcoding or (prefetched and size > budget):
                         break
                     prefetched[plan.source.order] = reader.submit(_read, plan, key, None)
                     budget -= size

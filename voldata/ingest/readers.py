@@ -345,7 +345,7 @@ def _read_csv_text(path: Path, plan: Plan, part: Part) -> pl.DataFrame:
 def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]:
     part = plan.parts[0]
     path = plan.source.path
-    if plan.encoding in ("utf-8", "utf-8-sig"):
+    if not plan.needs_transcoding:
         try:
             frame = _read_csv_text(path, plan, part)
         except pl.exceptions.ComputeError as error:
@@ -357,7 +357,7 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
                 f"{plan.source.relpath}: starts as UTF-8 but holds bytes further on that are not UTF-8 "
                 "(mixed encodings?); save the file again in one encoding"
             ) from None
-    if plan.needs_transcoding:
+    else:
         path = plan.utf8_copy or _transcode(path, plan.encoding, workdir, plan.source.relpath)
         try:
             frame = _read_csv_text(path, plan, part)
