@@ -51,6 +51,33 @@ def test_gender_and_birth_year_come_only_from_valid_numbers():
     assert out["person_key"][2] is None
 
 
+def test_digits_of_other_scripts_are_not_id_digits():
+    # U+0660 ARABIC-INDIC DIGIT ZERO: a digit to Unicode, untouched by NFKC, not one of GB 11643.
+    frame = pl.DataFrame({ID_NUMBER: ["\u06601010519491231002X", "11010519491231002X"]})
+    out = pseudonymise(frame, key=b"k")
+    assert out["id_valid"].to_list() == [False, True]
+    assert out["_id_birth_year"].to_list() == [None, 1949]
+
+
+def test_many_numbers_agree_with_the_rule_digit_by_digit(rng):
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    numbers = []
+    for _ in range(2000):
+        body = "".join(str(d) for d in rng.integers(0, 10, 17))
+        tail = "0123456789X"[rng.integers(0, 11)]
+        numbers.append(body + tail if rng.random() > 0.1 else body[: rng.integers(0, 17)])
+    numbers[5] = None
+    out = pseudonymise(pl.DataFrame({ID_NUMBER: numbers}), key=b"k")
+    for number, valid, gender, year in zip(numbers, out["id_valid"], out["_id_gender"], out["_id_birth_year"]):
+        if not number:  # blank: unknown
+            assert (valid, gender, year) == (None, None, None)
+            continue
+        passes = len(number) == 18 and "10X98765432"[sum(int(d) * w for d, w in zip(number[:17], weights)) % 11] == number[17]
+        assert valid is passes
+        assert gender == (("M" if int(number[16]) % 2 else "F") if passes else None)
+        assert year == (int(number[6:10]) if passes else None)
+
+
 def test_key_from_file_and_environment(tmp_path):
     key_file = tmp_path / "key.txt"
     key_file.write_text("  secret\n", encoding="utf-8")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 __all__ = [
     "KEY_ENV",
@@ -31,7 +32,9 @@ ID_NUMBER = "_id_number"
 # GB 11643-1999: weights of the first 17 digits and the check character for (sum mod 11).
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_RESIDENT_ID_PATTERN = r"^\d{17}[\dX]$"
+# ASCII digits only (``\d`` would take other scripts' digits too).
+_RESIDENT_ID_PATTERN = r"^[0-9]{17}[0-9X]$"
+_WEIGHTS_18 = np.array([*_WEIGHTS, 0], dtype=np.int16)
 
 
 def load_key(key_file: str | Path | None = None, *, environ: dict | None = None) -> bytes:
@@ -97,8 +100,7 @@ def _hmac_many(key: bytes, values: list[str]) -> list[str]:
 
 def normalise_id_number(series: pl.Series) -> pl.Series:
     """NFKC, all whitespace removed, ``x`` upper-cased; blank becomes null."""
-    plain = series.str.contains(r"^[0-9A-Za-z]*$").fill_null(True)
-    if not plain.all():
+    if series.str.contains(r"[^0-9A-Za-z]").any():
         # Full-width digits and spaces are rare: only then pay for NFKC.
         series = series.str.normalize("NFKC").str.replace_all(r"\s+", "")
     series = series.str.to_uppercase()
@@ -107,41 +109,47 @@ def normalise_id_number(series: pl.Series) -> pl.Series:
     ).to_series()
 
 
+def _fixed_width_bytes(values: pl.Series, width: int) -> np.ndarray:
+    """ASCII texts all ``width`` bytes long as one ``(len, width)`` byte matrix, read from Arrow's data buffer."""
+    array = values.to_arrow()
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    if len(array) == 0:
+        return np.zeros((0, width), dtype=np.uint8)
+    _, offsets, data = array.buffers()
+    start = int(np.frombuffer(offsets, dtype=np.int64)[array.offset])
+    return np.frombuffer(data, dtype=np.uint8)[start : start + width * len(array)].reshape(-1, width)
+
+
 def _resident_id_facts(ids: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
     """GB 11643 validity, and gender and birth year read from the numbers that pass.
 
-    The well-shaped numbers (17 digits and a digit or X) are pure ASCII of one
-    length, so they are checked as one byte matrix rather than digit by digit.
+    The well-shaped numbers (17 ASCII digits and a digit or X) are all 18
+    bytes long, so they are checked as one byte matrix rather than digit by
+    digit.
     """
     n = len(ids)
-    shaped = ids.str.contains(_RESIDENT_ID_PATTERN).fill_null(False)
-    rows = shaped.arg_true()
-    text = "".join(ids.gather(rows).to_list()).encode("ascii")
-    chars = np.frombuffer(text, dtype=np.uint8).reshape(-1, 18)
-    digits = chars[:, :17].astype(np.int64) - ord("0")
-    sums = digits @ np.array(_WEIGHTS, dtype=np.int64)
-    ok = chars[:, 17] == np.frombuffer(_CHECK_CHARS.encode("ascii"), dtype=np.uint8)[sums % 11]
-    year = digits[:, 6] * 1000 + digits[:, 7] * 100 + digits[:, 8] * 10 + digits[:, 9]
-    facts = pl.DataFrame(
-        {"ok": ok, "male": digits[:, 16] % 2 == 1, "year": year.astype(np.int16)},
-        schema={"ok": pl.Boolean, "male": pl.Boolean, "year": pl.Int16},
-    ).select(
-        pl.col("ok").alias("id_valid"),
+    rows = ids.str.contains(_RESIDENT_ID_PATTERN).fill_null(False).arg_true()
+    # Digit values; the check character's column has weight 0 (and 'X' is no digit).
+    digits = _fixed_width_bytes(ids.gather(rows), 18).astype(np.int16) - ord("0")
+    sums = digits @ _WEIGHTS_18
+    check = np.frombuffer(_CHECK_CHARS.encode("ascii"), dtype=np.uint8)[sums % 11]
+    ok = np.zeros(n, dtype=bool)
+    male = np.zeros(n, dtype=bool)
+    year = np.zeros(n, dtype=np.int16)
+    at = rows.to_numpy()
+    ok[at] = check == digits[:, 17] + ord("0")
+    male[at] = digits[:, 16] % 2 == 1
+    year[at] = digits[:, 6:10] @ np.array([1000, 100, 10, 1], dtype=np.int16)
+    # Badly shaped numbers are invalid, blank ones unknown.
+    facts = pl.DataFrame({"ok": ok, "male": male, "year": year, "present": ids.is_not_null()}).select(
+        pl.when(pl.col("present")).then(pl.col("ok")).alias("id_valid"),
         pl.when(pl.col("ok")).then(pl.when(pl.col("male")).then(pl.lit("M")).otherwise(pl.lit("F"))).alias("gender"),
         pl.when(pl.col("ok")).then(pl.col("year")).alias("birth_year"),
     )
-    if len(rows) < n:
-        # Spread back over all rows; badly shaped numbers are invalid, blanks unknown.
-        full = pl.DataFrame(
-            {
-                "id_valid": pl.Series([False], dtype=pl.Boolean).extend_constant(False, n - 1) if n else pl.Series([], dtype=pl.Boolean),
-                "gender": pl.repeat(None, n, dtype=pl.String, eager=True),
-                "birth_year": pl.repeat(None, n, dtype=pl.Int16, eager=True),
-            }
-        )
-        facts = full.with_columns(full[c].scatter(rows, facts[c]) for c in full.columns)
-    valid = facts.select(pl.when(ids.is_not_null()).then(pl.col("id_valid")).alias("id_valid")).to_series()
-    return valid, facts["gender"], facts["birth_year"]
+    return facts["id_valid"], facts["gender"], facts["birth_year"]
 
 
 def resident_id_valid(ids: pl.Series) -> pl.Series:

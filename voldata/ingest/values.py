@@ -88,8 +88,7 @@ def clean_identifier(series: pl.Series) -> pl.Series:
 
     Only values holding something other than printable ASCII pay for NFKC.
     """
-    plain = series.str.contains(r"^[!-~]*$").fill_null(True)
-    if not plain.all():
+    if series.str.contains(r"[^!-~]").any():
         series = series.str.normalize("NFKC").str.replace_all(r"\s+", "")
     return _null_if_blank(series)
 
@@ -133,14 +132,13 @@ _DATE_SEPARATED = re.compile(
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
 _EXCEL_SERIAL = re.compile(r"^\d{1,5}(?:\.\d+)?$")
 # Shapes of datetime text that exports commonly use, the canonical one first:
-# (format, the exact text shape it is trusted on, whether values repeat
-# enough to pay for the parser's cache). ASCII digits only, no sign, and no
-# leap seconds (the parser would roll them over).
+# (format, the exact text shape it is trusted on). ASCII digits only, no
+# sign, and no leap seconds (the parser would roll them over).
 _DATETIME_SHAPES = (
-    ("%Y-%m-%d %H:%M:%S", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]:[0-5][0-9]$", False),
-    ("%Y/%m/%d %H:%M", r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]$", True),
-    ("%Y-%m-%d %H:%M", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]$", True),
-    ("%Y/%m/%d %H:%M:%S", r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]:[0-5][0-9]$", False),
+    ("%Y-%m-%d %H:%M:%S", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]:[0-5][0-9]$"),
+    ("%Y/%m/%d %H:%M", r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]$"),
+    ("%Y-%m-%d %H:%M", r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]$"),
+    ("%Y/%m/%d %H:%M:%S", r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2} [0-9]{1,2}:[0-5][0-9]:[0-5][0-9]$"),
 )
 
 
@@ -182,8 +180,12 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
 _SAMPLE_SIZE = 1000
 
 
-def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str, cache: bool) -> pl.Series:
-    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere."""
+def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str, *, cache: bool = True) -> pl.Series:
+    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere.
+
+    The parser's cache pays where values miss the format (a miss is slow
+    and repeats); values that fit parse faster without it.
+    """
     parsed = text.str.to_datetime(fmt, time_unit="us", strict=False, cache=cache)
     taken = parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR) & text.str.contains(shape)
     return parsed.to_frame("v").select(pl.when(taken).then(pl.col("v"))).to_series()
@@ -206,7 +208,7 @@ def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     sample = series.head(_SAMPLE_SIZE).drop_nulls()
     hits = [len(sample) - _datetimes_of_shape(sample, *shape).null_count() for shape in shapes]
     shapes = [shape for _, shape in sorted(zip(hits, shapes), key=lambda pair: -pair[0])]
-    parsed = _datetimes_of_shape(series, *shapes[0])
+    parsed = _datetimes_of_shape(series, *shapes[0], cache=False)
     for shape in shapes[1:]:
         rows = (parsed.is_null() & series.is_not_null()).arg_true()
         if len(rows) == 0:
