@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import operator
 import os
 import re
 import tempfile
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from python_calamine import CalamineWorkbook
 
@@ -429,24 +431,28 @@ def _sheet_frame(part: Part, rows: list[list]) -> pl.DataFrame:
     they only tell whether a row is blank (``_other_cells``).
     """
     data: dict[str, pl.Series] = {}
-    # Sheets are read as a rectangle: then columns are cut out in one transposition.
-    widths = {len(row) for row in rows}
-    by_position = list(zip(*rows)) if len(widths) == 1 else None
+    # Sheets are read as a rectangle, so cells are usually taken column by
+    # column in C (``itemgetter``); a short row is looked at cell by cell.
+    narrowest = min((len(row) for row in rows), default=0)
+
+    def column(position: int) -> list:
+        if position < narrowest:
+            return list(map(operator.itemgetter(position), rows))
+        return [row[position] if position < len(row) else None for row in rows]
+
     for position in sorted(part.columns):
-        if by_position is None:
-            values = [row[position] if position < len(row) else None for row in rows]
-        elif position < len(by_position):
-            values = list(by_position[position])
-        else:
-            values = [None] * len(rows)
+        values = column(position)
         if set(map(type, values)) <= {str}:
             data[f"c{position}"] = pl.Series(values, dtype=pl.String).replace("", None)
         else:
             data[f"c{position}"] = pl.Series([cell_text(v) for v in values], dtype=pl.String)
-    others = [p for p in range(part.n_columns) if p not in part.columns]
-    data["_other_cells"] = pl.Series(
-        [any(row[p] not in ("", None) for p in others if p < len(row)) for row in rows], dtype=pl.Boolean
-    )
+    # Column by column, compared in C (a cell holding 0 or False is filled too).
+    filled = np.zeros(len(rows), dtype=bool)
+    for position in range(part.n_columns):
+        if position not in part.columns:
+            cells = np.array(column(position), dtype=object)
+            filled |= ~(np.equal(cells, "") | np.equal(cells, None))
+    data["_other_cells"] = pl.Series(filled, dtype=pl.Boolean)
     return pl.DataFrame(data, height=len(rows))
 
 

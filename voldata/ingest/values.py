@@ -176,6 +176,8 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
     return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
 
 
+# A moment whose text in a format is as wide as that format's text gets.
+_EXAMPLE_MOMENT = dt.datetime(2000, 10, 10, 10, 10, 10)
 # Values looked at to see which shape a column mostly has.
 _SAMPLE_SIZE = 1000
 
@@ -183,8 +185,9 @@ _SAMPLE_SIZE = 1000
 def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str, *, cache: bool = True) -> pl.Series:
     """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere.
 
-    The parser's cache pays where values miss the format (a miss is slow
-    and repeats); values that fit parse faster without it.
+    The parser's cache pays where values are slow to parse (they miss the
+    format, or are not zero-padded) and repeat; zero-padded values that fit
+    parse faster without it.
     """
     parsed = text.str.to_datetime(fmt, time_unit="us", strict=False, cache=cache)
     taken = parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR) & text.str.contains(shape)
@@ -208,7 +211,10 @@ def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     sample = series.head(_SAMPLE_SIZE).drop_nulls()
     hits = [len(sample) - _datetimes_of_shape(sample, *shape).null_count() for shape in shapes]
     shapes = [shape for _, shape in sorted(zip(hits, shapes), key=lambda pair: -pair[0])]
-    parsed = _datetimes_of_shape(series, *shapes[0], cache=False)
+    # Zero-padded values (all as long as the format's widest text) take the
+    # parser's fast path, where its cache only costs; others pay for it.
+    padded = sample.str.len_bytes().eq(len(_EXAMPLE_MOMENT.strftime(shapes[0][0]))).all()
+    parsed = _datetimes_of_shape(series, *shapes[0], cache=not padded)
     for shape in shapes[1:]:
         rows = (parsed.is_null() & series.is_not_null()).arg_true()
         if len(rows) == 0:

@@ -50,8 +50,11 @@ QUARANTINE_SCHEMA = pa.schema(
 _PARQUET_OPTIONS = dict(
     compression="zstd",
     compression_level=1,
-    row_group_size=1 << 20,
 )
+ROWS_PER_GROUP = 1 << 20
+# Files written side by side. A year of more row groups than this is cut into
+# this many files (part-0, part-1, ... in key order), so a big year is not
+# written by one thread alone (Parquet encoding is single-threaded per file).
 _WRITE_THREADS = 2
 # Columns with (nearly) one value per row: a dictionary only costs time there.
 _HIGH_CARDINALITY = frozenset({"person_key", "volunteer_id", "account_id", "counterparty_account_id"})
@@ -85,19 +88,25 @@ def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path, *, spec: T
     """Write ``frame`` to ``path`` with exactly ``schema`` (column order and types), with fixed settings."""
     frame = frame.select([f.name for f in schema])
     path.parent.mkdir(parents=True, exist_ok=True)
-    options = dict(_PARQUET_OPTIONS)
-    rows_per_group = options.pop("row_group_size")
+    # Text goes to the writer as the string views Polars holds (no copy).
+    # Parquet has one text type, so the file is what ``schema`` says; it is
+    # written without Arrow's copy of the schema (which would name the
+    # views), and every reader reads its text columns back as plain strings.
+    given = pa.schema([pa.field(f.name, pa.string_view() if pa.types.is_string(f.type) else f.type) for f in schema])
+    rows_per_group = ROWS_PER_GROUP
     # One row group at a time: only that much of the table is ever copied
     # into Arrow's layout (the file is the same as writing it whole).
     with pq.ParquetWriter(
         path,
-        schema,
+        given,
         use_dictionary=dictionary_columns(spec, schema),
         write_statistics=statistics_columns(spec, schema),
-        **options,
+        store_schema=False,
+        **_PARQUET_OPTIONS,
     ) as parquet:
         for start in range(0, max(frame.height, 1), rows_per_group):
-            parquet.write_table(frame.slice(start, rows_per_group).to_arrow().cast(schema), row_group_size=rows_per_group)
+            rows = frame.slice(start, rows_per_group).to_arrow(compat_level=pl.CompatLevel.newest())
+            parquet.write_table(rows.cast(given), row_group_size=rows_per_group)
 
 
 def write_table(frame: pl.DataFrame, spec: Table, root: Path) -> None:
@@ -105,21 +114,41 @@ def write_table(frame: pl.DataFrame, spec: Table, root: Path) -> None:
 
     Rows are sorted by the table key (unique after de-duplication, so the
     order is total) and split by the year of ``spec.partition_by``. A year
-    whose file an earlier call already wrote (a later export holding rows of
-    an earlier year) is merged with it and written again, so each file
-    holds its rows in key order however the exports were cut. No rows, no
-    file.
+    whose files an earlier call already wrote (a later export holding rows
+    of an earlier year) is merged with them and written again, so a year's
+    files hold its rows in key order however the exports were cut. A year of
+    more than ``_WRITE_THREADS`` row groups is cut into that many files
+    (``part-0.parquet``, ``part-1.parquet``, ...), written side by side. No
+    rows, no file.
     """
     if frame.height == 0:
         return
     schema = arrow_schema(spec)
+    files: list[tuple[pl.DataFrame, Path]] = []
+    for year, rows in _year_slices(_key_sorted(frame, spec), spec):
+        folder = partition_dir(root, spec.name, year)
+        earlier = sorted(folder.glob("part-*.parquet"), key=_part_number)
+        if earlier:
+            rows = _key_sorted(pl.concat([pl.read_parquet(earlier).cast(dict(rows.schema)), rows], how="vertical"), spec)
+            for path in earlier:
+                path.unlink()
+        files += [(piece, folder / f"part-{number}.parquet") for number, piece in enumerate(_pieces(rows))]
     with ThreadPoolExecutor(max_workers=_WRITE_THREADS) as pool:
-        writes = [
-            pool.submit(_write_part, rows, spec, schema, partition_dir(root, spec.name, year) / PART_FILE)
-            for year, rows in _year_slices(_key_sorted(frame, spec), spec)
-        ]
-        for write in writes:
+        for write in [pool.submit(write_parquet, rows, schema, path, spec=spec) for rows, path in files]:
             write.result()
+
+
+def _part_number(path: Path) -> int:
+    return int(path.stem.removeprefix("part-"))
+
+
+def _pieces(rows: pl.DataFrame) -> list[pl.DataFrame]:
+    """``rows`` cut at row-group boundaries into ``_WRITE_THREADS`` nearly equal pieces, if more groups than that."""
+    groups = -(-rows.height // ROWS_PER_GROUP)
+    if groups <= _WRITE_THREADS:
+        return [rows]
+    per_piece = -(-groups // _WRITE_THREADS) * ROWS_PER_GROUP
+    return [rows.slice(start, per_piece) for start in range(0, rows.height, per_piece)]
 
 
 def _key_sorted(frame: pl.DataFrame, spec: Table) -> pl.DataFrame:
@@ -141,13 +170,6 @@ def _year_slices(frame: pl.DataFrame, spec: Table) -> list[tuple[int | None, pl.
     starts = years.search_sorted(years.unique().sort(), side="left").to_list()
     bounds = zip(starts, starts[1:] + [len(years)])
     return [(years[start], frame.slice(start, end - start)) for start, end in bounds]
-
-
-def _write_part(rows: pl.DataFrame, spec: Table, schema: pa.Schema, path: Path) -> None:
-    if path.exists():
-        earlier = pl.read_parquet(path).cast(dict(rows.schema))
-        rows = _key_sorted(pl.concat([earlier, rows], how="vertical"), spec)
-    write_parquet(rows, schema, path, spec=spec)
 
 
 def write_quarantine(frame: pl.DataFrame, root: Path) -> None:
