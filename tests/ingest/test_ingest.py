@@ -402,7 +402,7 @@ def test_a_big_year_is_cut_into_files_in_key_order_and_merged_again(tmp_path, mo
     assert sorted(p.name for p in year_2019.iterdir()) == ["part-0.parquet", "part-1.parquet"]
     assert [pq.ParquetFile(year_2019 / f"part-{i}.parquet").metadata.num_row_groups for i in (0, 1)] == [2, 2]
     assert [pl.read_parquet(year_2019 / f"part-{i}.parquet").height for i in (0, 1)] == [4, 3]
-    (tmp_path / "at_once" / "ingest_report.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "at_once" / "ingest_report.json").write_text("{}", encoding="utf-8")  # what makes a folder a store
     loaded = voldata.load("service_records", store=tmp_path / "at_once", years=[2019])
     assert loaded["record_id"].tolist() == [f"R{i:02d}" for i in range(7)]
     # 2020: 4 rows, 2 groups: one file.
