@@ -258,3 +258,20 @@ def test_hidden_folders_are_not_searched(tmp_path):
     (tmp_path / "a.csv").write_bytes(b"")
     sources, skipped = discover([tmp_path])
     assert [s.relpath for s in sources] == ["a.csv"] and skipped == []
+
+
+def test_sheet_rows_become_text_columns_and_blank_rows_are_told_apart():
+    """Mapped cells become text; unmapped (PII) cells only say whether a row holds anything: 0 and False do."""
+    part = readers.Part(sheet="s", header_index=0, n_columns=4, columns={0: "volunteer_id", 2: "hours"})
+    rows = [
+        ["V1", "张三", 2.5, ""],
+        ["V2", None, "3", 0],
+        [None, "", None, False],
+        [None, None, None, None],
+        ["V5"],  # a short row: its missing cells are blank
+    ]
+    frame = readers._sheet_frame(part, rows)
+    assert frame["c0"].to_list() == ["V1", "V2", None, None, "V5"]
+    assert frame["c2"].to_list() == ["2.5", "3", None, None, None]
+    assert frame["_other_cells"].to_list() == [True, True, True, False, False]
+    assert "c1" not in frame.columns and "c3" not in frame.columns
