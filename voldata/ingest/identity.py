@@ -17,6 +17,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from voldata.ingest.values import clean_identifier
+
 __all__ = [
     "KEY_ENV",
     "load_key",
@@ -99,14 +101,8 @@ def _hmac_many(key: bytes, values: list[str]) -> list[str]:
 
 
 def normalise_id_number(series: pl.Series) -> pl.Series:
-    """NFKC, all whitespace removed, ``x`` upper-cased; blank becomes null."""
-    if series.str.contains(r"[^0-9A-Za-z]").any():
-        # Full-width digits and spaces are rare: only then pay for NFKC.
-        series = series.str.normalize("NFKC").str.replace_all(r"\s+", "")
-    series = series.str.to_uppercase()
-    return series.to_frame("id").select(
-        pl.when(pl.col("id").str.len_bytes() > 0).then(pl.col("id")).alias(series.name)
-    ).to_series()
+    """NFKC, all whitespace removed, ``x`` upper-cased; blank becomes null (an identifier's rule, upper-cased)."""
+    return clean_identifier(series).str.to_uppercase()
 
 
 def _fixed_width_bytes(values: pl.Series, width: int) -> np.ndarray:
