@@ -93,7 +93,6 @@ def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path, *, spec: T
     # written without Arrow's copy of the schema (which would name the
     # views), and every reader reads its text columns back as plain strings.
     given = pa.schema([pa.field(f.name, pa.string_view() if pa.types.is_string(f.type) else f.type) for f in schema])
-    rows_per_group = ROWS_PER_GROUP
     # One row group at a time: only that much of the table is ever copied
     # into Arrow's layout (the file is the same as writing it whole).
     with pq.ParquetWriter(
@@ -104,9 +103,9 @@ def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path, *, spec: T
         store_schema=False,
         **_PARQUET_OPTIONS,
     ) as parquet:
-        for start in range(0, max(frame.height, 1), rows_per_group):
-            rows = frame.slice(start, rows_per_group).to_arrow(compat_level=pl.CompatLevel.newest())
-            parquet.write_table(rows.cast(given), row_group_size=rows_per_group)
+        for start in range(0, max(frame.height, 1), ROWS_PER_GROUP):
+            rows = frame.slice(start, ROWS_PER_GROUP).to_arrow(compat_level=pl.CompatLevel.newest())
+            parquet.write_table(rows.cast(given), row_group_size=ROWS_PER_GROUP)
 
 
 def write_table(frame: pl.DataFrame, spec: Table, root: Path) -> None:
