@@ -6,7 +6,10 @@ For each scale it makes (or reuses) seeded demo exports under
 ``data/bench/scale-<S>/``, then measures wall time and peak RSS of: generation,
 ingest, the indicator suite on the fast engine (Polars, lazy over the store), the
 same suite on pandas inputs, a whole edition build, and the time from a fresh
-kernel to the first indicator and figure. Each stage runs in a fresh process,
+kernel to the first indicator and figure. ``ingest_csv`` measures the ingest
+of the same exports with every workbook sheet saved as a UTF-8 CSV
+(``data/bench/scale-<S>/raw-csv/``): the all-CSV exports the ingest target
+is stated for. Each stage runs in a fresh process,
 ``--runs`` times; the medians are reported. The Polars/pandas ratio is measured
 in the same run, alternating the two.
 
@@ -16,6 +19,7 @@ printed as a Markdown table for BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -92,6 +96,37 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
     return result
 
 
+def csv_copy(raw: Path, target: Path) -> None:
+    """``raw`` with every workbook sheet saved as a UTF-8 CSV (header row on), CSV exports linked as they are.
+
+    Cells are written as the ingest reads them (``cell_text``), so both
+    folders hold the same rows and values.
+    """
+    from python_calamine import CalamineWorkbook
+
+    from voldata.ingest.readers import cell_text, discover, plan_source
+
+    building = target.with_name(f"{target.name}.partial")
+    shutil.rmtree(building, ignore_errors=True)
+    sources, skipped = discover([raw])
+    for relpath in skipped:  # (the generator's summary)
+        (building / relpath).parent.mkdir(parents=True, exist_ok=True)
+        os.link(raw / relpath, building / relpath)
+    for source in sources:
+        copy = building / source.relpath
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if source.path.suffix.lower() != ".xlsx":
+            os.link(source.path, copy)
+            continue
+        workbook = CalamineWorkbook.from_path(str(source.path))
+        for number, part in enumerate(plan_source(source).parts):
+            rows = workbook.get_sheet_by_name(part.sheet).to_python(skip_empty_area=False)
+            with open(copy.with_name(f"{copy.stem}_{number}.csv"), "w", newline="", encoding="utf-8") as handle:
+                csv.writer(handle).writerows([cell_text(c) or "" for c in row] for row in rows[part.header_index :])
+    shutil.rmtree(target, ignore_errors=True)
+    building.rename(target)
+
+
 def median_of(runs: list[dict]) -> dict:
     keys = runs[0].keys()
     return {k: statistics.median(r[k] for r in runs) for k in keys} | {"runs": len(runs)}
@@ -121,6 +156,15 @@ def bench_scale(scale: float, runs: int, stages: set[str]) -> dict:
         results["ingest"] = median_of([measure(ingest, env=env) for _ in range(runs)])
     elif not store.exists():
         measure(ingest, env=env)
+
+    if "ingest_csv" in stages:
+        raw_csv = folder / "raw-csv"
+        if "synth" in stages or not raw_csv.exists():
+            csv_copy(raw, raw_csv)
+        csv_store = folder / "store-csv"
+        ingest_csv = [voldata, "ingest", str(raw_csv), "--store", str(csv_store)]
+        results["ingest_csv"] = median_of([measure(ingest_csv, env=env) for _ in range(runs)])
+        shutil.rmtree(csv_store)
 
     if "indicators" in stages:
         polars_runs, pandas_runs = [], []
@@ -165,12 +209,12 @@ def markdown(all_results: list[dict]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in all_results:
-        for stage in ("synth", "ingest", "indicators_polars", "indicators_pandas", "build", "first_figure"):
+        for stage in ("synth", "ingest", "ingest_csv", "indicators_polars", "indicators_pandas", "build", "first_figure"):
             if stage not in r:
                 continue
             m = r[stage]
             note = ""
-            if stage == "ingest" and r.get("rows"):
+            if stage in ("ingest", "ingest_csv") and r.get("rows"):
                 rows = sum(r["rows"].values()) if isinstance(r["rows"], dict) else None
                 note = f"{rows / m['wall_s'] / 1e6:.2f} M rows/s ({rows:,} rows)" if rows else ""
             if stage.startswith("indicators"):
@@ -185,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0], help="demo scales (1.0 = city scale)")
     parser.add_argument("--runs", type=int, default=3, help="runs per stage; medians are reported (default 3)")
-    all_stages = ["synth", "ingest", "indicators", "build", "first_figure"]
+    all_stages = ["synth", "ingest", "ingest_csv", "indicators", "build", "first_figure"]
     parser.add_argument("--stages", nargs="+", choices=all_stages, default=all_stages, help="stages to measure")
     args = parser.parse_args(argv)
     if args.runs < 1 or any(s <= 0 for s in args.scales):
