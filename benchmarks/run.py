@@ -16,6 +16,7 @@ in the same run, alternating the two.
 Results are appended to ``benchmarks/results/results.json`` (git-ignored) and
 printed as a Markdown table for BENCHMARKS.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -199,7 +200,9 @@ def machine() -> dict:
         "cores": os.cpu_count(),
         "memory_gb": round(memory_kb / 1024**2, 1),
         "python": platform.python_version(),
-        "versions": {p: version(p) for p in ("voldata", "polars", "narwhals", "pandas", "pyarrow", "statsmodels", "papermill")},
+        "versions": {
+            p: version(p) for p in ("voldata", "polars", "narwhals", "pandas", "pyarrow", "statsmodels", "papermill")
+        },
     }
 
 
@@ -209,7 +212,15 @@ def markdown(all_results: list[dict]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in all_results:
-        for stage in ("synth", "ingest", "ingest_csv", "indicators_polars", "indicators_pandas", "build", "first_figure"):
+        for stage in (
+            "synth",
+            "ingest",
+            "ingest_csv",
+            "indicators_polars",
+            "indicators_pandas",
+            "build",
+            "first_figure",
+        ):
             if stage not in r:
                 continue
             m = r[stage]
@@ -220,8 +231,13 @@ def markdown(all_results: list[dict]) -> str:
             if stage.startswith("indicators"):
                 note = f"load {m['load_s']:.1f} s, compute {m['compute_s']:.1f} s in-process"
             if stage == "indicators_pandas":
-                note += f"; pandas ÷ polars = {r['pandas_over_polars']:.1f}× (compute only: {r['pandas_compute_only_over_polars']:.1f}×)"
-            lines.append(f"| {r['scale']:g} | {stage} | {m['wall_s']:.1f} | {m['peak_rss_mb']:.0f} | {m['runs']} | {note} |")
+                note += (
+                    f"; pandas ÷ polars = {r['pandas_over_polars']:.1f}×"
+                    f" (compute only: {r['pandas_compute_only_over_polars']:.1f}×)"
+                )
+            lines.append(
+                f"| {r['scale']:g} | {stage} | {m['wall_s']:.1f} | {m['peak_rss_mb']:.0f} | {m['runs']} | {note} |"
+            )
     return "\n".join(lines)
 
 
@@ -242,7 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         print(markdown(results[-1:]), file=sys.stderr, flush=True)
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     history = json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() else []
-    history.append({"machine": machine(), "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "results": results})
+    history.append(
+        {"machine": machine(), "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "results": results}
+    )
     RESULTS_FILE.write_text(json.dumps(history, indent=2, ensure_ascii=False))
     print(markdown(results))
     return 0

@@ -1,4 +1,5 @@
 """voldata: the Guangzhou Community Volunteer Service Development Report, computed from platform exports."""
+
 from __future__ import annotations
 
 from voldata.store import load, scan, tables

@@ -18,6 +18,7 @@ partial edition is kept in ``OUT/<year>.failed/`` for inspection, and the
 previous ``OUT/<year>/`` is left as it was; the next successful build removes
 ``OUT/<year>.failed/``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,14 +50,35 @@ from voldata.edition.chapter import (
 __all__ = ["BuildError", "ChapterFailure", "build_edition", "validate_build", "write_workbook", "PACKAGES"]
 
 # Chapters that take longest go first, so two workers finish together.
-RUN_ORDER = ("02_professional_development", "03_practice_and_cases", "01_general_report", "04_district_development", "05_appendix")
+RUN_ORDER = (
+    "02_professional_development",
+    "03_practice_and_cases",
+    "01_general_report",
+    "04_district_development",
+    "05_appendix",
+)
 CHAPTER_PARAMETERS: dict[str, dict[str, int]] = {
     "02_professional_development": {"model_sample": 30_000},
     "03_practice_and_cases": {"featured_projects": 5},
 }
 PACKAGES = (
-    "voldata", "numpy", "pandas", "polars", "pyarrow", "narwhals", "statsmodels", "matplotlib", "seaborn",
-    "mplfonts", "papermill", "nbconvert", "nbformat", "ipykernel", "xlsxwriter", "python-calamine", "tqdm",
+    "voldata",
+    "numpy",
+    "pandas",
+    "polars",
+    "pyarrow",
+    "narwhals",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "mplfonts",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "xlsxwriter",
+    "python-calamine",
+    "tqdm",
 )
 KERNEL = "python3"
 LOG_DIR = ".logs"
@@ -106,7 +128,13 @@ def _run_chapter(key: str, source: str, staging: str, parameters: dict, cwd: str
     target = Path(staging) / "notebooks" / f"{key}.ipynb"
     try:
         papermill.execute_notebook(
-            source, str(target), parameters=parameters, kernel_name=KERNEL, progress_bar=False, cwd=cwd, log_output=False
+            source,
+            str(target),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            progress_bar=False,
+            cwd=cwd,
+            log_output=False,
         )
     except papermill.PapermillExecutionError as error:
         return ChapterFailure(key, error.cell_index, error.exec_count, f"{error.ename}: {error.evalue}", error.source)
@@ -216,7 +244,11 @@ def write_workbook(tables_dir: Path, target: Path, *, titles: dict[str, str]) ->
 
     csvs = sorted(tables_dir.glob("*.csv"))
     contents = pd.DataFrame(
-        {"工作表": [p.stem[:31] for p in csvs], "表名": [titles.get(p.stem, p.stem) for p in csvs], "文件": [p.name for p in csvs]}
+        {
+            "工作表": [p.stem[:31] for p in csvs],
+            "表名": [titles.get(p.stem, p.stem) for p in csvs],
+            "文件": [p.name for p in csvs],
+        }
     )
     with pd.ExcelWriter(target, engine="xlsxwriter") as writer:
         contents.to_excel(writer, sheet_name="目录", index=False)
@@ -342,7 +374,9 @@ def build_edition(
                 raise BuildError(f"computing the indicators failed: {type(error).__name__}: {error}") from error
             finally:
                 clear_cache_pending(staging)
-            bar = tqdm(total=len(futures), desc=f"edition {year}", unit="chapter", disable=not progress, file=sys.stderr)
+            bar = tqdm(
+                total=len(futures), desc=f"edition {year}", unit="chapter", disable=not progress, file=sys.stderr
+            )
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -363,7 +397,8 @@ def build_edition(
             first = failures[0]
             raise BuildError(
                 f"{first}; the failed notebook is kept at {failed / 'notebooks' / (first.key + '.ipynb')} "
-                f"(kernel log: {failed / LOG_DIR / (first.key + '.log')}); the previous edition {out / str(year)} is unchanged"
+                f"(kernel log: {failed / LOG_DIR / (first.key + '.log')}); "
+                f"the previous edition {out / str(year)} is unchanged"
             )
         shutil.rmtree(staging / LOG_DIR, ignore_errors=True)
         shutil.rmtree(staging / CACHE_DIR, ignore_errors=True)
@@ -403,7 +438,9 @@ def _shared_indicators(config: dict, staging: Path) -> dict:
     # The aggregates the chapters use again (models, growth series, tables by category), so that
     # no chapter scans the service records for them a second time.
     context.save(staging / CACHE_DIR / CONTEXT_CACHE, frames=["volunteer_years", ("activity_months", year)])
-    write_indicator_cache(staging, indicator_cache_key(config["store"], year=year, population=population), city, district)
+    write_indicator_cache(
+        staging, indicator_cache_key(config["store"], year=year, population=population), city, district
+    )
     return city
 
 
@@ -457,7 +494,7 @@ def _assemble(
         "store": {"voldata_version": report.get("voldata_version"), "key_fingerprint": report.get("key_fingerprint")},
         "packages": _versions(),
         "git_commit": _git_commit(),
-        "built_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "built_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "build_seconds": round(time.perf_counter() - started, 1),
         "chapter_seconds": durations,
         "outputs": outputs + ["manifest.json"],

@@ -4,6 +4,7 @@ Each sub-command lives in ``voldata/commands/<name>.py`` with
 ``add_arguments(parser)`` and ``run(args) -> int``. Option names are never
 prefix-matched (``allow_abbrev=False``).
 """
+
 from __future__ import annotations
 
 import argparse

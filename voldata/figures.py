@@ -6,6 +6,7 @@ and ``.svg`` (no PDF: matplotlib's PDF backend cannot embed the CFF-flavoured
 OpenType font). Text in SVG files stays text (font family Noto Sans CJK SC, then
 any sans-serif), so it can be searched, and the privacy gate reads it.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
-import matplotlib.pyplot as plt
 import matplotlib.lines
 import matplotlib.patches
+import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
@@ -175,7 +176,9 @@ def _centroid(ring: np.ndarray) -> tuple[float, float]:
     area = cross.sum() / 2
     if area == 0:
         return float(x.mean()), float(y.mean())
-    return float(((x + np.roll(x, -1)) * cross).sum() / (6 * area)), float(((y + np.roll(y, -1)) * cross).sum() / (6 * area))
+    return float(((x + np.roll(x, -1)) * cross).sum() / (6 * area)), float(
+        ((y + np.roll(y, -1)) * cross).sum() / (6 * area)
+    )
 
 
 @lru_cache
@@ -249,7 +252,13 @@ def choropleth(
             value = values.get(code, np.nan)
             text = names.get(code, code) + "\n" + ("无数据" if pd.isna(value) else value_format.format(value))
             ax.text(
-                x, y, text, ha="center", va="center", fontsize=7, color="#111111",
+                x,
+                y,
+                text,
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="#111111",
                 path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")],
             )
     everything = np.concatenate([r for rings in shapes.values() for r in rings])

@@ -22,6 +22,7 @@ and collected to pandas at the edge, since statsmodels needs arrays. Large
 populations are sampled (``max_rows``, seeded) to keep fitting time bounded; the
 result says so.
 """
+
 from __future__ import annotations
 
 import math
@@ -131,7 +132,9 @@ _CATEGORICAL = {
 }
 
 
-def _design(frame: pd.DataFrame, categorical: list[str], numeric: dict[str, str]) -> tuple[pd.DataFrame, dict, list[str]]:
+def _design(
+    frame: pd.DataFrame, categorical: list[str], numeric: dict[str, str]
+) -> tuple[pd.DataFrame, dict, list[str]]:
     """Dummy-coded design matrix; returns (X, {term: (label, reference label or None)}, notes)."""
     columns: dict[str, np.ndarray] = {}
     labels: dict[str, tuple[str, str | None]] = {}
@@ -200,7 +203,9 @@ def _sample(frame: pd.DataFrame, max_rows: int | None, seed: int) -> tuple[pd.Da
     return frame.sample(n=max_rows, random_state=seed), f"随机抽取{max_rows}行（种子{seed}，总体{len(frame)}行）"
 
 
-def _collect_sample(frame: nw.LazyFrame, max_rows: int | None, seed: int, *, key: str = "volunteer_id") -> tuple[pd.DataFrame, str]:
+def _collect_sample(
+    frame: nw.LazyFrame, max_rows: int | None, seed: int, *, key: str = "volunteer_id"
+) -> tuple[pd.DataFrame, str]:
     """``frame`` (sorted by its unique ``key``) collected and sampled as :func:`_sample` would sample
     its pandas copy: same rows, same order, same index.
 

@@ -1,4 +1,5 @@
 """Project paths, anchored on the package, never on the working directory."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,6 +4,7 @@ Rule (spec/indicators.md, Publication rules): in any published table below city
 level, a count of people below the threshold (default 10) is shown as ``<10``
 and every rate or share derived from it is blank. City totals are not suppressed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -98,9 +99,7 @@ def suppress(
     for column in counts:
         values = pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy()
         small[column] = (values < threshold) & ~np.isnan(values) & ~keep
-        text = np.array(
-            [None if np.isnan(v) else str(int(round(v))) for v in values], dtype=object
-        )
+        text = np.array([None if np.isnan(v) else str(int(round(v))) for v in values], dtype=object)
         text[small[column]] = f"<{threshold}"
         out[column] = pd.array(text, dtype="str")
     for rate, sources in rates.items():

@@ -5,6 +5,7 @@ The tables live in ``data/reference/`` with their sources and caveats
 their own (``population(path=...)``); everything that uses a population says
 which table it used.
 """
+
 from __future__ import annotations
 
 import unicodedata

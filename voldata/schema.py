@@ -17,6 +17,7 @@ Canonical kinds
 ``datetime``  local wall-clock time, Asia/Shanghai, no zone attached
               (pyarrow ``timestamp[us]``)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -12,6 +12,7 @@ the year lives in the folder name only (no hive column inside the files). A
 big year (more than two row groups of 2**20 rows) is cut into ``part-0`` and
 ``part-1``; read in name order, a table's files give its rows in key order.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from voldata import reference
-from voldata.schema import TABLE_ORDER, VOCABULARY_LEVELS, Table, table as get_table
+from voldata.schema import TABLE_ORDER, VOCABULARY_LEVELS, Table
+from voldata.schema import table as get_table
 
 __all__ = [
     "load",
@@ -149,7 +151,8 @@ def load(
 
     Parameters
     ----------
-    table_name : {"volunteers", "party_reports", "teams", "activities", "service_records", "timebank_accounts", "timebank_transactions"}
+    table_name : {"volunteers", "party_reports", "teams", "activities", "service_records", \
+                  "timebank_accounts", "timebank_transactions"}
         The canonical table.
     store : str or Path
         The store folder written by ``voldata ingest``.
@@ -233,4 +236,3 @@ def quarantine(store: str | Path) -> pd.DataFrame:
     if not files:
         return pd.DataFrame(columns=["table", "file", "sheet", "row_number", "reason", "values"])
     return pq.ParquetDataset([str(f) for f in files]).read().to_pandas()
-

@@ -1,4 +1,5 @@
 """Fixtures of the edition tests: one small demo store per session, and an edition built from it once."""
+
 from __future__ import annotations
 
 import pytest

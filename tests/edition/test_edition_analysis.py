@@ -1,4 +1,5 @@
 """The chapters' own aggregates, on a hand-made store whose answers are worked out by hand below."""
+
 import datetime as dt
 
 import pandas as pd
@@ -38,7 +39,15 @@ def tables():
             "record_id": ["R1", "R2", "R3", "R4", "R5", "R6", "R7"],
             "volunteer_id": ["V1", "V2", "V1", "V3", "V3", "V2", "V1"],
             "activity_id": ["A1", "A1", "A2", "A3", "A3", "A2", "A4"],
-            "service_date": [D(2020, 3, 1), D(2020, 3, 1), D(2020, 4, 1), D(2020, 5, 1), D(2020, 5, 1), D(2020, 4, 1), D(2019, 12, 1)],
+            "service_date": [
+                D(2020, 3, 1),
+                D(2020, 3, 1),
+                D(2020, 4, 1),
+                D(2020, 5, 1),
+                D(2020, 5, 1),
+                D(2020, 4, 1),
+                D(2019, 12, 1),
+            ],
             "hours": [2.0, 3.0, 4.0, 5.0, 30.0, 1.0, 6.0],  # R5 over 24 h, R6 pending: not valid
             "status": ["approved", "approved", "approved", "approved", "approved", "pending", "approved"],
         }
@@ -69,7 +78,12 @@ def tables():
 def test_team_types(tables):
     frame = analysis.team_types(tables, 2020).set_index("team_type")
     # party_service: T1 with A1, A2 (A4 is 2019); hours 2 + 3 + 4 (R6 pending) = 9
-    assert frame.loc["party_service", ["teams", "active_teams", "activities", "service_hours"]].tolist() == [1, 1, 2, 9.0]
+    assert frame.loc["party_service", ["teams", "active_teams", "activities", "service_hours"]].tolist() == [
+        1,
+        1,
+        2,
+        9.0,
+    ]
     # community: T2 founded in 2021 does not exist yet
     assert frame.loc["community", ["teams", "active_teams", "activities", "service_hours"]].tolist() == [0, 0, 0, 0.0]
     # other: T3 (no type, no date) with A3; R5's 30 h is not valid -> 5
@@ -132,17 +146,34 @@ def test_monthly_party_reports(tables):
 
 
 def test_indicator_table_and_quality_counts():
-    table = analysis.indicator_table({"active_rate": 0.25, "service_hours": 10.0, "service_hours_yoy": -0.5},
-                                     ["active_rate", "service_hours"], with_id=True)
+    table = analysis.indicator_table(
+        {"active_rate": 0.25, "service_hours": 10.0, "service_hours_yoy": -0.5},
+        ["active_rate", "service_hours"],
+        with_id=True,
+    )
     assert table["id"].tolist() == ["active_rate", "service_hours"]
     assert table["unit"].tolist() == ["比例", "小时"]
     assert table["yoy"].isna().tolist() == [True, False]
-    report = {"files": [
-        {"file": "a.csv", "table": "volunteers", "rows_read": 5, "rows_stored": 3, "rows_quarantined": 2,
-         "reasons": {"duplicate": 1, "bad_date": 1}},
-        {"file": "b.csv", "table": "volunteers", "rows_read": 2, "rows_stored": 1, "rows_quarantined": 1,
-         "reasons": {"duplicate": 1}},
-    ]}
+    report = {
+        "files": [
+            {
+                "file": "a.csv",
+                "table": "volunteers",
+                "rows_read": 5,
+                "rows_stored": 3,
+                "rows_quarantined": 2,
+                "reasons": {"duplicate": 1, "bad_date": 1},
+            },
+            {
+                "file": "b.csv",
+                "table": "volunteers",
+                "rows_read": 2,
+                "rows_stored": 1,
+                "rows_quarantined": 1,
+                "reasons": {"duplicate": 1},
+            },
+        ]
+    }
     reasons = analysis.quarantine_reasons(report)
     assert reasons.values.tolist() == [["volunteers", "bad_date", 1], ["volunteers", "duplicate", 2]]
 

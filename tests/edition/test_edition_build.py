@@ -1,5 +1,6 @@
 """The edition build: complete outputs, code-free HTML, suppressed tables, no personal data,
 a failing chapter or a privacy finding leaves the previous edition intact."""
+
 import json
 import shutil
 
@@ -15,10 +16,28 @@ SAMPLE_YEAR = 2020  # the sample store (conftest.py) covers 2019–2020
 pytestmark = pytest.mark.slow
 
 EXPECTED_TABLES = {
-    "01_scale", "01_highlights", "01_value", "02_team_types", "02_categories", "02_target_groups", "02_stars",
-    "03_party_reports", "03_timebank", "03_young_old", "03_partnership", "03_featured_projects",
-    "04_districts", "04_streets", "05_methodology", "05_ingest_files", "05_quarantine_reasons",
-    "05_city_indicators", "05_district_indicators", "05_population", "05_wages", "05_software",
+    "01_scale",
+    "01_highlights",
+    "01_value",
+    "02_team_types",
+    "02_categories",
+    "02_target_groups",
+    "02_stars",
+    "03_party_reports",
+    "03_timebank",
+    "03_young_old",
+    "03_partnership",
+    "03_featured_projects",
+    "04_districts",
+    "04_streets",
+    "05_methodology",
+    "05_ingest_files",
+    "05_quarantine_reasons",
+    "05_city_indicators",
+    "05_district_indicators",
+    "05_population",
+    "05_wages",
+    "05_software",
 }
 
 
@@ -93,7 +112,14 @@ def test_html_is_code_free_and_self_contained(built_edition):
 def test_index_shows_the_highlights(built_edition):
     _, edition = built_edition
     index = (edition / "index.html").read_text(encoding="utf-8")
-    for label in ("在职党员到社区报到", "党员志愿服务队", "党员服务队开展活动", "志愿服务贡献价值", "时间银行开户数", DEMO_MARK):
+    for label in (
+        "在职党员到社区报到",
+        "党员志愿服务队",
+        "党员服务队开展活动",
+        "志愿服务贡献价值",
+        "时间银行开户数",
+        DEMO_MARK,
+    ):
         assert label in index
     for key in CHAPTERS:
         assert f'href="{key}.html"' in index
@@ -165,8 +191,14 @@ def test_failing_chapter_keeps_the_previous_edition(built_edition, sample_store,
     shutil.copytree(paths.NOTEBOOKS_DIR, notebooks)
     broken = notebooks / "02_professional_development.ipynb"
     notebook = json.loads(broken.read_text(encoding="utf-8"))
-    failing = {"cell_type": "code", "execution_count": None, "id": "planted", "metadata": {}, "outputs": [],
-               "source": ["raise ValueError('planted failure')"]}
+    failing = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": "planted",
+        "metadata": {},
+        "outputs": [],
+        "source": ["raise ValueError('planted failure')"],
+    }
     notebook["cells"].insert(4, failing)
     broken.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
     monkeypatch.setattr(paths, "NOTEBOOKS_DIR", notebooks)

@@ -1,4 +1,5 @@
 """The figure theme: the CJK font renders without missing glyphs or warnings; files are PNG and SVG."""
+
 import warnings
 
 import matplotlib

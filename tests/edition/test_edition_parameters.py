@@ -1,8 +1,8 @@
 """Bad parameters stop a chapter or the build before any work, with a message naming the problem."""
+
 import json
 
 import pandas as pd
-
 import pytest
 
 from voldata import paths

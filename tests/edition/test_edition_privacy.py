@@ -1,5 +1,6 @@
 """The privacy gate: planted ID numbers and mobile numbers are found in every kind of output file;
 clean output (images, digests, longer digit runs) passes; findings never show the number."""
+
 import base64
 import hashlib
 

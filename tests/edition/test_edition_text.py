@@ -1,4 +1,5 @@
 """Chinese number formatting: the prose every chapter writes from numbers."""
+
 import math
 
 import pytest
@@ -52,10 +53,20 @@ def test_narrative_is_written_from_the_numbers():
     from voldata.edition import narrative
 
     indicators = {
-        "registered_volunteers": 261_234, "registered_volunteers_yoy": 0.1, "new_volunteers": 1925,
-        "active_volunteers": 6800, "active_rate": 0.026, "service_hours": 12_345.5, "service_hours_yoy": -0.05,
-        "hours_per_active_mean": 1.82, "hours_per_active_median": 1.5, "volunteers_per_10k": 139.87,
-        "teams": 40, "active_teams": 39, "activities": 152, "activities_yoy": None,
+        "registered_volunteers": 261_234,
+        "registered_volunteers_yoy": 0.1,
+        "new_volunteers": 1925,
+        "active_volunteers": 6800,
+        "active_rate": 0.026,
+        "service_hours": 12_345.5,
+        "service_hours_yoy": -0.05,
+        "hours_per_active_mean": 1.82,
+        "hours_per_active_median": 1.5,
+        "volunteers_per_10k": 139.87,
+        "teams": 40,
+        "active_teams": 39,
+        "activities": 152,
+        "activities_yoy": None,
     }
     text_2020 = narrative.scale(indicators, 2020)
     assert "截至2020年底，全市注册志愿者26.1万人，比上年增长10.0%" in text_2020

@@ -5,6 +5,7 @@ per table); they are written into a real store layout (partitioned Parquet with
 the store's Arrow schema) so the tests read them through ``voldata.store.load``
 and ``voldata.store.scan`` exactly as the CLI does.
 """
+
 from __future__ import annotations
 
 import json

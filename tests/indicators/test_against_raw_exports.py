@@ -5,12 +5,13 @@ real CLI; the same ids are then computed here with plain pandas from the raw
 CSV and XLSX files, without any voldata reader, so a mistake in ingest or in an
 indicator shows up as a disagreement.
 """
+
 from __future__ import annotations
 
 import io
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 

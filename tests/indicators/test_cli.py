@@ -1,4 +1,5 @@
 """``voldata indicators`` end to end on the hand-made store."""
+
 from __future__ import annotations
 
 import io

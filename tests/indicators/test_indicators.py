@@ -3,6 +3,7 @@
 Every indicator runs on pandas DataFrames and on polars LazyFrames (the ``engine``
 fixture); the expected files say how each number was worked out.
 """
+
 from __future__ import annotations
 
 import ast
@@ -15,6 +16,7 @@ import pandas as pd
 import pandas.testing as pdt
 import polars as pl
 import pytest
+from conftest import FIXTURES
 
 from voldata import store
 from voldata.indicators import (
@@ -36,33 +38,72 @@ from voldata.indicators import (
 )
 from voldata.indicators._engine import age_band, as_context
 
-from conftest import FIXTURES
-
 # The ids of spec/indicators.md (the first column of its tables, sections 1–8;
 # the spec lives in the project's shared spec folder). timebank_young_old_to_old_old
 # is reported as a count and as points. Keep in step with the spec.
 SPEC_IDS = [
     # 1 Scale
-    "registered_volunteers", "new_volunteers", "active_volunteers", "active_rate", "service_hours",
-    "hours_per_active_mean", "hours_per_active_median", "volunteers_per_10k", "teams", "active_teams", "activities",
+    "registered_volunteers",
+    "new_volunteers",
+    "active_volunteers",
+    "active_rate",
+    "service_hours",
+    "hours_per_active_mean",
+    "hours_per_active_median",
+    "volunteers_per_10k",
+    "teams",
+    "active_teams",
+    "activities",
     # 2 Party leadership
-    "party_member_volunteers", "party_member_active", "party_share_of_active", "party_share_of_hours",
-    "party_hours_ratio", "reported_party_members", "reported_party_members_active", "party_service_teams",
+    "party_member_volunteers",
+    "party_member_active",
+    "party_share_of_active",
+    "party_share_of_hours",
+    "party_hours_ratio",
+    "reported_party_members",
+    "reported_party_members_active",
+    "party_service_teams",
     "party_team_activities",
     # 3 Commitment and concentration
-    "star_1", "star_2", "star_3", "star_4", "star_5", "hours_gini", "top10_hours_share", "retention",
-    "activation_90d", "engagement_survival",
+    "star_1",
+    "star_2",
+    "star_3",
+    "star_4",
+    "star_5",
+    "hours_gini",
+    "top10_hours_share",
+    "retention",
+    "activation_90d",
+    "engagement_survival",
     # 4 Services
-    "hours_by_category", "activities_by_category", "hours_by_target_group", "monthly_hours", "monthly_active",
+    "hours_by_category",
+    "activities_by_category",
+    "hours_by_target_group",
+    "monthly_hours",
+    "monthly_active",
     # 5 Integration and informatization
-    "social_work_activity_share", "charity_activity_share", "both_activity_share", "social_work_hours_share",
+    "social_work_activity_share",
+    "charity_activity_share",
+    "both_activity_share",
+    "social_work_hours_share",
     "digital_record_share",
     # 6 Time bank
-    "timebank_accounts", "timebank_new_accounts", "timebank_active_accounts", "points_deposited", "points_withdrawn",
-    "points_transferred", "points_donated", "withdrawal_ratio", "points_outstanding", "accounts_over_cap",
+    "timebank_accounts",
+    "timebank_new_accounts",
+    "timebank_active_accounts",
+    "points_deposited",
+    "points_withdrawn",
+    "points_transferred",
+    "points_donated",
+    "withdrawal_ratio",
+    "points_outstanding",
+    "accounts_over_cap",
     # 7 Young-old serve old-old
-    "young_old_active", "young_old_elderly_hours", "timebank_young_old_to_old_old_count",
-    "timebank_young_old_to_old_old_points", "timebank_young_old_share",
+    "young_old_active",
+    "young_old_elderly_hours",
+    "timebank_young_old_to_old_old_count",
+    "timebank_young_old_to_old_old_points",
+    "timebank_young_old_share",
     # 8 Value
     "contribution_value",
 ]
@@ -104,7 +145,11 @@ def _actual_city(values: dict, ids) -> pd.DataFrame:
 
 
 def _read_expected(name: str) -> pd.DataFrame:
-    return pd.read_csv(FIXTURES / name, comment="#", dtype={"district_code": str, "category": str, "target_group": str, "account_id": str})
+    return pd.read_csv(
+        FIXTURES / name,
+        comment="#",
+        dtype={"district_code": str, "category": str, "target_group": str, "account_id": str},
+    )
 
 
 # -- the spec and the registry ---------------------------------------------------
@@ -321,7 +366,14 @@ def test_district_version_matches_district_table(fixture_store, district_tables,
 
 @pytest.mark.parametrize(
     "function",
-    [hours_by_category, activities_by_category, hours_by_target_group, monthly_hours, monthly_active, engagement_survival],
+    [
+        hours_by_category,
+        activities_by_category,
+        hours_by_target_group,
+        monthly_hours,
+        monthly_active,
+        engagement_survival,
+    ],
 )
 def test_table_indicators_agree_across_engines(fixture_store, function):
     pandas_frame = function(store.tables(fixture_store, engine="pandas"), year=2020)

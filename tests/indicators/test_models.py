@@ -1,4 +1,5 @@
 """Models on a simulated store with known effects, and on data too thin to fit."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,12 +8,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from conftest import write_store
 
 from voldata import models, store
 from voldata.schema import TABLE_ORDER, TABLES
 from voldata.store import arrow_schema
-
-from conftest import write_store
 
 PARTY_EFFECT = 1.8  # true incidence-rate ratio of party members in the simulation
 
@@ -65,13 +65,38 @@ def simulated_store(tmp_path_factory):
     records["status"] = "approved"
     frames = {
         "volunteers": volunteers,
-        "teams": pd.DataFrame([{"team_id": "T1", "team_name": "t", "team_type": "community", "district_code": "440103",
-                                "street": "s", "community": "c", "founded_on": dt.date(2018, 1, 1)}]),
-        "activities": pd.DataFrame([{"activity_id": "A1", "title": "a", "team_id": "T1", "category": "health",
-                                     "target_group": "elderly", "district_code": "440103", "street": "s",
-                                     "community": "c", "start_at": dt.datetime(2019, 1, 1), "end_at": None,
-                                     "social_work_partner": False, "charity_partner": False,
-                                     "planned_volunteers": 10}]),
+        "teams": pd.DataFrame(
+            [
+                {
+                    "team_id": "T1",
+                    "team_name": "t",
+                    "team_type": "community",
+                    "district_code": "440103",
+                    "street": "s",
+                    "community": "c",
+                    "founded_on": dt.date(2018, 1, 1),
+                }
+            ]
+        ),
+        "activities": pd.DataFrame(
+            [
+                {
+                    "activity_id": "A1",
+                    "title": "a",
+                    "team_id": "T1",
+                    "category": "health",
+                    "target_group": "elderly",
+                    "district_code": "440103",
+                    "street": "s",
+                    "community": "c",
+                    "start_at": dt.datetime(2019, 1, 1),
+                    "end_at": None,
+                    "social_work_partner": False,
+                    "charity_partner": False,
+                    "planned_volunteers": 10,
+                }
+            ]
+        ),
         "service_records": records,
     }
     tables = {}

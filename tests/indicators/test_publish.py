@@ -1,15 +1,15 @@
 """Small-cell suppression against a hand-made input/expected pair."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
 import pytest
+from conftest import FIXTURES
 
 from voldata.indicators import district_indicators
 from voldata.publish import DISTRICT_COUNTS, suppress, suppress_district_indicators
-
-from conftest import FIXTURES
 
 RATES = {"active_rate": ["active_volunteers", "registered_volunteers"], "hours_per_active_mean": "active_volunteers"}
 

@@ -1,4 +1,5 @@
 """Fixtures of the ingest tests: the committed city exports, a key, and a store built from them."""
+
 from __future__ import annotations
 
 import importlib.util

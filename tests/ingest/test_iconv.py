@@ -1,4 +1,5 @@
 """Transcoding with the C library's iconv gives what Python's codecs give, errors included."""
+
 from __future__ import annotations
 
 import pytest

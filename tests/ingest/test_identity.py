@@ -1,4 +1,5 @@
 """Pseudonymisation and ID checks."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,9 @@ def test_gb11643_check(number, expected):
 
 
 def test_person_key_is_hmac_of_the_normalised_number():
-    frame = pl.DataFrame({ID_NUMBER: ["11010519491231002x", " １１０１０５１９４９１２３１００２Ｘ ", "11010519491231002X"]})
+    frame = pl.DataFrame(
+        {ID_NUMBER: ["11010519491231002x", " １１０１０５１９４９１２３１００２Ｘ ", "11010519491231002X"]}
+    )
     out = pseudonymise(frame, key=b"k")
     expected = hmac.new(b"k", b"11010519491231002X", hashlib.sha256).hexdigest()
     assert out["person_key"].to_list() == [expected] * 3
@@ -72,7 +75,10 @@ def test_many_numbers_agree_with_the_rule_digit_by_digit(rng):
         if not number:  # blank: unknown
             assert (valid, gender, year) == (None, None, None)
             continue
-        passes = len(number) == 18 and "10X98765432"[sum(int(d) * w for d, w in zip(number[:17], weights)) % 11] == number[17]
+        passes = (
+            len(number) == 18
+            and "10X98765432"[sum(int(d) * w for d, w in zip(number[:17], weights)) % 11] == number[17]
+        )
         assert valid is passes
         assert gender == (("M" if int(number[16]) % 2 else "F") if passes else None)
         assert year == (int(number[6:10]) if passes else None)

@@ -1,4 +1,5 @@
 """End to end: the committed city exports → store, quarantine and report, checked by hand."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,7 +72,15 @@ def test_quarantine_matches_the_hand_worked_expectation(city_store):
     got = quarantine(city_store)[["table", "file", "sheet", "row_number", "reason"]]
     expected = pd.read_csv(EXPECTED / "quarantine.csv", dtype={"sheet": str}, keep_default_na=False)
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
-    assert list(quarantine(city_store).columns) == ["table", "file", "sheet", "row_number", "reason", "detail", "values"]
+    assert list(quarantine(city_store).columns) == [
+        "table",
+        "file",
+        "sheet",
+        "row_number",
+        "reason",
+        "detail",
+        "values",
+    ]
 
 
 def test_quarantine_values_are_raw_text_without_pii(city_store):
@@ -97,12 +106,24 @@ def test_report_reconciles_every_file(city_store):
         "rows_read": 11,
         "rows_stored": 4,
         "rows_quarantined": 7,
-        "reasons": {"missing_value": 1, "bad_number": 1, "out_of_range": 1, "unknown_value": 1, "duplicate": 2, "orphan": 1},
+        "reasons": {
+            "missing_value": 1,
+            "bad_number": 1,
+            "out_of_range": 1,
+            "unknown_value": 1,
+            "duplicate": 2,
+            "orphan": 1,
+        },
     }
     assert report["skipped_files"] == ["faults.txt"]
     assert report["tables"] == {
-        "volunteers": 6, "party_reports": 2, "teams": 4, "activities": 3,
-        "service_records": 7, "timebank_accounts": 3, "timebank_transactions": 3,
+        "volunteers": 6,
+        "party_reports": 2,
+        "teams": 4,
+        "activities": 3,
+        "service_records": 7,
+        "timebank_accounts": 3,
+        "timebank_transactions": 3,
     }
     totals = report["totals"]
     assert (totals["files"], totals["rows_read"], totals["rows_stored"], totals["rows_quarantined"]) == (9, 53, 28, 25)
@@ -215,7 +236,12 @@ def test_a_failure_mid_write_leaves_the_previous_store_exactly(city_store, tmp_p
 
     monkeypatch.setattr("voldata.ingest.pipeline.write_table", failing_write_table)
     with pytest.raises(OSError, match="simulated"):
-        ingest([CITY / "volunteers_utf8.csv", CITY / "teams_bom.csv", CITY / "party_reports.csv"], store=store, key=KEY, progress=False)
+        ingest(
+            [CITY / "volunteers_utf8.csv", CITY / "teams_bom.csv", CITY / "party_reports.csv"],
+            store=store,
+            key=KEY,
+            progress=False,
+        )
     assert len(calls) == 3
     assert file_bytes(store) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # no temporary folders left behind
@@ -277,10 +303,18 @@ def _cli(*args, env_key=None, cwd=None):
     if env_key is not None:
         env["VOLDATA_KEY"] = env_key
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from voldata.commands import ingest as c; import argparse;"
-         "p = argparse.ArgumentParser(allow_abbrev=False); c.add_arguments(p); sys.exit(c.run(p.parse_args(sys.argv[1:])))",
-         *args],
-        capture_output=True, text=True, env=env, cwd=cwd,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from voldata.commands import ingest as c; import argparse;"
+            "p = argparse.ArgumentParser(allow_abbrev=False); c.add_arguments(p); "
+            "sys.exit(c.run(p.parse_args(sys.argv[1:])))",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
     )
 
 
@@ -419,7 +453,9 @@ def test_a_gb18030_export_with_bad_bytes_stops_the_ingest_untouched(city_store, 
     # The bad bytes lie past the part read to recognise the table.
     (city_copy / "zz_teams.csv").write_bytes(header + rows + b"T9,\x81\x30\xff\xff,x\n")
     offset = len(header + rows + b"T9,")  # where the broken four-byte character starts
-    with pytest.raises(IngestError, match=rf"zz_teams.csv: cannot decode the file as UTF-8 or GB18030 \(bad bytes near byte {offset}\)"):
+    with pytest.raises(
+        IngestError, match=rf"zz_teams.csv: cannot decode the file as UTF-8 or GB18030 \(bad bytes near byte {offset}\)"
+    ):
         ingest([city_copy], store=store, key=KEY, progress=False)
     assert file_bytes(store) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["raw", "store"]

@@ -1,4 +1,5 @@
 """Property: whatever bad rows are mixed in, every row is accounted for and no PII reaches the store."""
+
 from __future__ import annotations
 
 import shutil

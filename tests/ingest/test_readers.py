@@ -1,4 +1,5 @@
 """Readers: encodings, header rows, header variants, spreadsheet cells, unusable files."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +53,7 @@ def test_mixed_encodings_are_refused_not_garbled(tmp_path):
     """UTF-8 header and rows, then GB18030 rows further on: an error naming the file, no guess."""
     body = b"\n".join(f"T{i},team,x".encode() for i in range(8000))
     path = tmp_path / "mixed.csv"
-    path.write_bytes("队伍编号,队伍名称,队伍类型\n".encode("utf-8") + body + "\nT9999,石牌党员服务队,x\n".encode("gb18030"))
+    path.write_bytes("队伍编号,队伍名称,队伍类型\n".encode() + body + "\nT9999,石牌党员服务队,x\n".encode("gb18030"))
     sources, _ = discover([path])
     plan = plan_source(sources[0])
     assert plan.encoding == "utf-8"

@@ -1,4 +1,5 @@
 """Value rules: raw export text → canonical values (input/expected pairs)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,7 +61,12 @@ def test_mixed_datetime_column_keeps_row_alignment():
     raw = pl.Series(["2020-03-05 08:00:00", "2020/3/5 9:00", None, "bad", "2020-03-05 10:00:00", "20200305"])
     value, status = v.parse_datetime(raw)
     assert value.to_list() == [
-        dt.datetime(2020, 3, 5, 8), dt.datetime(2020, 3, 5, 9), None, None, dt.datetime(2020, 3, 5, 10), dt.datetime(2020, 3, 5)
+        dt.datetime(2020, 3, 5, 8),
+        dt.datetime(2020, 3, 5, 9),
+        None,
+        None,
+        dt.datetime(2020, 3, 5, 10),
+        dt.datetime(2020, 3, 5),
     ]
     assert status.to_list() == [v.OK, v.OK, v.OK, v.BAD, v.OK, v.OK]
 
@@ -175,7 +181,13 @@ def test_partner_flags(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1990-03-07", (1990, v.OK)), ("1990", (1990, v.OK)), ("1990年", (1990, v.OK)), ("19900307", (1990, v.OK)), ("x", (None, v.BAD))],
+    [
+        ("1990-03-07", (1990, v.OK)),
+        ("1990", (1990, v.OK)),
+        ("1990年", (1990, v.OK)),
+        ("19900307", (1990, v.OK)),
+        ("x", (None, v.BAD)),
+    ],
 )
 def test_birth_year(text, expected):
     assert _one(v.parse_birth_year, text) == expected
@@ -189,9 +201,23 @@ def test_identifiers_are_normalised():
 @pytest.mark.parametrize("majority", ["2020-03-05 08:00:00", "2020/3/5 8:00", "2020-03-05 08:00", "2020/3/5 8:00:00"])
 def test_datetime_columns_parse_the_same_whichever_shape_leads(rng, majority):
     """The shape most of a column has is tried first; every value still parses as it does alone."""
-    others = ["2020-03-05 09:15:00", "2020/3/5 9:15", "2020-03-05 9:15", "2020/3/5 9:15:30", "2020年3月5日9时", "43895.5",
-              "2020-1-5 7:05:00", "2020/13/5 8:00", "bad", None, " ", "1899-12-31 23:00:00",
-              "2020-03-05 08:00:60", "+2020-03-05 08:00:00", "2020/3/5 8:60"]
+    others = [
+        "2020-03-05 09:15:00",
+        "2020/3/5 9:15",
+        "2020-03-05 9:15",
+        "2020/3/5 9:15:30",
+        "2020年3月5日9时",
+        "43895.5",
+        "2020-1-5 7:05:00",
+        "2020/13/5 8:00",
+        "bad",
+        None,
+        " ",
+        "1899-12-31 23:00:00",
+        "2020-03-05 08:00:60",
+        "+2020-03-05 08:00:00",
+        "2020/3/5 8:60",
+    ]
     texts = [majority] * 1500 + others * 20
     texts = [texts[i] for i in rng.permutation(len(texts))]
     value, status = v.parse_datetime(pl.Series(texts, dtype=pl.String))

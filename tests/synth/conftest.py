@@ -1,4 +1,5 @@
 """Fixtures for the demo-data generator: small generated export folders."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,5 +32,3 @@ def calibration_raw(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("synth_calibration")
     generate(out, years=range(2018, 2021), scale=0.003, seed=2020, progress=False)
     return out
-
-

@@ -1,4 +1,5 @@
 """Reading demo exports back in tests (strict about encodings, aware of title lines and sheets)."""
+
 from __future__ import annotations
 
 import csv
@@ -42,8 +43,10 @@ def read_sheets(raw: Path, entry: dict) -> list[tuple[str, int, list[str], list[
     for name in book.sheet_names:
         rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         header_index = next(i for i, row in enumerate(rows) if signature <= {str(c) for c in row})
-        text_rows = [["" if c is None else (str(int(c)) if isinstance(c, float) and c.is_integer() else str(c))
-                      for c in row] for row in rows[header_index + 1:]]
+        text_rows = [
+            ["" if c is None else (str(int(c)) if isinstance(c, float) and c.is_integer() else str(c)) for c in row]
+            for row in rows[header_index + 1 :]
+        ]
         parts.append((name, header_index + 2, [str(c) for c in rows[header_index]], text_rows))
     return parts
 

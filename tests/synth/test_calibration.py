@@ -1,4 +1,5 @@
 """Relative calibration checks on a small run (scale 0.003), computed from the exported files."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,12 @@ def data(calibration_raw):
     records["hours"] = records["服务时长"].astype(float)
     volunteers = tables["volunteers"]
     volunteers["registered"] = parse_dates(volunteers["注册时间"])
-    volunteers["birth_year"] = volunteers["证件号码"].str[6:10].astype(int).where(
-        volunteers["证件类型"] == "居民身份证", parse_dates(volunteers["出生日期"].replace("", None)).dt.year)
+    volunteers["birth_year"] = (
+        volunteers["证件号码"]
+        .str[6:10]
+        .astype(int)
+        .where(volunteers["证件类型"] == "居民身份证", parse_dates(volunteers["出生日期"].replace("", None)).dt.year)
+    )
     volunteers["party"] = volunteers["政治面貌"].isin(["中共党员", "中共预备党员"])
     activities = tables["activities"]
     activities["start"] = parse_dates(activities["开始时间"])

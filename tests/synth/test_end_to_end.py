@@ -1,4 +1,5 @@
 """Demo exports through the real loaders: synth -> ingest -> store, reconciled with what synth wrote."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ import pytest
 from synth_helpers import summary
 
 from voldata import ingest as ingest_module
-
 
 KEY = "synth-end-to-end-test-key"
 
@@ -56,8 +56,9 @@ def test_messy_quarantine_is_exactly_the_injected_faults(messy_raw, messy_store)
     store, report = messy_store
     expected = _expected_quarantine(messy_raw)
     quarantine = _quarantine(store)
-    found = set(zip(quarantine["file"], quarantine["sheet"], quarantine["row_number"].astype(int),
-                    quarantine["reason"]))
+    found = set(
+        zip(quarantine["file"], quarantine["sheet"], quarantine["row_number"].astype(int), quarantine["reason"])
+    )
     # The same rows, each for the reason the generator listed.
     assert found == expected
     assert report["tables"] == summary(messy_raw)["expected_stored"]
@@ -71,8 +72,12 @@ def test_negative_hours_are_quarantined_as_out_of_range(messy_raw, messy_store):
     store, _ = messy_store
     quarantine = _quarantine(store)
     negative = _negative_hours(messy_raw)
-    rows = quarantine[[(f, s, int(r)) in negative for f, s, r in
-                       zip(quarantine["file"], quarantine["sheet"], quarantine["row_number"])]]
+    rows = quarantine[
+        [
+            (f, s, int(r)) in negative
+            for f, s, r in zip(quarantine["file"], quarantine["sheet"], quarantine["row_number"])
+        ]
+    ]
     assert len(rows) == len(negative)
     assert set(rows["reason"]) == {"out_of_range"}
 
@@ -87,8 +92,9 @@ def test_accepted_variants_are_stored_with_the_right_values(messy_raw, messy_sto
     assert len(text_hours)
     values = set(records["hours"].round(2))
     for value in text_hours["value"]:
-        hours = float(value.split("小时")[0]) + (float(value.split("小时")[1].rstrip("分") or 0) / 60
-                                                 if value.split("小时")[1] else 0)
+        hours = float(value.split("小时")[0]) + (
+            float(value.split("小时")[1].rstrip("分") or 0) / 60 if value.split("小时")[1] else 0
+        )
         assert round(hours, 2) in values
 
 

@@ -1,4 +1,5 @@
 """--messy: every listed fault is really in the files, one per row, and only where it is safe."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -90,15 +91,25 @@ def test_duplicates_repeat_an_earlier_clean_row_exactly(faults, tables):
             sheet = words[2] if len(words) == 5 else ""
             original_row = int(words[-1])
             same_file = frame[frame["file"] == row["file"]].reset_index(drop=True)
-            position = lambda s, r: (list(dict.fromkeys(same_file["sheet"])).index(s), r)  # noqa: E731
+            sheets = list(dict.fromkeys(same_file["sheet"]))
+            position = lambda s, r, sheets=sheets: (sheets.index(s), r)  # noqa: E731
             assert position(sheet, original_row) < position(row["sheet"], row["row_number"])
             original = same_file[(same_file["sheet"] == sheet) & (same_file["row_number"] == original_row)]
             assert len(original) == 1
-            assert original[data_columns].iloc[0].tolist() == frame.loc[
-                (frame["file"] == row["file"]) & (frame["sheet"] == row["sheet"])
-                & (frame["row_number"] == row["row_number"]), data_columns].iloc[0].tolist()
-            assert not ((faults["file"] == row["file"]) & (faults["sheet"] == sheet)
-                        & (faults["row_number"] == original_row)).any()
+            assert (
+                original[data_columns].iloc[0].tolist()
+                == frame.loc[
+                    (frame["file"] == row["file"])
+                    & (frame["sheet"] == row["sheet"])
+                    & (frame["row_number"] == row["row_number"]),
+                    data_columns,
+                ]
+                .iloc[0]
+                .tolist()
+            )
+            assert not (
+                (faults["file"] == row["file"]) & (faults["sheet"] == sheet) & (faults["row_number"] == original_row)
+            ).any()
 
 
 def test_accepted_variants_normalise_to_good_values(faults, tables):
@@ -129,5 +140,8 @@ def test_quarantine_faults_only_in_rows_nothing_depends_on(faults, tables):
     for table, id_column in (("activities", "活动编号"), ("volunteers", "志愿者编号")):
         rows = _faulty_rows(quarantined, tables, table)
         assert not rows[id_column].isin(clean_records[id_column]).any(), table
-    assert quarantined["table"].isin(["service_records", "timebank_transactions", "activities", "volunteers",
-                                      "party_reports"]).all()
+    assert (
+        quarantined["table"]
+        .isin(["service_records", "timebank_transactions", "activities", "volunteers", "party_reports"])
+        .all()
+    )

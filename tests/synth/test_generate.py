@@ -1,4 +1,5 @@
 """Files written by voldata.synth.generate: layout, headers, encodings, counts, determinism."""
+
 from __future__ import annotations
 
 import hashlib
@@ -6,15 +7,13 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
+from synth_helpers import SMALL, parse_dates, read_sheets, read_table, summary
 
 from voldata import reference
 from voldata.commands.synth import parse_years
 from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, VOCABULARIES
 from voldata.synth import generate
-
-from synth_helpers import SMALL, parse_dates, read_sheets, read_table, summary
 
 PII_BY_TABLE = {
     "volunteers": {"姓名", "手机号码"},
@@ -25,8 +24,11 @@ PII_BY_TABLE = {
 
 
 def _digests(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_arguments_give_byte_identical_files(tmp_path, messy_raw):
@@ -66,8 +68,10 @@ def test_every_table_is_written_with_contract_headers(clean_raw):
             assert set(table.signature) <= written, entry["file"]
             assert written <= contract | PII_HEADERS, (entry["file"], written - contract - PII_HEADERS)
             expected = {c.headers[0] for c in table.columns if c.headers and not c.derived_from_id}
-            canonical = {h if h not in ("所属镇街", "所属村居") else {"所属镇街": "所属街道", "所属村居": "所属社区"}[h]
-                         for h in written}
+            canonical = {
+                h if h not in ("所属镇街", "所属村居") else {"所属镇街": "所属街道", "所属村居": "所属社区"}[h]
+                for h in written
+            }
             assert expected <= canonical, (entry["file"], expected - canonical)
             assert PII_BY_TABLE.get(entry["table"], set()) <= written
 
@@ -239,9 +243,7 @@ def test_years_before_the_time_bank_still_give_every_table(tmp_path):
         assert (out / entry["file"]).is_file()
 
 
-@pytest.mark.parametrize(
-    "kwargs", [{"years": [2018, 2020]}, {"years": []}, {"scale": 0}, {"messy": 0.5}]
-)
+@pytest.mark.parametrize("kwargs", [{"years": [2018, 2020]}, {"years": []}, {"scale": 0}, {"messy": 0.5}])
 def test_generate_rejects_bad_arguments(tmp_path, kwargs):
     arguments = {"years": [2020], "scale": 0.0005, "seed": 1, "messy": 0.0} | kwargs
     with pytest.raises(ValueError):

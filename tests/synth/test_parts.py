@@ -1,4 +1,5 @@
 """Small parts of the generator, checked by hand."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,9 @@ from voldata.synth.calendar import day, day_weights, month_of, to_date_text, yea
 from voldata.synth.faults import FaultInjector, _hours_text
 
 
-@pytest.mark.parametrize("value, text", [("2.5", "2小时30分"), ("3.0", "3小时"), ("0.5", "0.5小时"), ("1.5", "1小时30分")])
+@pytest.mark.parametrize(
+    "value, text", [("2.5", "2小时30分"), ("3.0", "3小时"), ("0.5", "0.5小时"), ("1.5", "1小时30分")]
+)
 def test_hours_text(value, text):
     assert _hours_text(value) == text
 
@@ -59,7 +62,9 @@ def test_every_row_gets_one_fault_at_rate_one():
         assert out.row(fault["position"]) == frame.row(fault["original"])
     for fault in faults:
         if fault["fault"] != "duplicate":
-            assert out[fault["column"]][fault["position"]] == fault["value"] != frame[fault["column"]][fault["position"]]
+            assert (
+                out[fault["column"]][fault["position"]] == fault["value"] != frame[fault["column"]][fault["position"]]
+            )
 
 
 def test_rows_not_eligible_get_only_harmless_faults():

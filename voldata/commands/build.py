@@ -1,4 +1,5 @@
 """``voldata build``: build the annual edition (notebooks, HTML, tables) for a year."""
+
 from __future__ import annotations
 
 import argparse

@@ -9,6 +9,7 @@ the wage and population used), exactly what
 row per district, empty cells for missing values). It is not suppressed: it is
 for the analyst's eyes; published tables go through :func:`voldata.publish.suppress`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,9 @@ __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--year", type=int, required=True, help="reference year Y (must have service records in the store)")
+    parser.add_argument(
+        "--year", type=int, required=True, help="reference year Y (must have service records in the store)"
+    )
     parser.add_argument("--store", required=True, type=Path, help="store folder written by `voldata ingest`")
     parser.add_argument(
         "--by", choices=["district"], default=None, help="print the district table (CSV) instead of the city JSON"
@@ -29,7 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--engine", choices=["polars", "pandas"], default="polars", help="polars (lazy, fast; default) or pandas"
     )
     parser.add_argument(
-        "--population", type=Path, default=None, help="CSV with columns district_code,population (default: bundled census table)"
+        "--population",
+        type=Path,
+        default=None,
+        help="CSV with columns district_code,population (default: bundled census table)",
     )
 
 

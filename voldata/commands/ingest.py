@@ -1,4 +1,5 @@
 """``voldata ingest RAW [RAW ...] --store STORE [--key-file F]``: platform exports → canonical store."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """``voldata synth --out RAW --years 2018-2020 --scale S --seed N [--messy RATE]``: seeded demo exports."""
+
 from __future__ import annotations
 
 import argparse

@@ -4,6 +4,7 @@ Notebooks import from here; the heavy parts (nbconvert, the workbook reader)
 are imported only by the functions that need them, so a chapter's kernel
 starts quickly.
 """
+
 from __future__ import annotations
 
 from voldata.edition import text

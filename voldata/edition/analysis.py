@@ -5,6 +5,7 @@ and returns a small pandas frame with one row per group (team type, street,
 project, month …). Valid records are those of the indicator spec: status
 approved and 0 < hours ≤ 24.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -143,11 +144,15 @@ def team_types(tables: dict, year: int) -> pd.DataFrame:
     """By team type: teams founded by the end of Y (no date: counted), teams active in Y, activities in Y, hours in Y."""
     _, end = _year_bounds(year)
     teams = tables["teams"].with_columns(pl.col("team_type").fill_null("other"))
-    existing = teams.filter(pl.col("founded_on").is_null() | (pl.col("founded_on") < end.date())).group_by("team_type").agg(
-        teams=pl.len()
+    existing = (
+        teams.filter(pl.col("founded_on").is_null() | (pl.col("founded_on") < end.date()))
+        .group_by("team_type")
+        .agg(teams=pl.len())
     )
     activities = (
-        tables["activities"].filter(pl.col("start_at").dt.year() == year).join(teams.select("team_id", "team_type"), on="team_id")
+        tables["activities"]
+        .filter(pl.col("start_at").dt.year() == year)
+        .join(teams.select("team_id", "team_type"), on="team_id")
     )
     active = activities.group_by("team_type").agg(active_teams=pl.col("team_id").n_unique(), activities=pl.len())
     hours = (
@@ -161,7 +166,9 @@ def team_types(tables: dict, year: int) -> pd.DataFrame:
         codes.join(existing, on="team_type", how="left")
         .join(active, on="team_type", how="left")
         .join(hours, on="team_type", how="left")
-        .with_columns(pl.col("teams", "active_teams", "activities").fill_null(0), pl.col("service_hours").fill_null(0.0))
+        .with_columns(
+            pl.col("teams", "active_teams", "activities").fill_null(0), pl.col("service_hours").fill_null(0.0)
+        )
         .sort("order")
         .drop("order")
         .collect()
@@ -209,8 +216,10 @@ def featured_projects(tables: dict, year: int, *, n: int) -> pd.DataFrame:
 def street_table(tables: dict, year: int) -> pd.DataFrame:
     """By district and street (the volunteer's): registered by the end of Y, active in Y, hours in Y, derived rates."""
     _, end = _year_bounds(year)
-    volunteers = tables["volunteers"].filter(pl.col("registered_at") < end).select(
-        "volunteer_id", "district_code", pl.col("street").fill_null("（未填写）")
+    volunteers = (
+        tables["volunteers"]
+        .filter(pl.col("registered_at") < end)
+        .select("volunteer_id", "district_code", pl.col("street").fill_null("（未填写）"))
     )
     registered = volunteers.group_by("district_code", "street").agg(registered_volunteers=pl.len())
     active = (
@@ -255,14 +264,20 @@ def monthly_party_reports(tables: dict, year: int) -> pd.DataFrame:
 
 def partner_hours(tables: dict, year: int) -> pd.DataFrame:
     """Activities and valid hours of Y by partnership: volunteers only, + social work, + charity, + both."""
-    activities = tables["activities"].filter(pl.col("start_at").dt.year() == year).with_columns(
-        partnership=pl.when(pl.col("social_work_partner").fill_null(False) & pl.col("charity_partner").fill_null(False))
-        .then(pl.lit("社工+慈善+志愿服务"))
-        .when(pl.col("social_work_partner").fill_null(False))
-        .then(pl.lit("社工+志愿服务"))
-        .when(pl.col("charity_partner").fill_null(False))
-        .then(pl.lit("慈善+志愿服务"))
-        .otherwise(pl.lit("仅志愿服务"))
+    activities = (
+        tables["activities"]
+        .filter(pl.col("start_at").dt.year() == year)
+        .with_columns(
+            partnership=pl.when(
+                pl.col("social_work_partner").fill_null(False) & pl.col("charity_partner").fill_null(False)
+            )
+            .then(pl.lit("社工+慈善+志愿服务"))
+            .when(pl.col("social_work_partner").fill_null(False))
+            .then(pl.lit("社工+志愿服务"))
+            .when(pl.col("charity_partner").fill_null(False))
+            .then(pl.lit("慈善+志愿服务"))
+            .otherwise(pl.lit("仅志愿服务"))
+        )
     )
     counts = activities.group_by("partnership").agg(activities=pl.len())
     hours = (
@@ -307,7 +322,8 @@ def quarantine_reasons(report: dict) -> pd.DataFrame:
             key = (entry.get("table"), reason)
             counts[key] = counts.get(key, 0) + int(n)
     frame = pd.DataFrame(
-        [{"table": t, "reason": r, "rows": n} for (t, r), n in sorted(counts.items())], columns=["table", "reason", "rows"]
+        [{"table": t, "reason": r, "rows": n} for (t, r), n in sorted(counts.items())],
+        columns=["table", "reason", "rows"],
     )
     return frame
 
@@ -326,7 +342,9 @@ def software_versions(packages: tuple[str, ...] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def published_values(published: pd.DataFrame, source: pd.DataFrame, column: str, *, key: str = "district_code") -> pd.Series:
+def published_values(
+    published: pd.DataFrame, source: pd.DataFrame, column: str, *, key: str = "district_code"
+) -> pd.Series:
     """A column of a published (suppressed, relabelled) table as numbers keyed by ``source[key]``.
 
     Suppressed or blank cells become NaN, so a map or chart drawn from it shows
@@ -345,7 +363,9 @@ def published_long(published: pd.DataFrame, measures: dict[str, str], *, label: 
             {
                 label: published[label].astype(str).to_numpy(),
                 "measure": name,
-                "value": pd.to_numeric(published[column], errors="coerce").to_numpy(dtype="float64", na_value=float("nan")),
+                "value": pd.to_numeric(published[column], errors="coerce").to_numpy(
+                    dtype="float64", na_value=float("nan")
+                ),
             }
         )
         for column, name in measures.items()
@@ -417,7 +437,13 @@ def model_reading(result) -> str:
     return (sentences + "。" if sentences else "") + note
 
 
-MODEL_LABELS = {"label_zh": "变量", "estimate": "估计值", "ci_low": "95%置信区间下限", "ci_high": "95%置信区间上限", "p_value": "p值"}
+MODEL_LABELS = {
+    "label_zh": "变量",
+    "estimate": "估计值",
+    "ci_low": "95%置信区间下限",
+    "ci_high": "95%置信区间上限",
+    "p_value": "p值",
+}
 
 
 def chapter_models(tables, *, year: int, sample: int | None = None) -> list[ModelSection]:

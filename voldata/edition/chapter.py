@@ -7,6 +7,7 @@ raises :class:`ParameterError` with a plain message for anything wrong, and
 returns a :class:`Chapter` that loads the store lazily (Polars) and caches the
 indicators so a chapter computes each of them once.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -136,7 +137,9 @@ def validate_parameters(
         hint = " (build the demo store with `make demo-store`)" if str(store) == "" else ""
         raise ParameterError(f"store {store_path} does not exist{hint}")
     if not (store_path / store_module.REPORT_FILE).is_file():
-        raise ParameterError(f"{store_path} is not a voldata store (no {store_module.REPORT_FILE}); run `voldata ingest` first")
+        raise ParameterError(
+            f"{store_path} is not a voldata store (no {store_module.REPORT_FILE}); run `voldata ingest` first"
+        )
     years = store_module.store_years(store_path, "service_records")
     if year not in years:
         have = f"{years[0]}–{years[-1]}" if years else "none"
@@ -266,18 +269,43 @@ class Chapter:
         """Store years up to and including the reference year."""
         return [y for y in self.years if y <= self.year]
 
-    def table(self, frame: pd.DataFrame, name: str, *, title: str, counts=(), rates=None, labels=None,
-              city_level: bool = False, show: bool | int = True) -> pd.DataFrame:
+    def table(
+        self,
+        frame: pd.DataFrame,
+        name: str,
+        *,
+        title: str,
+        counts=(),
+        rates=None,
+        labels=None,
+        city_level: bool = False,
+        show: bool | int = True,
+    ) -> pd.DataFrame:
         """Publish a table (suppressed, CSV in ``tables/``) and show it; ``show`` = an int shows the first rows."""
         from voldata.edition.output import publish_table, show_table
 
         published = publish_table(
-            frame, name, output_dir=self.output_dir, title=title, counts=counts, rates=rates,
-            threshold=self.threshold, labels=labels, city_level=city_level,
+            frame,
+            name,
+            output_dir=self.output_dir,
+            title=title,
+            counts=counts,
+            rates=rates,
+            threshold=self.threshold,
+            labels=labels,
+            city_level=city_level,
         )
         if show:
             rows = published if show is True else published.head(int(show))
-            show_table(rows, f"表 {title}" + ("" if show is True or len(published) <= int(show) else f"（前{int(show)}行，共{len(published)}行，全表见 tables/{name}.csv）"))
+            show_table(
+                rows,
+                f"表 {title}"
+                + (
+                    ""
+                    if show is True or len(published) <= int(show)
+                    else f"（前{int(show)}行，共{len(published)}行，全表见 tables/{name}.csv）"
+                ),
+            )
         return published
 
     def figure(self, fig, name: str, caption: str):
@@ -330,7 +358,9 @@ def clear_cache_pending(output_dir: Path) -> None:
     (Path(output_dir) / CACHE_DIR / PENDING_CACHE).unlink(missing_ok=True)
 
 
-def read_indicator_cache(output_dir: Path, key: dict, *, timeout: float = PENDING_TIMEOUT) -> tuple[dict, pd.DataFrame] | None:
+def read_indicator_cache(
+    output_dir: Path, key: dict, *, timeout: float = PENDING_TIMEOUT
+) -> tuple[dict, pd.DataFrame] | None:
     """The cached (city, district) indicators when they were computed for ``key``; None otherwise.
 
     While the build is still computing them (:func:`mark_cache_pending`), waits up to

@@ -5,6 +5,7 @@ Chapter pages are the executed notebooks converted with nbconvert's
 embedded as data URIs), wrapped in one page template with the edition's own
 small stylesheet and navigation. Nothing is loaded from the network.
 """
+
 from __future__ import annotations
 
 import base64
@@ -84,7 +85,9 @@ def chapter_fragment(notebook: str | Path) -> str:
     node = nbformat.read(str(notebook), as_version=4)
     for cell in node.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     exporter = HTMLExporter(
         template_name="basic",
         exclude_input=True,
@@ -106,15 +109,13 @@ def _nav(current: str | None) -> str:
 def render_page(*, title: str, body: str, year: int, demo: bool, current: str | None) -> str:
     """One complete page of the edition (header, navigation, optional 示例数据 banner, body)."""
     edition = f"广州市社区志愿服务发展报告（{year}）"
-    banner = (
-        f'<div class="demo-banner">{DEMO_MARK}：本版由演示数据生成，数字不代表真实情况。</div>' if demo else ""
-    )
+    banner = f'<div class="demo-banner">{DEMO_MARK}：本版由演示数据生成，数字不代表真实情况。</div>' if demo else ""
     return (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)} · {html.escape(edition)}</title><style>{STYLE}</style></head><body>"
         f'<header class="edition"><h1><a href="index.html">{html.escape(edition)}</a></h1>'
-        f'{"<div>" + DEMO_MARK + "</div>" if demo else ""}</header>'
+        f"{'<div>' + DEMO_MARK + '</div>' if demo else ''}</header>"
         f"{_nav(current)}<main>{banner}{body}</main>"
         f"<footer>{html.escape(edition)} · voldata</footer></body></html>\n"
     )
@@ -124,7 +125,11 @@ def render_chapter_page(notebook: str | Path, *, key: str, year: int, demo: bool
     """A chapter's page: its notebook's outputs plus links to the previous and next chapters."""
     keys = list(CHAPTERS)
     position = keys.index(key)
-    previous = f'<a href="{keys[position - 1]}.html">← {CHAPTERS[keys[position - 1]]}</a>' if position else '<a href="index.html">← 目录</a>'
+    previous = (
+        f'<a href="{keys[position - 1]}.html">← {CHAPTERS[keys[position - 1]]}</a>'
+        if position
+        else '<a href="index.html">← 目录</a>'
+    )
     following = (
         f'<a href="{keys[position + 1]}.html">{CHAPTERS[keys[position + 1]]} →</a>'
         if position + 1 < len(keys)
@@ -165,14 +170,16 @@ def render_index(
     for path, caption in figures:
         if Path(path).is_file():
             data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-            images.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>')
+            images.append(
+                f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>'
+            )
     toc = "".join(
         f'<li><a href="{key}.html"><strong>{html.escape(title)}</strong></a>'
         f'<span class="blurb">{html.escape(CHAPTER_BLURBS[key])}</span></li>'
         for key, title in CHAPTERS.items()
     )
     body = (
-        f"<h2>{year}年度要点</h2><div class=\"cards\">{''.join(cards)}</div>"
+        f'<h2>{year}年度要点</h2><div class="cards">{"".join(cards)}</div>'
         f"{''.join(images)}"
         f'<h2>目录</h2><ol class="toc">{toc}</ol>'
         "<h2>数据与文件</h2><ul>"

@@ -5,6 +5,7 @@ Each function takes the indicators (the dict of
 Markdown. Sentences adapt to the data: growth is said as 增长/下降/持平, a
 missing previous year is said so, an empty group is not praised.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -41,7 +42,7 @@ def _g(ind: Indicators, key: str) -> object:
 
 
 def _growth(ind: Indicators, key: str) -> str:
-    """"比上年增长12.3%" (or 下降/持平); "无上年数据可比" when the store has no previous year."""
+    """ "比上年增长12.3%" (or 下降/持平); "无上年数据可比" when the store has no previous year."""
     value = ind.get(f"{key}_yoy")
     return "无上年数据可比" if t.is_missing(value) else "比上年" + t.change(value)
 
@@ -83,7 +84,9 @@ def party(ind: Indicators, year: int) -> str:
     )
 
 
-def governance(by_category: pd.DataFrame, year: int, *, community_codes: tuple[str, ...] = ("community_service",)) -> str:
+def governance(
+    by_category: pd.DataFrame, year: int, *, community_codes: tuple[str, ...] = ("community_service",)
+) -> str:
     """志愿者参与社区治理: the share of hours in community service categories.
 
     ``by_category`` has columns ``category``, ``name_zh`` and ``hours``
@@ -185,9 +188,7 @@ def civic_core(ind: Indicators, year: int) -> str:
     if not t.is_missing(gini):
         level = "较为集中" if float(gini) >= 0.5 else "相对均衡" if float(gini) < 0.3 else "有一定集中"
         reading = f"服务时长的基尼系数为{t.number(gini, digits=3)}，分布{level}。"
-    return (
-        f"{year}年服务时长最多的10%活跃志愿者（“公民核心”）贡献了全部服务时长的{t.share(top)}。{reading}"
-    )
+    return f"{year}年服务时长最多的10%活跃志愿者（“公民核心”）贡献了全部服务时长的{t.share(top)}。{reading}"
 
 
 def activation(ind: Indicators, year: int) -> str:
@@ -224,6 +225,7 @@ def categories(by_target: pd.DataFrame, year: int) -> str:
 
 def districts(frame: pd.DataFrame, year: int) -> str:
     """11个区比较. ``frame`` has ``name_zh``, ``volunteers_per_10k``, ``active_rate``, ``hours_per_active_mean``."""
+
     def extreme(column: str, fmt) -> str:
         values = frame.dropna(subset=[column])
         if values.empty:
@@ -262,7 +264,11 @@ def quality(files: pd.DataFrame, reasons: pd.DataFrame) -> str:
     )
     if held:
         top = reasons.groupby("reason")["rows"].sum().sort_values(ascending=False)
-        text += "隔离原因以" + "、".join(f"{REASONS.get(r, r)}（{t.count(n, unit='行')}）" for r, n in top.head(3).items()) + "为主。"
+        text += (
+            "隔离原因以"
+            + "、".join(f"{REASONS.get(r, r)}（{t.count(n, unit='行')}）" for r, n in top.head(3).items())
+            + "为主。"
+        )
     return text + "隔离行不进入任何统计；其内容不在本报告中公开。"
 
 

@@ -6,6 +6,7 @@ frame through :func:`voldata.publish.suppress`, writes
 correctly) plus a small description the build uses for the workbook, and
 returns the published frame for display. The build collects these files.
 """
+
 from __future__ import annotations
 
 import html

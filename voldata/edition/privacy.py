@@ -16,6 +16,7 @@ are blanked before the search: they are not text a reader sees, and their random
 digits would otherwise look like phone numbers now and then. Findings name the
 file and the kind of number, never the number itself.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,9 @@ __all__ = [
 
 ID_NUMBER = "ID number (居民身份证号码)"
 MOBILE_NUMBER = "mobile number (手机号码)"
-TEXT_SUFFIXES = frozenset({".html", ".htm", ".ipynb", ".csv", ".json", ".svg", ".md", ".txt", ".tsv", ".xml", ".css", ".js"})
+TEXT_SUFFIXES = frozenset(
+    {".html", ".htm", ".ipynb", ".csv", ".json", ".svg", ".md", ".txt", ".tsv", ".xml", ".css", ".js"}
+)
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"

@@ -5,10 +5,10 @@ the indicators, so the narrative is right for every year and every store. A
 missing value (None or NaN) is written as "—" (or said to be unavailable),
 never as 0.
 """
+
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 
 __all__ = [
     "MISSING",
@@ -110,4 +110,3 @@ def ratio(value: object, *, digits: int = 2) -> str:
     if is_missing(value):
         return MISSING
     return f"{float(value):.{digits}f}倍"
-

@@ -7,6 +7,7 @@ returns). :func:`city_indicators` and :func:`district_indicators` compute the
 whole suite with shared aggregates; :data:`REGISTRY` holds the metadata the
 methodology appendix is rendered from.
 """
+
 from __future__ import annotations
 
 from voldata.indicators import (

@@ -4,6 +4,7 @@ Seaborn-style shared components: every indicator function's docstring is its
 registry definition plus the common parameter and return sections, so the
 appendix table, the docstrings and the spec say the same thing.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -20,6 +20,7 @@ collected aggregates that many indicators share:
 
 Results are converted to pandas (or Python numbers) only at the edge.
 """
+
 from __future__ import annotations
 
 import math
@@ -80,9 +81,7 @@ def _normalise(name: str, native: Any) -> nw.LazyFrame:
         frame = frame.lazy()
     present = set(frame.collect_schema().names())
     casts = [
-        nw.col(column.name).cast(_KIND_DTYPES[column.kind])
-        for column in TABLES[name].columns
-        if column.name in present
+        nw.col(column.name).cast(_KIND_DTYPES[column.kind]) for column in TABLES[name].columns if column.name in present
     ]
     return frame.with_columns(*casts)
 
@@ -145,7 +144,9 @@ class Context:
             if frame is None or frame.implementation is not nw.Implementation.POLARS:
                 continue
             # Uncompressed: the file lives for one build and is read back once per process.
-            frame.to_native().write_parquet(folder / f"frame-{number}.parquet", compression="uncompressed", statistics=False)
+            frame.to_native().write_parquet(
+                folder / f"frame-{number}.parquet", compression="uncompressed", statistics=False
+            )
             index.append({"key": list(key) if isinstance(key, tuple) else key, "file": f"frame-{number}.parquet"})
         with open(folder / "values.pickle", "wb") as handle:
             pickle.dump(self._values, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -174,22 +175,26 @@ class Context:
 
         Taken from the shared per-volunteer-year aggregate, so it costs no extra pass.
         """
+
         def build() -> list[int]:
             years = self.volunteer_years().select("year").unique().collect()
             return sorted(int(y) for y in years["year"].to_list() if y is not None)
+
         return self.value("store_years", build)
 
     def volunteer_years(self) -> nw.LazyFrame:
         """Valid records per (volunteer_id, year): hours, records, first, last."""
         return self.frame(
             "volunteer_years",
-            lambda: valid_records(self)
-            .group_by("volunteer_id", "year")
-            .agg(
-                nw.col("hours").sum(),
-                nw.len().alias("records"),
-                nw.col("service_date").min().alias("first"),
-                nw.col("service_date").max().alias("last"),
+            lambda: (
+                valid_records(self)
+                .group_by("volunteer_id", "year")
+                .agg(
+                    nw.col("hours").sum(),
+                    nw.len().alias("records"),
+                    nw.col("service_date").min().alias("first"),
+                    nw.col("service_date").max().alias("last"),
+                )
             ),
         )
 
@@ -204,12 +209,9 @@ class Context:
 
     def active_people(self, year: int) -> nw.LazyFrame:
         """Volunteers active in Y: volunteer_id, hours, records and their attributes."""
+
         def build() -> nw.LazyFrame:
-            people = (
-                self.volunteer_years()
-                .filter(nw.col("year") == year)
-                .select("volunteer_id", "hours", "records")
-            )
+            people = self.volunteer_years().filter(nw.col("year") == year).select("volunteer_id", "hours", "records")
             attributes = self.volunteers(year).select(
                 "volunteer_id", "person_key", "district_code", "gender", "party", "age_band", "registered"
             )
@@ -218,23 +220,26 @@ class Context:
                 nw.col("registered").fill_null(False),
                 nw.col("age_band").fill_null("unknown"),
             )
+
         return self.frame(("active_people", year), build)
 
     def activity_months(self, year: int) -> nw.LazyFrame:
         """Valid records of Y per (activity_id, month): hours, records, digital_records."""
         return self.frame(
             ("activity_months", year),
-            lambda: valid_records(self)
-            .filter(nw.col("year") == year)
-            .with_columns(
-                month=nw.col("service_date").dt.month().cast(nw.Int64()),
-                digital=nw.col("record_method").is_in(DIGITAL_METHODS).fill_null(False).cast(nw.Int64()),
-            )
-            .group_by("activity_id", "month")
-            .agg(
-                nw.col("hours").sum(),
-                nw.len().alias("records"),
-                nw.col("digital").sum().alias("digital_records"),
+            lambda: (
+                valid_records(self)
+                .filter(nw.col("year") == year)
+                .with_columns(
+                    month=nw.col("service_date").dt.month().cast(nw.Int64()),
+                    digital=nw.col("record_method").is_in(DIGITAL_METHODS).fill_null(False).cast(nw.Int64()),
+                )
+                .group_by("activity_id", "month")
+                .agg(
+                    nw.col("hours").sum(),
+                    nw.len().alias("records"),
+                    nw.col("digital").sum().alias("digital_records"),
+                )
             ),
         )
 
@@ -293,11 +298,16 @@ def age_band(year: int, birth_year: nw.Expr) -> nw.Expr:
     """Age band in Y from the birth year: {under_18, 18_34, 35_59, 60_69, 70_plus, unknown}."""
     age = year - birth_year
     return (
-        nw.when(age < 18).then(nw.lit("under_18"))
-        .when(age < 35).then(nw.lit("18_34"))
-        .when(age < 60).then(nw.lit("35_59"))
-        .when(age < 70).then(nw.lit("60_69"))
-        .when(age >= 70).then(nw.lit("70_plus"))
+        nw.when(age < 18)
+        .then(nw.lit("under_18"))
+        .when(age < 35)
+        .then(nw.lit("18_34"))
+        .when(age < 60)
+        .then(nw.lit("35_59"))
+        .when(age < 70)
+        .then(nw.lit("60_69"))
+        .when(age >= 70)
+        .then(nw.lit("70_plus"))
         .otherwise(nw.lit("unknown"))
     )
 

@@ -1,4 +1,5 @@
 """3 Commitment and concentration: star volunteers, Gini, civic core, retention, activation, survival."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -54,14 +55,13 @@ def volunteer_spans(ctx: Context) -> nw.LazyFrame:
     """Per volunteer: first and last valid service date over all years (collected once)."""
     return ctx.frame(
         "volunteer_spans",
-        lambda: ctx.volunteer_years()
-        .group_by("volunteer_id")
-        .agg(nw.col("first").min(), nw.col("last").max()),
+        lambda: ctx.volunteer_years().group_by("volunteer_id").agg(nw.col("first").min(), nw.col("last").max()),
     )
 
 
 def commitment_city(ctx: Context, year: int, *, growth_only: bool = False) -> dict[str, Any]:
     """All city commitment figures of Y as a dict (``growth_only``: the star counts only)."""
+
     def stars() -> dict[str, Any]:
         row = _cumulative_stars(ctx, year).select(*[nw.col(s).sum() for s in _STARS]).collect().rows(named=True)[0]
         return {key: py(value) for key, value in row.items()}
@@ -118,6 +118,7 @@ def _activation(ctx: Context, year: int) -> float | None:
 
 def stars_by_district(ctx: Context, year: int) -> pd.DataFrame:
     """Star volunteer counts by the volunteer's district, all 11 districts."""
+
     def build() -> pd.DataFrame:
         collected = collect_pandas(
             _cumulative_stars(ctx, year)

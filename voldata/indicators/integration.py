@@ -1,4 +1,5 @@
 """5 Integration and informatization (社工+慈善+志愿服务, 信息化)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,6 +22,7 @@ __all__ = [
 
 def integration_city(ctx: Context, year: int) -> dict[str, Any]:
     """All city integration figures of Y as a dict."""
+
     def build() -> dict[str, Any]:
         social, charity = nw.col("social_work_partner"), nw.col("charity_partner")
         activities = (
@@ -34,7 +36,9 @@ def integration_city(ctx: Context, year: int) -> dict[str, Any]:
             ctx.activity_months(year)
             .join(ctx.activities().select("activity_id", "social_work_partner"), on="activity_id", how="left")
             .with_columns(
-                social_hours=nw.when(nw.col("social_work_partner").fill_null(False)).then(nw.col("hours")).otherwise(0.0)
+                social_hours=nw.when(nw.col("social_work_partner").fill_null(False))
+                .then(nw.col("hours"))
+                .otherwise(0.0)
             )
             .select(
                 hours=nw.col("hours").sum(),

@@ -1,4 +1,5 @@
 """2 Party leadership (党建引领): party-member volunteers, reported party members, party teams."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,14 +27,19 @@ __all__ = [
 
 def party_city(ctx: Context, year: int) -> dict[str, Any]:
     """All city party figures of Y as a dict."""
+
     def build() -> dict[str, Any]:
         scale = scale_city(ctx, year, growth_only=True)
         people = people_summary(ctx, year)
-        reports = ctx.table("party_reports").filter(nw.col("reported_at").dt.year() <= year).select("person_key").unique()
+        reports = (
+            ctx.table("party_reports").filter(nw.col("reported_at").dt.year() <= year).select("person_key").unique()
+        )
         active_keys = ctx.active_people(year).select("person_key").drop_nulls().unique()
         reported = reports.select(nw.len()).collect().item()
         reported_active = reports.join(active_keys, on="person_key", how="inner").select(nw.len()).collect().item()
-        party_teams = ctx.table("teams").filter((nw.col("team_type") == "party_service").fill_null(False)).select("team_id")
+        party_teams = (
+            ctx.table("teams").filter((nw.col("team_type") == "party_service").fill_null(False)).select("team_id")
+        )
         team_activities = (
             ctx.activities()
             .filter(nw.col("year") == year)
@@ -61,9 +67,7 @@ def party_city(ctx: Context, year: int) -> dict[str, Any]:
 
 def _run(tables, id: str, year: int, by: str | None = None) -> pd.DataFrame:
     ctx = as_context(tables)
-    return result(
-        ctx, id, year, city=lambda y: party_city(ctx, y), district=lambda y: scale_by_district(ctx, y), by=by
-    )
+    return result(ctx, id, year, city=lambda y: party_city(ctx, y), district=lambda y: scale_by_district(ctx, y), by=by)
 
 
 @document("party_member_volunteers", by=True)

@@ -8,6 +8,7 @@ choice is written into the definition. Each entry also carries the definition in
 Chinese (``definition_zh``, with the same choices and thresholds), which the
 Chinese edition's appendix shows.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -71,9 +72,23 @@ class Indicator:
     district: bool = False
 
 
-def _i(id, name_zh, name_en, unit, definition, section, *, definition_zh, kind="count", growth=False, district=False,
-       function=None):
-    return Indicator(id, name_zh, name_en, unit, definition, definition_zh, section, function or id, kind, growth, district)
+def _i(
+    id,
+    name_zh,
+    name_en,
+    unit,
+    definition,
+    section,
+    *,
+    definition_zh,
+    kind="count",
+    growth=False,
+    district=False,
+    function=None,
+):
+    return Indicator(
+        id, name_zh, name_en, unit, definition, definition_zh, section, function or id, kind, growth, district
+    )
 
 
 _VALID = "valid records (status approved, 0 < hours ≤ 24)"
@@ -81,224 +96,597 @@ _VALID_ZH = "有效服务记录指审核状态为已通过、服务时长大于0
 
 _ALL = [
     # 1 Scale
-    _i("registered_volunteers", "注册志愿者人数", "Registered volunteers", "人",
-       "Volunteers with registered_at on or before the end of Y; by district: the volunteer's district.",
-       "scale", growth=True, district=True,
-       definition_zh="注册时间在报告年度末（12月31日）及以前的志愿者人数；分区统计按志愿者所属区。"),
-    _i("new_volunteers", "新增注册志愿者人数", "New volunteers", "人",
-       "Volunteers with registered_at in Y; by district: the volunteer's district.", "scale", growth=True, district=True,
-       definition_zh="注册时间在报告年度内的志愿者人数；分区统计按志愿者所属区。"),
-    _i("active_volunteers", "活跃志愿者人数", "Active volunteers", "人",
-       f"Distinct volunteers with at least one of the {_VALID} dated in Y (registration date not required); "
-       "by district: the volunteer's district.", "scale", growth=True, district=True,
-       definition_zh=f"报告年度内有至少1条有效服务记录的不同志愿者人数（不以注册时间为条件）；分区统计按志愿者所属区。{_VALID_ZH}"),
-    _i("active_rate", "活跃率", "Active rate", "share",
-       "active_volunteers / registered_volunteers.", "scale", kind="share", district=True,
-       definition_zh="活跃志愿者人数 ÷ 注册志愿者人数。"),
-    _i("service_hours", "服务时长", "Service hours", "小时",
-       f"Sum of hours of {_VALID} dated in Y; by district: the volunteer's district (so hours per active "
-       "volunteer is consistent).", "scale", kind="number", growth=True, district=True,
-       definition_zh=f"报告年度内有效服务记录的服务时长之和；分区统计按志愿者所属区（使分区人均服务时长口径一致）。{_VALID_ZH}"),
-    _i("hours_per_active_mean", "人均服务时长（均值）", "Mean hours per active volunteer", "小时",
-       "Mean over active volunteers of each volunteer's hours in Y.", "scale", kind="number", district=True,
-       definition_zh="活跃志愿者报告年度内个人服务时长的平均值。"),
-    _i("hours_per_active_median", "人均服务时长（中位数）", "Median hours per active volunteer", "小时",
-       "Median over active volunteers of each volunteer's hours in Y (mean of the two middle values for an even count).",
-       "scale", kind="number", district=True,
-       definition_zh="活跃志愿者报告年度内个人服务时长的中位数（人数为偶数时取中间两个数的平均值）。"),
-    _i("volunteers_per_10k", "每万常住人口注册志愿者数", "Volunteers per 10,000 residents", "人/万人",
-       "registered_volunteers / resident population × 10,000. City: the verified 7th-census city total "
-       "(18,676,605) unless a population table is given (then its sum); district: the district population "
-       "of the table used.", "scale", kind="number", growth=True, district=True,
-       definition_zh=(
-           "注册志愿者人数 ÷ 常住人口 × 10,000。全市：未指定人口表时采用经核实的第七次全国人口普查全市常住人口（18,676,605人），"
-           "指定人口表时采用该表各区人口之和；分区：所用人口表中该区的常住人口。"
-       )),
-    _i("teams", "志愿队伍数", "Teams", "个",
-       "Teams with founded_on on or before the end of Y; teams without a founding date are counted as existing "
-       "(founded before the data); by district: the team's district.", "scale", growth=True, district=True,
-       definition_zh="成立日期在报告年度末及以前的志愿队伍数；无成立日期的队伍视为在数据起始前已成立，予以计入；分区统计按队伍所属区。"),
-    _i("active_teams", "活跃队伍数", "Active teams", "个",
-       "Distinct teams publishing at least one activity starting in Y; by district: the team's district.",
-       "scale", growth=True, district=True,
-       definition_zh="报告年度内发布至少1项开始时间在该年度的活动的不同志愿队伍数；分区统计按队伍所属区。"),
-    _i("activities", "志愿活动数", "Activities", "项",
-       "Activities with start_at in Y; by district: the activity's district.", "scale", growth=True, district=True,
-       definition_zh="开始时间在报告年度内的志愿活动数；分区统计按活动所在区。"),
+    _i(
+        "registered_volunteers",
+        "注册志愿者人数",
+        "Registered volunteers",
+        "人",
+        "Volunteers with registered_at on or before the end of Y; by district: the volunteer's district.",
+        "scale",
+        growth=True,
+        district=True,
+        definition_zh="注册时间在报告年度末（12月31日）及以前的志愿者人数；分区统计按志愿者所属区。",
+    ),
+    _i(
+        "new_volunteers",
+        "新增注册志愿者人数",
+        "New volunteers",
+        "人",
+        "Volunteers with registered_at in Y; by district: the volunteer's district.",
+        "scale",
+        growth=True,
+        district=True,
+        definition_zh="注册时间在报告年度内的志愿者人数；分区统计按志愿者所属区。",
+    ),
+    _i(
+        "active_volunteers",
+        "活跃志愿者人数",
+        "Active volunteers",
+        "人",
+        f"Distinct volunteers with at least one of the {_VALID} dated in Y (registration date not required); "
+        "by district: the volunteer's district.",
+        "scale",
+        growth=True,
+        district=True,
+        definition_zh=f"报告年度内有至少1条有效服务记录的不同志愿者人数（不以注册时间为条件）；分区统计按志愿者所属区。{_VALID_ZH}",
+    ),
+    _i(
+        "active_rate",
+        "活跃率",
+        "Active rate",
+        "share",
+        "active_volunteers / registered_volunteers.",
+        "scale",
+        kind="share",
+        district=True,
+        definition_zh="活跃志愿者人数 ÷ 注册志愿者人数。",
+    ),
+    _i(
+        "service_hours",
+        "服务时长",
+        "Service hours",
+        "小时",
+        f"Sum of hours of {_VALID} dated in Y; by district: the volunteer's district (so hours per active "
+        "volunteer is consistent).",
+        "scale",
+        kind="number",
+        growth=True,
+        district=True,
+        definition_zh=f"报告年度内有效服务记录的服务时长之和；分区统计按志愿者所属区（使分区人均服务时长口径一致）。{_VALID_ZH}",
+    ),
+    _i(
+        "hours_per_active_mean",
+        "人均服务时长（均值）",
+        "Mean hours per active volunteer",
+        "小时",
+        "Mean over active volunteers of each volunteer's hours in Y.",
+        "scale",
+        kind="number",
+        district=True,
+        definition_zh="活跃志愿者报告年度内个人服务时长的平均值。",
+    ),
+    _i(
+        "hours_per_active_median",
+        "人均服务时长（中位数）",
+        "Median hours per active volunteer",
+        "小时",
+        "Median over active volunteers of each volunteer's hours in Y "
+        "(mean of the two middle values for an even count).",
+        "scale",
+        kind="number",
+        district=True,
+        definition_zh="活跃志愿者报告年度内个人服务时长的中位数（人数为偶数时取中间两个数的平均值）。",
+    ),
+    _i(
+        "volunteers_per_10k",
+        "每万常住人口注册志愿者数",
+        "Volunteers per 10,000 residents",
+        "人/万人",
+        "registered_volunteers / resident population × 10,000. City: the verified 7th-census city total "
+        "(18,676,605) unless a population table is given (then its sum); district: the district population "
+        "of the table used.",
+        "scale",
+        kind="number",
+        growth=True,
+        district=True,
+        definition_zh=(
+            "注册志愿者人数 ÷ 常住人口 × 10,000。"
+            "全市：未指定人口表时采用经核实的第七次全国人口普查全市常住人口（18,676,605人），"
+            "指定人口表时采用该表各区人口之和；分区：所用人口表中该区的常住人口。"
+        ),
+    ),
+    _i(
+        "teams",
+        "志愿队伍数",
+        "Teams",
+        "个",
+        "Teams with founded_on on or before the end of Y; teams without a founding date are counted as existing "
+        "(founded before the data); by district: the team's district.",
+        "scale",
+        growth=True,
+        district=True,
+        definition_zh="成立日期在报告年度末及以前的志愿队伍数；无成立日期的队伍视为在数据起始前已成立，予以计入；分区统计按队伍所属区。",
+    ),
+    _i(
+        "active_teams",
+        "活跃队伍数",
+        "Active teams",
+        "个",
+        "Distinct teams publishing at least one activity starting in Y; by district: the team's district.",
+        "scale",
+        growth=True,
+        district=True,
+        definition_zh="报告年度内发布至少1项开始时间在该年度的活动的不同志愿队伍数；分区统计按队伍所属区。",
+    ),
+    _i(
+        "activities",
+        "志愿活动数",
+        "Activities",
+        "项",
+        "Activities with start_at in Y; by district: the activity's district.",
+        "scale",
+        growth=True,
+        district=True,
+        definition_zh="开始时间在报告年度内的志愿活动数；分区统计按活动所在区。",
+    ),
     # 2 Party
-    _i("party_member_volunteers", "党员志愿者人数", "Party-member volunteers", "人",
-       "Registered volunteers (end of Y) with political_status party_member or probationary_party_member.",
-       "party", growth=True, district=True,
-       definition_zh="报告年度末的注册志愿者中，政治面貌为中共党员或中共预备党员的人数。"),
-    _i("party_member_active", "活跃党员志愿者人数", "Active party-member volunteers", "人",
-       "Of party_member_volunteers, those active in Y.", "party", growth=True, district=True,
-       definition_zh="党员志愿者中，报告年度内为活跃志愿者的人数。"),
-    _i("party_share_of_active", "党员占活跃志愿者比例", "Party members' share of active volunteers", "share",
-       "party_member_active / active_volunteers.", "party", kind="share", district=True,
-       definition_zh="活跃党员志愿者人数 ÷ 活跃志愿者人数。"),
-    _i("party_share_of_hours", "党员服务时长占比", "Party members' share of hours", "share",
-       "Hours in Y of the party_member_active volunteers / service_hours.", "party", kind="share",
-       definition_zh="活跃党员志愿者报告年度内的服务时长之和 ÷ 服务时长。"),
-    _i("party_hours_ratio", "党员人均时长倍数", "Party hours ratio", "倍",
-       "Mean hours in Y per active party member ÷ mean hours per active non-member (模范作用); "
-       "non-members = all other active volunteers.", "party", kind="number",
-       definition_zh=(
-           "报告年度内活跃党员志愿者的人均服务时长 ÷ 活跃非党员志愿者的人均服务时长（反映模范作用）；"
-           "非党员指其余全部活跃志愿者。"
-       )),
-    _i("reported_party_members", "在职党员报到人数", "Reported in-service party members", "人",
-       "Distinct person_key in party_reports with reported_at on or before the end of Y (cumulative).",
-       "party", growth=True,
-       definition_zh="在职党员报到记录中，报到时间在报告年度末及以前的不同人员数（按人员标识去重，累计数）。"),
-    _i("reported_party_members_active", "报到党员中活跃志愿者人数", "Reported party members active", "人",
-       "Of reported_party_members, those whose person_key is that of a volunteer active in Y.", "party", growth=True,
-       definition_zh="在职党员报到人员中，其人员标识对应报告年度内活跃志愿者的人数。"),
-    _i("party_service_teams", "党员志愿服务队数", "Party-member service teams", "个",
-       "Teams of type party_service founded on or before the end of Y (no founding date: counted).",
-       "party", growth=True,
-       definition_zh="队伍类型为党员志愿服务队、成立日期在报告年度末及以前的队伍数（无成立日期的予以计入）。"),
-    _i("party_team_activities", "党员服务队活动数", "Activities of party-member teams", "项",
-       "Activities starting in Y published by a party_service team.", "party", growth=True,
-       definition_zh="党员志愿服务队发布的、开始时间在报告年度内的活动数。"),
+    _i(
+        "party_member_volunteers",
+        "党员志愿者人数",
+        "Party-member volunteers",
+        "人",
+        "Registered volunteers (end of Y) with political_status party_member or probationary_party_member.",
+        "party",
+        growth=True,
+        district=True,
+        definition_zh="报告年度末的注册志愿者中，政治面貌为中共党员或中共预备党员的人数。",
+    ),
+    _i(
+        "party_member_active",
+        "活跃党员志愿者人数",
+        "Active party-member volunteers",
+        "人",
+        "Of party_member_volunteers, those active in Y.",
+        "party",
+        growth=True,
+        district=True,
+        definition_zh="党员志愿者中，报告年度内为活跃志愿者的人数。",
+    ),
+    _i(
+        "party_share_of_active",
+        "党员占活跃志愿者比例",
+        "Party members' share of active volunteers",
+        "share",
+        "party_member_active / active_volunteers.",
+        "party",
+        kind="share",
+        district=True,
+        definition_zh="活跃党员志愿者人数 ÷ 活跃志愿者人数。",
+    ),
+    _i(
+        "party_share_of_hours",
+        "党员服务时长占比",
+        "Party members' share of hours",
+        "share",
+        "Hours in Y of the party_member_active volunteers / service_hours.",
+        "party",
+        kind="share",
+        definition_zh="活跃党员志愿者报告年度内的服务时长之和 ÷ 服务时长。",
+    ),
+    _i(
+        "party_hours_ratio",
+        "党员人均时长倍数",
+        "Party hours ratio",
+        "倍",
+        "Mean hours in Y per active party member ÷ mean hours per active non-member (模范作用); "
+        "non-members = all other active volunteers.",
+        "party",
+        kind="number",
+        definition_zh=(
+            "报告年度内活跃党员志愿者的人均服务时长 ÷ 活跃非党员志愿者的人均服务时长（反映模范作用）；"
+            "非党员指其余全部活跃志愿者。"
+        ),
+    ),
+    _i(
+        "reported_party_members",
+        "在职党员报到人数",
+        "Reported in-service party members",
+        "人",
+        "Distinct person_key in party_reports with reported_at on or before the end of Y (cumulative).",
+        "party",
+        growth=True,
+        definition_zh="在职党员报到记录中，报到时间在报告年度末及以前的不同人员数（按人员标识去重，累计数）。",
+    ),
+    _i(
+        "reported_party_members_active",
+        "报到党员中活跃志愿者人数",
+        "Reported party members active",
+        "人",
+        "Of reported_party_members, those whose person_key is that of a volunteer active in Y.",
+        "party",
+        growth=True,
+        definition_zh="在职党员报到人员中，其人员标识对应报告年度内活跃志愿者的人数。",
+    ),
+    _i(
+        "party_service_teams",
+        "党员志愿服务队数",
+        "Party-member service teams",
+        "个",
+        "Teams of type party_service founded on or before the end of Y (no founding date: counted).",
+        "party",
+        growth=True,
+        definition_zh="队伍类型为党员志愿服务队、成立日期在报告年度末及以前的队伍数（无成立日期的予以计入）。",
+    ),
+    _i(
+        "party_team_activities",
+        "党员服务队活动数",
+        "Activities of party-member teams",
+        "项",
+        "Activities starting in Y published by a party_service team.",
+        "party",
+        growth=True,
+        definition_zh="党员志愿服务队发布的、开始时间在报告年度内的活动数。",
+    ),
     # 3 Commitment
     *[
-        _i(f"star_{n}", f"{n}星级志愿者人数", f"{n}-star volunteers", "人",
-           f"Volunteers whose cumulative hours of {_VALID} through the end of Y (all years in the store) are "
-           + ("at least 1500." if n == 5 else f"in [{lo}, {hi})."),
-           "commitment", growth=True, district=True,
-           definition_zh="截至报告年度末（含数据中所有年份）有效服务记录累计服务时长"
-                         + ("为1500小时及以上" if n == 5 else f"在{lo}小时（含）至{hi}小时（不含）之间")
-                         + f"的志愿者人数。{_VALID_ZH}")
+        _i(
+            f"star_{n}",
+            f"{n}星级志愿者人数",
+            f"{n}-star volunteers",
+            "人",
+            f"Volunteers whose cumulative hours of {_VALID} through the end of Y (all years in the store) are "
+            + ("at least 1500." if n == 5 else f"in [{lo}, {hi})."),
+            "commitment",
+            growth=True,
+            district=True,
+            definition_zh="截至报告年度末（含数据中所有年份）有效服务记录累计服务时长"
+            + ("为1500小时及以上" if n == 5 else f"在{lo}小时（含）至{hi}小时（不含）之间")
+            + f"的志愿者人数。{_VALID_ZH}",
+        )
         for n, lo, hi in [(1, 100, 300), (2, 300, 600), (3, 600, 1000), (4, 1000, 1500), (5, 1500, None)]
     ],
-    _i("hours_gini", "服务时长基尼系数", "Gini coefficient of hours", "index",
-       "Gini coefficient of active volunteers' hours in Y: G = 2·Σ i·x_(i) / (n·Σx) − (n+1)/n with x sorted "
-       "ascending and i = 1..n; missing when there are no hours.", "commitment", kind="number",
-       definition_zh=(
-           "活跃志愿者报告年度内个人服务时长的基尼系数：G = 2·Σ i·x_(i) / (n·Σx) − (n+1)/n，"
-           "其中x按从小到大排序，i = 1..n；无服务时长时为缺失。"
-       )),
-    _i("top10_hours_share", "前10%志愿者时长占比", "Top-10% hours share (civic core)", "share",
-       "Share of service_hours given by the top ⌈0.1 × active_volunteers⌉ volunteers by hours in Y "
-       "(ties broken arbitrarily: the share does not depend on which tied volunteer is counted).",
-       "commitment", kind="share",
-       definition_zh=(
-           "报告年度内服务时长最多的前⌈0.1 × 活跃志愿者人数⌉名志愿者的服务时长占服务时长的比例（时长相同者任取其一，"
-           "比例不因取哪一位而变化）。"
-       )),
-    _i("retention", "留存率", "Retention", "share",
-       "Volunteers active in both Y−1 and Y ÷ volunteers active in Y−1; missing when Y−1 is not in the store.",
-       "commitment", kind="share",
-       definition_zh="上一年度和报告年度均活跃的志愿者人数 ÷ 上一年度活跃志愿者人数；数据中无上一年度时为缺失。"),
-    _i("activation_90d", "90天激活率", "90-day activation", "share",
-       "Of volunteers registered in Y, the share whose first valid record (any year) is dated no later than "
-       "90 days after the registration date (a first record before registration counts as activated).",
-       "commitment", kind="share",
-       definition_zh="报告年度内注册的志愿者中，首条有效服务记录（不限年份）日期不晚于注册日期后90天的人数所占比例（首条记录早于注册日期的视为已激活）。"),
-    _i("engagement_survival", "持续参与生存曲线", "Engagement survival (Kaplan–Meier)", "share",
-       "Kaplan–Meier curve of days from first to last valid record, over volunteers whose first valid record "
-       "is on or before the end of Y; lapsed (event) when the last record is more than 180 days before the "
-       "data's end (the latest valid service date in the store), censored otherwise.",
-       "commitment", kind="table",
-       definition_zh=(
-           "对首条有效服务记录在报告年度末及以前的志愿者，计算从首条到末条有效服务记录相隔天数的Kaplan–Meier生存曲线；"
-           "末条记录早于数据截止日（数据中最晚的有效服务日期）超过180天的视为流失（事件），否则为删失。"
-       )),
+    _i(
+        "hours_gini",
+        "服务时长基尼系数",
+        "Gini coefficient of hours",
+        "index",
+        "Gini coefficient of active volunteers' hours in Y: G = 2·Σ i·x_(i) / (n·Σx) − (n+1)/n with x sorted "
+        "ascending and i = 1..n; missing when there are no hours.",
+        "commitment",
+        kind="number",
+        definition_zh=(
+            "活跃志愿者报告年度内个人服务时长的基尼系数：G = 2·Σ i·x_(i) / (n·Σx) − (n+1)/n，"
+            "其中x按从小到大排序，i = 1..n；无服务时长时为缺失。"
+        ),
+    ),
+    _i(
+        "top10_hours_share",
+        "前10%志愿者时长占比",
+        "Top-10% hours share (civic core)",
+        "share",
+        "Share of service_hours given by the top ⌈0.1 × active_volunteers⌉ volunteers by hours in Y "
+        "(ties broken arbitrarily: the share does not depend on which tied volunteer is counted).",
+        "commitment",
+        kind="share",
+        definition_zh=(
+            "报告年度内服务时长最多的前⌈0.1 × 活跃志愿者人数⌉名志愿者的服务时长占服务时长的比例（时长相同者任取其一，"
+            "比例不因取哪一位而变化）。"
+        ),
+    ),
+    _i(
+        "retention",
+        "留存率",
+        "Retention",
+        "share",
+        "Volunteers active in both Y−1 and Y ÷ volunteers active in Y−1; missing when Y−1 is not in the store.",
+        "commitment",
+        kind="share",
+        definition_zh="上一年度和报告年度均活跃的志愿者人数 ÷ 上一年度活跃志愿者人数；数据中无上一年度时为缺失。",
+    ),
+    _i(
+        "activation_90d",
+        "90天激活率",
+        "90-day activation",
+        "share",
+        "Of volunteers registered in Y, the share whose first valid record (any year) is dated no later than "
+        "90 days after the registration date (a first record before registration counts as activated).",
+        "commitment",
+        kind="share",
+        definition_zh="报告年度内注册的志愿者中，首条有效服务记录（不限年份）日期不晚于注册日期后90天的人数所占比例（首条记录早于注册日期的视为已激活）。",
+    ),
+    _i(
+        "engagement_survival",
+        "持续参与生存曲线",
+        "Engagement survival (Kaplan–Meier)",
+        "share",
+        "Kaplan–Meier curve of days from first to last valid record, over volunteers whose first valid record "
+        "is on or before the end of Y; lapsed (event) when the last record is more than 180 days before the "
+        "data's end (the latest valid service date in the store), censored otherwise.",
+        "commitment",
+        kind="table",
+        definition_zh=(
+            "对首条有效服务记录在报告年度末及以前的志愿者，计算从首条到末条有效服务记录相隔天数的Kaplan–Meier生存曲线；"
+            "末条记录早于数据截止日（数据中最晚的有效服务日期）超过180天的视为流失（事件），否则为删失。"
+        ),
+    ),
     # 4 Services
-    _i("hours_by_category", "各服务类别服务时长", "Hours by service category", "小时",
-       "Hours of valid records in Y by the activity's category, over all 22 categories.", "services", kind="table",
-       definition_zh="报告年度内有效服务记录的服务时长，按活动的服务类别分组，覆盖全部22个类别。"),
-    _i("activities_by_category", "各服务类别活动数", "Activities by service category", "项",
-       "Activities starting in Y by category, over all 22 categories.", "services", kind="table",
-       definition_zh="开始时间在报告年度内的活动数，按服务类别分组，覆盖全部22个类别。"),
-    _i("hours_by_target_group", "各服务对象服务时长", "Hours by target group", "小时",
-       "Hours of valid records in Y by the activity's target group, over all target groups.", "services", kind="table",
-       definition_zh="报告年度内有效服务记录的服务时长，按活动的服务对象分组，覆盖全部服务对象。"),
-    _i("monthly_hours", "月度服务时长", "Monthly hours", "小时",
-       "Hours of valid records per calendar month of Y (12 rows); STL (period 12) over all months in the store "
-       "when at least 24 months exist: voldata.models.seasonal_decomposition.", "services", kind="table",
-       definition_zh="报告年度各自然月有效服务记录的服务时长（12行）；数据中至少有24个月时，对全部月份做STL季节分解（周期为12）：voldata.models.seasonal_decomposition。"),
-    _i("monthly_active", "月度活跃志愿者数", "Monthly active volunteers", "人",
-       "Distinct volunteers with a valid record per calendar month of Y (12 rows).", "services", kind="table",
-       definition_zh="报告年度各自然月有至少1条有效服务记录的不同志愿者人数（12行）。"),
+    _i(
+        "hours_by_category",
+        "各服务类别服务时长",
+        "Hours by service category",
+        "小时",
+        "Hours of valid records in Y by the activity's category, over all 22 categories.",
+        "services",
+        kind="table",
+        definition_zh="报告年度内有效服务记录的服务时长，按活动的服务类别分组，覆盖全部22个类别。",
+    ),
+    _i(
+        "activities_by_category",
+        "各服务类别活动数",
+        "Activities by service category",
+        "项",
+        "Activities starting in Y by category, over all 22 categories.",
+        "services",
+        kind="table",
+        definition_zh="开始时间在报告年度内的活动数，按服务类别分组，覆盖全部22个类别。",
+    ),
+    _i(
+        "hours_by_target_group",
+        "各服务对象服务时长",
+        "Hours by target group",
+        "小时",
+        "Hours of valid records in Y by the activity's target group, over all target groups.",
+        "services",
+        kind="table",
+        definition_zh="报告年度内有效服务记录的服务时长，按活动的服务对象分组，覆盖全部服务对象。",
+    ),
+    _i(
+        "monthly_hours",
+        "月度服务时长",
+        "Monthly hours",
+        "小时",
+        "Hours of valid records per calendar month of Y (12 rows); STL (period 12) over all months in the store "
+        "when at least 24 months exist: voldata.models.seasonal_decomposition.",
+        "services",
+        kind="table",
+        definition_zh="报告年度各自然月有效服务记录的服务时长（12行）；数据中至少有24个月时，对全部月份做STL季节分解（周期为12）：voldata.models.seasonal_decomposition。",
+    ),
+    _i(
+        "monthly_active",
+        "月度活跃志愿者数",
+        "Monthly active volunteers",
+        "人",
+        "Distinct volunteers with a valid record per calendar month of Y (12 rows).",
+        "services",
+        kind="table",
+        definition_zh="报告年度各自然月有至少1条有效服务记录的不同志愿者人数（12行）。",
+    ),
     # 5 Integration
-    _i("social_work_activity_share", "社工参与活动占比", "Activities with a social-work partner", "share",
-       "Share of activities starting in Y with a social-work partner (blank = none).", "integration", kind="share",
-       definition_zh="开始时间在报告年度内的活动中，有社工合作方的活动所占比例（合作方为空视为无）。"),
-    _i("charity_activity_share", "慈善资源参与活动占比", "Activities with a charity partner", "share",
-       "Share of activities starting in Y with a charity partner (blank = none).", "integration", kind="share",
-       definition_zh="开始时间在报告年度内的活动中，有慈善合作方的活动所占比例（合作方为空视为无）。"),
-    _i("both_activity_share", "社工与慈善共同参与活动占比", "Activities with both partners", "share",
-       "Share of activities starting in Y with both a social-work and a charity partner.", "integration", kind="share",
-       definition_zh="开始时间在报告年度内的活动中，同时有社工合作方和慈善合作方的活动所占比例。"),
-    _i("social_work_hours_share", "社工参与活动服务时长占比", "Hours in social-work activities", "share",
-       "Share of service_hours in Y given in activities with a social-work partner.", "integration", kind="share",
-       definition_zh="报告年度服务时长中，在有社工合作方的活动中提供的时长所占比例。"),
-    _i("digital_record_share", "数字化记录占比", "Digital record share", "share",
-       "Share of valid records in Y with record_method qr or gps.", "integration", kind="share",
-       definition_zh="报告年度有效服务记录中，记录方式为扫码签到或定位签到的记录所占比例。"),
+    _i(
+        "social_work_activity_share",
+        "社工参与活动占比",
+        "Activities with a social-work partner",
+        "share",
+        "Share of activities starting in Y with a social-work partner (blank = none).",
+        "integration",
+        kind="share",
+        definition_zh="开始时间在报告年度内的活动中，有社工合作方的活动所占比例（合作方为空视为无）。",
+    ),
+    _i(
+        "charity_activity_share",
+        "慈善资源参与活动占比",
+        "Activities with a charity partner",
+        "share",
+        "Share of activities starting in Y with a charity partner (blank = none).",
+        "integration",
+        kind="share",
+        definition_zh="开始时间在报告年度内的活动中，有慈善合作方的活动所占比例（合作方为空视为无）。",
+    ),
+    _i(
+        "both_activity_share",
+        "社工与慈善共同参与活动占比",
+        "Activities with both partners",
+        "share",
+        "Share of activities starting in Y with both a social-work and a charity partner.",
+        "integration",
+        kind="share",
+        definition_zh="开始时间在报告年度内的活动中，同时有社工合作方和慈善合作方的活动所占比例。",
+    ),
+    _i(
+        "social_work_hours_share",
+        "社工参与活动服务时长占比",
+        "Hours in social-work activities",
+        "share",
+        "Share of service_hours in Y given in activities with a social-work partner.",
+        "integration",
+        kind="share",
+        definition_zh="报告年度服务时长中，在有社工合作方的活动中提供的时长所占比例。",
+    ),
+    _i(
+        "digital_record_share",
+        "数字化记录占比",
+        "Digital record share",
+        "share",
+        "Share of valid records in Y with record_method qr or gps.",
+        "integration",
+        kind="share",
+        definition_zh="报告年度有效服务记录中，记录方式为扫码签到或定位签到的记录所占比例。",
+    ),
     # 6 Time bank
-    _i("timebank_accounts", "时间银行开户数", "Time-bank accounts", "户",
-       "Accounts opened on or before the end of Y.", "timebank", growth=True,
-       definition_zh="开户时间在报告年度末及以前的时间银行账户数。"),
-    _i("timebank_new_accounts", "时间银行新开户数", "New time-bank accounts", "户",
-       "Accounts opened in Y.", "timebank", growth=True,
-       definition_zh="开户时间在报告年度内的时间银行账户数。"),
-    _i("timebank_active_accounts", "时间银行活跃账户数", "Active time-bank accounts", "户",
-       "Distinct accounts with at least one transaction in Y, as holder or as counterparty.", "timebank", growth=True,
-       definition_zh="报告年度内作为账户持有方或交易对方至少有1笔交易的不同账户数。"),
-    _i("points_deposited", "存入积分", "Points deposited", "积分", "Sum of deposit points in Y.", "timebank", growth=True,
-       definition_zh="报告年度内存入交易的积分之和。"),
-    _i("points_withdrawn", "支取积分", "Points withdrawn", "积分", "Sum of withdrawal points in Y.", "timebank", growth=True,
-       definition_zh="报告年度内支取交易的积分之和。"),
-    _i("points_transferred", "转赠积分", "Points transferred", "积分", "Sum of transfer points in Y.", "timebank", growth=True,
-       definition_zh="报告年度内转赠交易的积分之和。"),
-    _i("points_donated", "捐赠积分", "Points donated", "积分", "Sum of donation points in Y.", "timebank", growth=True,
-       definition_zh="报告年度内捐赠交易的积分之和。"),
-    _i("withdrawal_ratio", "支取存入比", "Withdrawal ratio", "share",
-       "points_withdrawn / points_deposited.", "timebank", kind="share",
-       definition_zh="支取积分 ÷ 存入积分。"),
-    _i("points_outstanding", "积分余额总量", "Points outstanding", "积分",
-       "Sum of all account balances at the end of Y; balance = deposits − withdrawals − transfers out + transfers in "
-       "− donations, over transactions on or before the end of Y.", "timebank", growth=True,
-       definition_zh=(
-           "报告年度末全部账户积分余额之和；余额 = 存入 − 支取 − 转赠转出 + 转赠转入 − 捐赠，"
-           "按报告年度末及以前的交易计算。"
-       )),
-    _i("accounts_over_cap", "超出存储上限账户数", "Accounts over the storage cap", "户",
-       "Accounts whose balance at the end of Y exceeds the 1,500-point storage cap.", "timebank",
-       definition_zh="报告年度末积分余额超过1,500积分存储上限的账户数。"),
+    _i(
+        "timebank_accounts",
+        "时间银行开户数",
+        "Time-bank accounts",
+        "户",
+        "Accounts opened on or before the end of Y.",
+        "timebank",
+        growth=True,
+        definition_zh="开户时间在报告年度末及以前的时间银行账户数。",
+    ),
+    _i(
+        "timebank_new_accounts",
+        "时间银行新开户数",
+        "New time-bank accounts",
+        "户",
+        "Accounts opened in Y.",
+        "timebank",
+        growth=True,
+        definition_zh="开户时间在报告年度内的时间银行账户数。",
+    ),
+    _i(
+        "timebank_active_accounts",
+        "时间银行活跃账户数",
+        "Active time-bank accounts",
+        "户",
+        "Distinct accounts with at least one transaction in Y, as holder or as counterparty.",
+        "timebank",
+        growth=True,
+        definition_zh="报告年度内作为账户持有方或交易对方至少有1笔交易的不同账户数。",
+    ),
+    _i(
+        "points_deposited",
+        "存入积分",
+        "Points deposited",
+        "积分",
+        "Sum of deposit points in Y.",
+        "timebank",
+        growth=True,
+        definition_zh="报告年度内存入交易的积分之和。",
+    ),
+    _i(
+        "points_withdrawn",
+        "支取积分",
+        "Points withdrawn",
+        "积分",
+        "Sum of withdrawal points in Y.",
+        "timebank",
+        growth=True,
+        definition_zh="报告年度内支取交易的积分之和。",
+    ),
+    _i(
+        "points_transferred",
+        "转赠积分",
+        "Points transferred",
+        "积分",
+        "Sum of transfer points in Y.",
+        "timebank",
+        growth=True,
+        definition_zh="报告年度内转赠交易的积分之和。",
+    ),
+    _i(
+        "points_donated",
+        "捐赠积分",
+        "Points donated",
+        "积分",
+        "Sum of donation points in Y.",
+        "timebank",
+        growth=True,
+        definition_zh="报告年度内捐赠交易的积分之和。",
+    ),
+    _i(
+        "withdrawal_ratio",
+        "支取存入比",
+        "Withdrawal ratio",
+        "share",
+        "points_withdrawn / points_deposited.",
+        "timebank",
+        kind="share",
+        definition_zh="支取积分 ÷ 存入积分。",
+    ),
+    _i(
+        "points_outstanding",
+        "积分余额总量",
+        "Points outstanding",
+        "积分",
+        "Sum of all account balances at the end of Y; balance = deposits − withdrawals − transfers out + transfers in "
+        "− donations, over transactions on or before the end of Y.",
+        "timebank",
+        growth=True,
+        definition_zh=(
+            "报告年度末全部账户积分余额之和；余额 = 存入 − 支取 − 转赠转出 + 转赠转入 − 捐赠，"
+            "按报告年度末及以前的交易计算。"
+        ),
+    ),
+    _i(
+        "accounts_over_cap",
+        "超出存储上限账户数",
+        "Accounts over the storage cap",
+        "户",
+        "Accounts whose balance at the end of Y exceeds the 1,500-point storage cap.",
+        "timebank",
+        definition_zh="报告年度末积分余额超过1,500积分存储上限的账户数。",
+    ),
     # 7 Young-old
-    _i("young_old_active", "活跃初老志愿者人数", "Active young-old volunteers", "人",
-       "Active volunteers aged 60–69 in Y (age = Y − birth_year; unknown birth year: not counted).",
-       "young_old", growth=True,
-       definition_zh="报告年度内年龄为60–69岁的活跃志愿者人数（年龄 = 报告年度 − 出生年份；出生年份不详的不计入）。"),
-    _i("young_old_elderly_hours", "初老志愿者为老服务时长", "Young-old hours serving the elderly", "小时",
-       "Hours in Y of active volunteers aged 60–69 in activities whose target_group is elderly (老年人).",
-       "young_old", kind="number", growth=True,
-       definition_zh="报告年度内60–69岁活跃志愿者在服务对象为老年人的活动中的服务时长。"),
-    _i("timebank_young_old_to_old_old_count", "时间银行初老服务老老笔数", "Time-bank young-old → old-old deposits", "笔",
-       "Deposits in Y whose holder is aged 60–69 and whose counterparty is aged 70+ (ages from timebank_accounts).",
-       "young_old", growth=True,
-       definition_zh="报告年度内账户持有方年龄为60–69岁、交易对方年龄为70岁及以上的存入交易笔数（年龄依据时间银行账户信息）。"),
-    _i("timebank_young_old_to_old_old_points", "时间银行初老服务老老积分", "Time-bank young-old → old-old points", "积分",
-       "Points of those deposits.", "young_old", growth=True,
-       definition_zh="上述存入交易（报告年度内持有方60–69岁、交易对方70岁及以上）的积分之和。"),
-    _i("timebank_young_old_share", "初老服务老老积分占比", "Young-old share of old-old service points", "share",
-       "timebank_young_old_to_old_old_points ÷ all deposit points in Y whose counterparty is aged 70+.",
-       "young_old", kind="share",
-       definition_zh="时间银行初老服务老老积分 ÷ 报告年度内交易对方年龄为70岁及以上的全部存入交易积分。"),
+    _i(
+        "young_old_active",
+        "活跃初老志愿者人数",
+        "Active young-old volunteers",
+        "人",
+        "Active volunteers aged 60–69 in Y (age = Y − birth_year; unknown birth year: not counted).",
+        "young_old",
+        growth=True,
+        definition_zh="报告年度内年龄为60–69岁的活跃志愿者人数（年龄 = 报告年度 − 出生年份；出生年份不详的不计入）。",
+    ),
+    _i(
+        "young_old_elderly_hours",
+        "初老志愿者为老服务时长",
+        "Young-old hours serving the elderly",
+        "小时",
+        "Hours in Y of active volunteers aged 60–69 in activities whose target_group is elderly (老年人).",
+        "young_old",
+        kind="number",
+        growth=True,
+        definition_zh="报告年度内60–69岁活跃志愿者在服务对象为老年人的活动中的服务时长。",
+    ),
+    _i(
+        "timebank_young_old_to_old_old_count",
+        "时间银行初老服务老老笔数",
+        "Time-bank young-old → old-old deposits",
+        "笔",
+        "Deposits in Y whose holder is aged 60–69 and whose counterparty is aged 70+ (ages from timebank_accounts).",
+        "young_old",
+        growth=True,
+        definition_zh="报告年度内账户持有方年龄为60–69岁、交易对方年龄为70岁及以上的存入交易笔数（年龄依据时间银行账户信息）。",
+    ),
+    _i(
+        "timebank_young_old_to_old_old_points",
+        "时间银行初老服务老老积分",
+        "Time-bank young-old → old-old points",
+        "积分",
+        "Points of those deposits.",
+        "young_old",
+        growth=True,
+        definition_zh="上述存入交易（报告年度内持有方60–69岁、交易对方70岁及以上）的积分之和。",
+    ),
+    _i(
+        "timebank_young_old_share",
+        "初老服务老老积分占比",
+        "Young-old share of old-old service points",
+        "share",
+        "timebank_young_old_to_old_old_points ÷ all deposit points in Y whose counterparty is aged 70+.",
+        "young_old",
+        kind="share",
+        definition_zh="时间银行初老服务老老积分 ÷ 报告年度内交易对方年龄为70岁及以上的全部存入交易积分。",
+    ),
     # 8 Value
-    _i("contribution_value", "志愿服务贡献价值", "Contribution value", "元",
-       "service_hours × hourly wage; hourly wage = average monthly wage of urban non-private employees "
-       "(reference/wages.csv) ÷ 21.75 days ÷ 8 hours (replacement-cost method, ILO Manual on the Measurement of "
-       "Volunteer Work); a missing wage year uses the latest earlier year and says so in wage_source.",
-       "value", kind="number", growth=True,
-       definition_zh=(
-           "服务时长 × 小时工资；小时工资 = 城镇非私营单位在岗职工月平均工资（reference/wages.csv）÷ 21.75天 ÷ 8小时（替代成本法，"
-           "依据国际劳工组织《志愿工作测量手册》）；缺少当年工资数据时采用此前最近年份的数据，"
-           "并在工资来源（wage_source）中注明。"
-       )),
+    _i(
+        "contribution_value",
+        "志愿服务贡献价值",
+        "Contribution value",
+        "元",
+        "service_hours × hourly wage; hourly wage = average monthly wage of urban non-private employees "
+        "(reference/wages.csv) ÷ 21.75 days ÷ 8 hours (replacement-cost method, ILO Manual on the Measurement of "
+        "Volunteer Work); a missing wage year uses the latest earlier year and says so in wage_source.",
+        "value",
+        kind="number",
+        growth=True,
+        definition_zh=(
+            "服务时长 × 小时工资；"
+            "小时工资 = 城镇非私营单位在岗职工月平均工资（reference/wages.csv）÷ 21.75天 ÷ 8小时（替代成本法，"
+            "依据国际劳工组织《志愿工作测量手册》）；缺少当年工资数据时采用此前最近年份的数据，"
+            "并在工资来源（wage_source）中注明。"
+        ),
+    ),
 ]
 
 #: id -> :class:`Indicator`, in the spec's order.
@@ -325,5 +713,17 @@ def registry_table() -> pd.DataFrame:
     frame = pd.DataFrame([asdict(item) for item in _ALL])
     frame["section"] = frame["section"].map(SECTIONS)
     return frame[
-        ["section", "id", "name_zh", "name_en", "unit", "definition", "definition_zh", "function", "kind", "growth", "district"]
+        [
+            "section",
+            "id",
+            "name_zh",
+            "name_en",
+            "unit",
+            "definition",
+            "definition_zh",
+            "function",
+            "kind",
+            "growth",
+            "district",
+        ]
     ]

@@ -1,4 +1,5 @@
 """1 Scale (总报告): volunteers, activity, hours, teams and activities, city and district."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -62,6 +63,7 @@ def people_summary(ctx: Context, year: int) -> dict[str, Any]:
     Keys: active_volunteers, service_hours, party_active, party_hours,
     nonparty_active, nonparty_hours, young_old_active.
     """
+
     def build() -> dict[str, Any]:
         hours = nw.col("hours")
         people = ctx.active_people(year).with_columns(
@@ -92,11 +94,16 @@ def people_concentration(ctx: Context, year: int) -> dict[str, Any]:
     Keys: hours_mean, hours_median, gini_weighted_sum (Σ i·x_(i), i the
     ascending ordinal rank), top10_hours (hours of the top ⌈n/10⌉).
     """
+
     def build() -> dict[str, Any]:
         hours = nw.col("hours")
-        people = ctx.active_people(year).select("hours").with_columns(
-            rank_up=hours.rank(method="ordinal"),
-            rank_down=hours.rank(method="ordinal", descending=True),
+        people = (
+            ctx.active_people(year)
+            .select("hours")
+            .with_columns(
+                rank_up=hours.rank(method="ordinal"),
+                rank_down=hours.rank(method="ordinal", descending=True),
+            )
         )
         row = (
             people.select(
@@ -119,6 +126,7 @@ def scale_city(ctx: Context, year: int, *, population: Any = None, growth_only: 
 
     ``growth_only=True`` leaves out the mean and median (not needed for Y−1).
     """
+
     def build() -> dict[str, Any]:
         people = people_summary(ctx, year)
         volunteers = (
@@ -173,6 +181,7 @@ def _teams_by_end(ctx: Context, year: int) -> nw.LazyFrame:
 
 def scale_by_district(ctx: Context, year: int, *, population: Any = None) -> pd.DataFrame:
     """All district scale figures of Y (plus party counts), one row per district (all 11)."""
+
     def build() -> pd.DataFrame:
         volunteers = collect_pandas(
             ctx.volunteers(year)
@@ -196,9 +205,7 @@ def scale_by_district(ctx: Context, year: int, *, population: Any = None) -> pd.
                 nw.col("party_active").sum().alias("party_member_active"),
             )
         )
-        teams_frame = collect_pandas(
-            _teams_by_end(ctx, year).group_by("district_code").agg(nw.len().alias("teams"))
-        )
+        teams_frame = collect_pandas(_teams_by_end(ctx, year).group_by("district_code").agg(nw.len().alias("teams")))
         activities_of_year = ctx.activities().filter(nw.col("year") == year)
         activities_frame = collect_pandas(
             activities_of_year.group_by("district_code").agg(nw.len().alias("activities"))

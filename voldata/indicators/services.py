@@ -1,4 +1,5 @@
 """4 Services: hours and activities by category and target group; monthly hours and activity."""
+
 from __future__ import annotations
 
 import narwhals as nw
@@ -95,9 +96,7 @@ def hours_by_target_group(tables, *, year: int) -> pd.DataFrame:
 def _per_month(year: int, collected: pd.DataFrame, value: str, *, integer: bool) -> pd.DataFrame:
     values = dict(zip(collected["month"].astype("int64"), collected[value]))
     amounts = np.array([float(values.get(m, 0) or 0) for m in range(1, 13)], dtype="float64")
-    frame = pd.DataFrame(
-        {"year": pd.array([year] * 12, dtype="Int64"), "month": pd.array(range(1, 13), dtype="Int64")}
-    )
+    frame = pd.DataFrame({"year": pd.array([year] * 12, dtype="Int64"), "month": pd.array(range(1, 13), dtype="Int64")})
     frame[value] = pd.array(amounts.round().astype("int64"), dtype="Int64") if integer else amounts
     return frame
 
@@ -156,7 +155,11 @@ def monthly_hours_series(tables) -> pd.DataFrame:
     )
     if collected.empty:
         return pd.DataFrame(
-            {"year": pd.array([], dtype="Int64"), "month": pd.array([], dtype="Int64"), "hours": np.array([], dtype="float64")}
+            {
+                "year": pd.array([], dtype="Int64"),
+                "month": pd.array([], dtype="Int64"),
+                "hours": np.array([], dtype="float64"),
+            }
         )
     index = collected["year"].astype("int64") * 12 + collected["month"].astype("int64") - 1
     hours = pd.Series(collected["hours"].astype("float64").to_numpy(), index=index.to_numpy())

@@ -1,4 +1,5 @@
 """The whole suite at once: every city scalar as a flat dict, every district column as one table."""
+
 from __future__ import annotations
 
 from typing import Any

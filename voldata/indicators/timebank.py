@@ -4,6 +4,7 @@ Signs: a deposit adds its points to the holder; a withdrawal and a donation take
 them from the holder; a transfer takes them from the holder and gives them to
 the counterparty.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -32,7 +33,12 @@ __all__ = [
 
 #: The platform's storage cap in points (data/reference/SOURCES.md).
 STORAGE_CAP = 1500
-_TYPES = {"deposit": "points_deposited", "withdrawal": "points_withdrawn", "transfer": "points_transferred", "donation": "points_donated"}
+_TYPES = {
+    "deposit": "points_deposited",
+    "withdrawal": "points_withdrawn",
+    "transfer": "points_transferred",
+    "donation": "points_donated",
+}
 
 
 def transactions(ctx: Context) -> nw.LazyFrame:
@@ -52,14 +58,15 @@ def account_balances(tables, *, year: int) -> nw.LazyFrame:
     holder = until.select(
         "account_id", balance=nw.when(nw.col("txn_type") == "deposit").then(points).otherwise(-points)
     )
-    received = until.filter(
-        nw.col("txn_type") == "transfer", ~nw.col("counterparty_account_id").is_null()
-    ).select(nw.col("counterparty_account_id").alias("account_id"), balance=points)
+    received = until.filter(nw.col("txn_type") == "transfer", ~nw.col("counterparty_account_id").is_null()).select(
+        nw.col("counterparty_account_id").alias("account_id"), balance=points
+    )
     return nw.concat([holder, received]).group_by("account_id").agg(nw.col("balance").sum())
 
 
 def timebank_city(ctx: Context, year: int) -> dict[str, Any]:
     """All city time-bank figures of Y as a dict."""
+
     def build() -> dict[str, Any]:
         opened = nw.col("opened_at").dt.year()
         accounts = (

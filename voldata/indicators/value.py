@@ -1,4 +1,5 @@
 """8 Value (志愿服务贡献价值): replacement-cost value of service hours."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """7 Young-old serve old-old (初老服务老老): volunteers aged 60–69 and the time bank."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,9 +24,10 @@ __all__ = [
 
 def young_old_city(ctx: Context, year: int) -> dict[str, Any]:
     """All city young-old figures of Y as a dict."""
+
     def build() -> dict[str, Any]:
-        elderly_activities = ctx.activities().filter((nw.col("target_group") == "elderly").fill_null(False)).select(
-            "activity_id"
+        elderly_activities = (
+            ctx.activities().filter((nw.col("target_group") == "elderly").fill_null(False)).select("activity_id")
         )
         young_old = ctx.active_people(year).filter(nw.col("age_band") == "60_69").select("volunteer_id")
         # semi joins: first keep the records of elderly activities, then those of young-old volunteers

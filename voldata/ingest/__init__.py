@@ -46,6 +46,7 @@ Choices where the data contract is silent
   given, files within a folder by relative path, sheets in workbook order.
 * A STORE folder that exists but is not a voldata store is never replaced.
 """
+
 from __future__ import annotations
 
 from voldata.ingest.identity import KEY_ENV, key_fingerprint, load_key

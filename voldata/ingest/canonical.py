@@ -5,6 +5,7 @@ parsing. A row's reason is the first problem met, column by column in store
 order, then the checks across columns (end before start, a missing
 counterparty).
 """
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -93,7 +94,9 @@ def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Serie
     parsable = [c for c in spec.columns if not c.derived_from_id]
     # Polars releases the GIL while it parses, so columns are parsed side by side.
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-        parsed = dict(zip([c.name for c in parsable], pool.map(lambda c: _parse_column(c, raw.get_column(c.name)), parsable)))
+        parsed = dict(
+            zip([c.name for c in parsable], pool.map(lambda c: _parse_column(c, raw.get_column(c.name)), parsable))
+        )
     for column in spec.columns:
         name = column.name
         if column.derived_from_id:
@@ -108,20 +111,34 @@ def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Serie
             problems.extend(_problem(blank, "missing_value", f"{_label(column)} is blank"))
         if status is not None:
             problems.extend(_problem(status == v.BAD, bad_reason, _value_detail(column, name)))
-            problems.extend(_problem(status == v.OUT_OF_RANGE, "out_of_range", _value_detail(column, name, "out of range")))
+            problems.extend(
+                _problem(status == v.OUT_OF_RANGE, "out_of_range", _value_detail(column, name, "out of range"))
+            )
 
     columns = set(spec.column_names)
     if "id_type" in columns:
         # Only 居民身份证 numbers are checked: other documents have no check digit.
         other = (typed["id_type"] == "other_id").fill_null(False)
-        typed["id_valid"] = typed["id_valid"].to_frame().select(pl.when(~pl.lit(other)).then(pl.col("id_valid"))).to_series()
+        typed["id_valid"] = (
+            typed["id_valid"].to_frame().select(pl.when(~pl.lit(other)).then(pl.col("id_valid"))).to_series()
+        )
     else:
         other = pl.repeat(False, raw.height, eager=True)
     if "gender" in columns:
-        from_id = raw.get_column("_id_gender").to_frame().select(pl.when(~pl.lit(other)).then(pl.col("_id_gender"))).to_series()
+        from_id = (
+            raw.get_column("_id_gender")
+            .to_frame()
+            .select(pl.when(~pl.lit(other)).then(pl.col("_id_gender")))
+            .to_series()
+        )
         typed["gender"] = typed["gender"].fill_null(from_id)
     if "birth_year" in columns:
-        from_id = raw.get_column("_id_birth_year").to_frame().select(pl.when(~pl.lit(other)).then(pl.col("_id_birth_year"))).to_series()
+        from_id = (
+            raw.get_column("_id_birth_year")
+            .to_frame()
+            .select(pl.when(~pl.lit(other)).then(pl.col("_id_birth_year")))
+            .to_series()
+        )
         typed["birth_year"] = typed["birth_year"].fill_null(from_id)
     if spec.name == "activities":
         backwards = (typed["end_at"] < typed["start_at"]).fill_null(False)
@@ -129,7 +146,11 @@ def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Serie
             _problem(
                 backwards,
                 "out_of_range",
-                pl.format("结束时间 (end_at) = '{}' is before 开始时间 (start_at) = '{}'", pl.col("end_at"), pl.col("start_at")),
+                pl.format(
+                    "结束时间 (end_at) = '{}' is before 开始时间 (start_at) = '{}'",
+                    pl.col("end_at"),
+                    pl.col("start_at"),
+                ),
             )
         )
     if spec.name == "timebank_transactions":

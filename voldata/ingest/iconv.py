@@ -16,6 +16,7 @@ codes those characters had before. A file that the C library refuses is
 therefore transcoded again by Python's codec, which decides: no file is
 refused that Python's codec reads.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -143,7 +144,13 @@ def _transcode_native(handle: int, source: Path, target: Path, chunk: int) -> No
             available = held + len(data)
             in_pointer, in_left = ctypes.c_void_p(in_base), ctypes.c_size_t(available)
             out_pointer, out_left = ctypes.c_void_p(out_base), ctypes.c_size_t(len(out_buffer))
-            result = iconv(handle, ctypes.byref(in_pointer), ctypes.byref(in_left), ctypes.byref(out_pointer), ctypes.byref(out_left))
+            result = iconv(
+                handle,
+                ctypes.byref(in_pointer),
+                ctypes.byref(in_left),
+                ctypes.byref(out_pointer),
+                ctypes.byref(out_left),
+            )
             sink.write(memoryview(out_buffer)[: out_pointer.value - out_base])
             used = available - in_left.value
             if result == _FAILED:

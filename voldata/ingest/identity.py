@@ -6,6 +6,7 @@ key gives the same person key in every table and year, so sources link
 without the ID number being stored. There is no default key: without one,
 ingest refuses to run.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """``ingest``: platform exports → the canonical, pseudonymised store (see /spec/data-contract.md)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -17,7 +18,14 @@ from tqdm.auto import tqdm
 import voldata
 from voldata.ingest.canonical import canonicalise
 from voldata.ingest.identity import _as_bytes, key_fingerprint
-from voldata.ingest.quarantine import REASONS, SeenKeys, known_references, mark_duplicates, mark_orphans, quarantine_rows
+from voldata.ingest.quarantine import (
+    REASONS,
+    SeenKeys,
+    known_references,
+    mark_duplicates,
+    mark_orphans,
+    quarantine_rows,
+)
 from voldata.ingest.readers import IngestError, Plan, Source, discover, plan_source, read_source, utf8_copy
 from voldata.ingest.writer import build_atomically, check_store_target, write_quarantine, write_report, write_table
 from voldata.schema import TABLE_ORDER, TABLES, Table
@@ -238,7 +246,9 @@ def _ingest_planned(
         # Transcoding needs no memory (the UTF-8 copy goes to the work folder)
         # and runs without the GIL: every copy is made as early as possible.
         transcoder = ThreadPoolExecutor(max_workers=1)
-        copies = {plan.source.order: transcoder.submit(_copy, plan, workdir) for plan in queue if plan.needs_transcoding}
+        copies = {
+            plan.source.order: transcoder.submit(_copy, plan, workdir) for plan in queue if plan.needs_transcoding
+        }
 
         def read(plan: Plan) -> pl.DataFrame:
             if plan.source.order in copies:

@@ -14,6 +14,7 @@ Quarantine ``reason`` codes (the demo generator's fault list uses the same):
                       occurrence in input order is kept)
 ``orphan``            a referenced id does not exist in the parent table
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,7 +27,15 @@ import polars as pl
 from voldata.ingest.canonical import header_of
 from voldata.schema import Table
 
-__all__ = ["REASONS", "strictly_increasing", "SeenKeys", "mark_duplicates", "known_references", "mark_orphans", "quarantine_rows"]
+__all__ = [
+    "REASONS",
+    "strictly_increasing",
+    "SeenKeys",
+    "mark_duplicates",
+    "known_references",
+    "mark_orphans",
+    "quarantine_rows",
+]
 
 REASONS = (
     "missing_value",
@@ -120,7 +129,9 @@ class SeenKeys:
         column = keys.get_column(names[0]) if len(names) == 1 else None
         increasing = column is not None and column.dtype == pl.String and strictly_increasing(column)
         hashes = None
-        if increasing and (not self.entries[position] or (last is not None and last is not _BROKEN and column[0] > last)):
+        if increasing and (
+            not self.entries[position] or (last is not None and last is not _BROKEN and column[0] > last)
+        ):
             # Exports usually list rows by their key: then no key repeats, and
             # one comparison of neighbours (and with the last file's last key)
             # proves it far faster than hashing.
@@ -232,12 +243,16 @@ def mark_duplicates(
             continue
         shown = [n for n in names if n != "person_key"]  # a pseudonym says nothing to the reader
         if shown == list(names):
-            text = keys.filter(repeat).select(
-                pl.format(
-                    f"{_label(spec, names)} = " + ", ".join("'{}'" for _ in names) + " seen before",
-                    *[_as_text(keys.schema[n], n) for n in names],
+            text = (
+                keys.filter(repeat)
+                .select(
+                    pl.format(
+                        f"{_label(spec, names)} = " + ", ".join("'{}'" for _ in names) + " seen before",
+                        *[_as_text(keys.schema[n], n) for n in names],
+                    )
                 )
-            ).to_series()
+                .to_series()
+            )
         else:
             text = pl.Series([f"{_label(spec, names)} seen before"] * len(repeat_rows))
         reason = reason.scatter(repeat_rows, "duplicate")
@@ -281,9 +296,13 @@ def mark_orphans(
         rows = orphan.arg_true()
         if len(rows) == 0:
             continue
-        text = frame.get_column(column).gather(rows).to_frame("v").select(
-            pl.format(f"{_label(spec, (column,))} = '{{}}' not in {parent_table}", pl.col("v"))
-        ).to_series()
+        text = (
+            frame.get_column(column)
+            .gather(rows)
+            .to_frame("v")
+            .select(pl.format(f"{_label(spec, (column,))} = '{{}}' not in {parent_table}", pl.col("v")))
+            .to_series()
+        )
         reason = reason.scatter(rows, "orphan")
         detail = detail.scatter(rows, text)
     return reason, detail
@@ -306,8 +325,14 @@ def quarantine_rows(
     if not rows.any():
         return pl.DataFrame(
             schema={
-                "table": pl.String, "file": pl.String, "sheet": pl.String, "row_number": pl.Int64,
-                "reason": pl.String, "detail": pl.String, "values": pl.String, "_file": pl.UInt32,
+                "table": pl.String,
+                "file": pl.String,
+                "sheet": pl.String,
+                "row_number": pl.Int64,
+                "reason": pl.String,
+                "detail": pl.String,
+                "values": pl.String,
+                "_file": pl.UInt32,
             }
         )
     raw_columns = [c for c in spec.columns if c.headers and not c.derived_from_id]

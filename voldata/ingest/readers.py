@@ -5,6 +5,7 @@ header row (:attr:`voldata.schema.Table.signature`), which may stand below
 title lines. PII columns are dropped and the ID number pseudonymised inside
 :func:`read_source`, before the rows go anywhere else.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -571,7 +572,9 @@ def _canonical_text(plan: Plan, pieces: list[tuple[Part, pl.DataFrame, int]], *,
             else:
                 # Two headers for one column (所属街道 and 所属镇街): the first non-blank.
                 blanks_null = [pl.when(pl.col(s).str.strip_chars() != "").then(pl.col(s)) for s in sources]
-                selected.append(pl.coalesce(blanks_null).alias(name) if len(sources) > 1 else pl.col(sources[0]).alias(name))
+                selected.append(
+                    pl.coalesce(blanks_null).alias(name) if len(sources) > 1 else pl.col(sources[0]).alias(name)
+                )
         # Only canonical columns are selected: PII columns and unknown headers end here.
         frame = frame.select(selected)
         frames.append(frame)

@@ -14,6 +14,7 @@ Every parser returns null for blank input. A non-blank value that cannot be
 parsed is also null in the value and flagged in a status series, so the
 caller can quarantine the row with the right reason.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,9 +74,11 @@ def normalise(value: str) -> str:
 def _null_if_blank(series: pl.Series) -> pl.Series:
     if not (series.str.len_bytes() == 0).any():
         return series
-    return series.to_frame("v").select(
-        pl.when(pl.col("v").str.len_bytes() > 0).then(pl.col("v")).alias(series.name)
-    ).to_series()
+    return (
+        series.to_frame("v")
+        .select(pl.when(pl.col("v").str.len_bytes() > 0).then(pl.col("v")).alias(series.name))
+        .to_series()
+    )
 
 
 def clean_text(series: pl.Series) -> pl.Series:

@@ -4,6 +4,7 @@ The new store is built in a temporary folder next to ``STORE`` and swapped
 in with renames at the very end, so a failure at any point leaves the
 previous store exactly as it was.
 """
+
 from __future__ import annotations
 
 import json
@@ -128,7 +129,9 @@ def write_table(frame: pl.DataFrame, spec: Table, root: Path) -> None:
         folder = partition_dir(root, spec.name, year)
         earlier = sorted(folder.glob("part-*.parquet"), key=_part_number)
         if earlier:
-            rows = _key_sorted(pl.concat([pl.read_parquet(earlier).cast(dict(rows.schema)), rows], how="vertical"), spec)
+            rows = _key_sorted(
+                pl.concat([pl.read_parquet(earlier).cast(dict(rows.schema)), rows], how="vertical"), spec
+            )
             for path in earlier:
                 path.unlink()
         files += [(piece, folder / f"part-{number}.parquet") for number, piece in enumerate(_pieces(rows))]

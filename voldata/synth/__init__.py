@@ -5,6 +5,7 @@ writes Chinese-headed CSV and XLSX exports, marked 示例数据, that go through
 real loaders (``voldata ingest``). Optionally it injects realistic faults and lists
 them in ``faults.csv``.
 """
+
 from __future__ import annotations
 
 from voldata.synth.generator import DEMO_MARK, FAULTS_FILE, SUMMARY_FILE, generate

@@ -14,6 +14,7 @@ Calibration (see ``population.CITY``):
   target number of records: the top 10% of active volunteers give about half
   of all hours.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,8 +43,16 @@ __all__ = [
 ]
 
 TEAM_TYPE_LABELS = np.array(
-    ["党员志愿服务队", "社区志愿服务队", "社工站志愿服务队", "青年志愿服务队", "巾帼志愿服务队", "企业志愿服务队",
-     "学校志愿服务队", "其他"]
+    [
+        "党员志愿服务队",
+        "社区志愿服务队",
+        "社工站志愿服务队",
+        "青年志愿服务队",
+        "巾帼志愿服务队",
+        "企业志愿服务队",
+        "学校志愿服务队",
+        "其他",
+    ]
 )
 _OTHER_TEAM_P = np.array([0.0, 0.38, 0.08, 0.16, 0.06, 0.11, 0.13, 0.08])
 PARTY_TEAM = 0
@@ -51,23 +60,57 @@ SOCIAL_WORK_TEAM = 2
 
 # Relative frequency of the service categories (codes of data/reference/service_categories.csv).
 _CATEGORY_WEIGHTS = {
-    "community_service": 22, "poverty_relief": 3, "education_support": 7, "health": 5, "legal_aid": 2,
-    "environment": 8, "science_popularisation": 3, "culture_arts": 6, "public_safety": 5, "civility": 14,
-    "traffic_guidance": 6, "fire_safety": 2, "emergency_rescue": 1.5, "drug_prevention": 2, "sports": 2,
-    "tourism": 1.5, "special_groups": 7, "major_events": 2, "overseas": 0.1, "tax_service": 0.5,
-    "epidemic_prevention": 0, "other": 3,
+    "community_service": 22,
+    "poverty_relief": 3,
+    "education_support": 7,
+    "health": 5,
+    "legal_aid": 2,
+    "environment": 8,
+    "science_popularisation": 3,
+    "culture_arts": 6,
+    "public_safety": 5,
+    "civility": 14,
+    "traffic_guidance": 6,
+    "fire_safety": 2,
+    "emergency_rescue": 1.5,
+    "drug_prevention": 2,
+    "sports": 2,
+    "tourism": 1.5,
+    "special_groups": 7,
+    "major_events": 2,
+    "overseas": 0.1,
+    "tax_service": 0.5,
+    "epidemic_prevention": 0,
+    "other": 3,
 }
 _TARGET_WEIGHTS = {
-    "children": 12, "women": 4, "elderly": 20, "disabled": 6, "veterans_and_dependants": 2,
-    "low_income_families": 4, "special_groups": 4, "patients": 3, "rural_residents": 3, "urban_residents": 12,
-    "general_public": 26, "taxpayers": 0.5, "other": 3,
+    "children": 12,
+    "women": 4,
+    "elderly": 20,
+    "disabled": 6,
+    "veterans_and_dependants": 2,
+    "low_income_families": 4,
+    "special_groups": 4,
+    "patients": 3,
+    "rural_residents": 3,
+    "urban_residents": 12,
+    "general_public": 26,
+    "taxpayers": 0.5,
+    "other": 3,
 }
 _SOCIAL_WORK_ORGS = np.array(
-    [f"广州市{a}{b}社会工作服务中心" for a in "启创 阳光 北斗星 扬爱 和众 穗星 金丝带 康园 同心 海星".split()
-     for b in ("", "综合")]
+    [
+        f"广州市{a}{b}社会工作服务中心"
+        for a in "启创 阳光 北斗星 扬爱 和众 穗星 金丝带 康园 同心 海星".split()
+        for b in ("", "综合")
+    ]
 )
-_CHARITY_NAMES = np.array(["广州市慈善会", "广州市青少年发展基金会", "广州市红十字会", "广州市社区慈善基金", "广州公益慈善联合会"])
-_TITLE_TEMPLATES = np.array(["{c}志愿服务活动", "{c}进社区", "{c}主题志愿服务", "“{t}”关爱行动·{c}", "{c}常态化志愿服务"])
+_CHARITY_NAMES = np.array(
+    ["广州市慈善会", "广州市青少年发展基金会", "广州市红十字会", "广州市社区慈善基金", "广州公益慈善联合会"]
+)
+_TITLE_TEMPLATES = np.array(
+    ["{c}志愿服务活动", "{c}进社区", "{c}主题志愿服务", "“{t}”关爱行动·{c}", "{c}常态化志愿服务"]
+)
 
 
 def records_target(year: int, years: list[int], scale: float) -> float:
@@ -150,8 +193,9 @@ def _weights(table, weights: dict) -> np.ndarray:
     return w / w.sum()
 
 
-def draw_activities(rng: np.random.Generator, *, year: int, years: list[int], scale: float, teams: Teams,
-                    geo: Places) -> Activities:
+def draw_activities(
+    rng: np.random.Generator, *, year: int, years: list[int], scale: float, teams: Teams, geo: Places
+) -> Activities:
     first, last = year_bounds(year)
     categories = reference.categories()
     epidemic_code = int(np.flatnonzero(categories["code"].to_numpy() == "epidemic_prevention")[0])
@@ -234,7 +278,9 @@ def draw_activities(rng: np.random.Generator, *, year: int, years: list[int], sc
     weight = rng.lognormal(0.0, 0.6, n) * (1.0 + (end_sec - start_sec) / DAY_SECONDS) ** 0.35
     # Some activities are cancelled or nobody's hours get reported: they draw no records.
     weight = np.where(rng.random(n) < 0.05, 0.0, weight)
-    planned = np.maximum(1, np.round(np.maximum(weight, 0.3) / weight.mean() * 25 * rng.uniform(0.6, 1.4, n))).astype(np.int64)
+    planned = np.maximum(1, np.round(np.maximum(weight, 0.3) / weight.mean() * 25 * rng.uniform(0.6, 1.4, n))).astype(
+        np.int64
+    )
     planned = np.where(rng.random(n) < 0.05, 0, planned)  # "不限" exported as 0
     template = rng.integers(0, len(_TITLE_TEMPLATES), n)
 

@@ -4,6 +4,7 @@ Dates are days since 1970-01-01 (int64) and times seconds since then (int64,
 local wall-clock time), so millions of them are drawn and compared as plain
 numpy arrays.
 """
+
 from __future__ import annotations
 
 import numpy as np

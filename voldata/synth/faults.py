@@ -13,6 +13,7 @@ Quarantine faults go only into rows nothing else depends on (the caller marks
 them ``eligible``), so no other row becomes an orphan as a side effect; a row
 carries at most one fault, and a duplicate copies a clean row.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -181,8 +182,14 @@ class FaultInjector:
             frame = pl.concat([frame, frame[clean]])
             for k, original in enumerate(clean):
                 faults.append(
-                    {"position": n + k, "fault": "duplicate", "expected": "duplicate", "column": "",
-                     "value": "", "original": original}
+                    {
+                        "position": n + k,
+                        "fault": "duplicate",
+                        "expected": "duplicate",
+                        "column": "",
+                        "value": "",
+                        "original": original,
+                    }
                 )
         faults.sort(key=lambda f: f["position"])
         return frame, faults

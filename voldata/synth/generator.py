@@ -2,7 +2,8 @@
 
 Layout written under ``out`` (every file name contains 示例数据)::
 
-    volunteers/志愿者信息导出_<period>_示例数据.csv           one per registration year (the first also holds earlier years)
+    volunteers/志愿者信息导出_<period>_示例数据.csv           one per registration year
+                                                               (the first also holds earlier years)
     party_reports/在职党员报到_<first>-<last>_示例数据.xlsx
     teams/志愿队伍导出_<last>_示例数据.xlsx                    with a title line
     activities/志愿活动导出_<year>_示例数据.xlsx               with a title line, split over sheets
@@ -14,6 +15,7 @@ Layout written under ``out`` (every file name contains 示例数据)::
 
 CSV files cycle through UTF-8 with BOM, GB18030 and UTF-8, and through date formats.
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,10 +30,32 @@ from tqdm.auto import tqdm
 
 from voldata import __version__, reference
 from voldata.synth import activity as act_mod
-from voldata.synth.activity import ActivityModel, Activities, activity_titles, draw_activities, draw_teams, records_target
-from voldata.synth.calendar import DAY_SECONDS, month_of, to_date_text, to_datetime_text, to_polars_date, to_polars_datetime, year_bounds
+from voldata.synth.activity import (
+    Activities,
+    ActivityModel,
+    activity_titles,
+    draw_activities,
+    draw_teams,
+    records_target,
+)
+from voldata.synth.calendar import (
+    DAY_SECONDS,
+    month_of,
+    to_date_text,
+    to_datetime_text,
+    to_polars_date,
+    to_polars_datetime,
+    year_bounds,
+)
 from voldata.synth.faults import FAULT_COLUMNS, FaultInjector
-from voldata.synth.identity import chinese_names, employers, id_numbers, landline_numbers, mobile_numbers, other_id_numbers
+from voldata.synth.identity import (
+    chinese_names,
+    employers,
+    id_numbers,
+    landline_numbers,
+    mobile_numbers,
+    other_id_numbers,
+)
 from voldata.synth.places import places
 from voldata.synth.population import (
     CITY,
@@ -143,10 +167,17 @@ def generate(out, *, years, scale: float, seed: int, messy: float = 0.0, progres
     log = ExportLog(out)
     cycle = _Cycle()
     geo = places()
-    first_year, last_year = years[0], years[-1]
+    last_year = years[-1]
     estimate = int(sum(records_target(y, years, scale) for y in years) + CITY["volunteers"] * scale * 1.1)
-    bar = tqdm(total=estimate, unit="rows", unit_scale=True, desc="voldata synth", file=sys.stderr,
-               disable=not progress, dynamic_ncols=True)
+    bar = tqdm(
+        total=estimate,
+        unit="rows",
+        unit_scale=True,
+        desc="voldata synth",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
     figures: dict[str, dict] = {str(y): {} for y in years}
 
     # People -------------------------------------------------------------------------------
@@ -184,8 +215,15 @@ def generate(out, *, years, scale: float, seed: int, messy: float = 0.0, progres
         monthly_hours = np.zeros(13)
         encoding, (date_fmt, datetime_fmt) = cycle.next()
         header_names = {"服务时长": "服务时长（小时）" if year % 2 == 0 else "服务时长(小时)"}
-        export = CsvExport(out / "service_records" / f"服务时长记录_{year}_{DEMO_MARK}.csv", table="service_records",
-                           log=log, injector=injector, encoding=encoding, header_names=header_names, progress=bar)
+        export = CsvExport(
+            out / "service_records" / f"服务时长记录_{year}_{DEMO_MARK}.csv",
+            table="service_records",
+            log=log,
+            injector=injector,
+            encoding=encoding,
+            header_names=header_names,
+            progress=bar,
+        )
         # Chunks of whole volunteers (~CHUNK_ROWS records each), so a volunteer's year is in one chunk.
         cumulative = np.cumsum(counts)
         total = int(cumulative[-1]) if len(cumulative) else 0
@@ -200,8 +238,9 @@ def generate(out, *, years, scale: float, seed: int, messy: float = 0.0, progres
             used[recs.activity] = True
             ever_active[recs.volunteer] = True
             valid = recs.status <= 1
-            hours_by_volunteer += np.bincount(recs.volunteer[valid], weights=recs.hours[valid],
-                                              minlength=len(registered))
+            hours_by_volunteer += np.bincount(
+                recs.volunteer[valid], weights=recs.hours[valid], minlength=len(registered)
+            )
             monthly_hours += np.bincount(month_of(recs.service_day[valid]), weights=recs.hours[valid], minlength=13)
             frame = pl.DataFrame(
                 {
@@ -218,7 +257,19 @@ def generate(out, *, years, scale: float, seed: int, messy: float = 0.0, progres
             )
             serial += len(recs)
             export.write(frame, eligible=np.ones(len(recs), dtype=bool))
-        export.close(columns=["记录编号", "志愿者编号", "活动编号", "服务日期", "签到时间", "签退时间", "服务时长", "记录方式", "审核状态"])
+        export.close(
+            columns=[
+                "记录编号",
+                "志愿者编号",
+                "活动编号",
+                "服务日期",
+                "签到时间",
+                "签退时间",
+                "服务时长",
+                "记录方式",
+                "审核状态",
+            ]
+        )
         _write_activities(out, acts, geo, teams, used, log, injector, scale, bar)
         figures[str(year)].update(
             _year_figures(year, volunteers, registered, hours_by_volunteer, monthly_hours, acts, teams, reports, serial)
@@ -231,15 +282,23 @@ def generate(out, *, years, scale: float, seed: int, messy: float = 0.0, progres
             continue
         txns = draw_transactions(rng, year=year, accounts=accounts, balance=balance, n_districts=len(geo.codes))
         encoding, (date_fmt, datetime_fmt) = cycle.next()
-        export = CsvExport(out / "timebank" / f"时间银行流水_{year}_{DEMO_MARK}.csv", table="timebank_transactions",
-                           log=log, injector=injector, encoding=encoding,
-                           header_names={"时长": "时长（积分）"}, progress=bar)
+        export = CsvExport(
+            out / "timebank" / f"时间银行流水_{year}_{DEMO_MARK}.csv",
+            table="timebank_transactions",
+            log=log,
+            injector=injector,
+            encoding=encoding,
+            header_names={"时长": "时长（积分）"},
+            progress=bar,
+        )
         for lo in range(0, max(len(txns), 1), CHUNK_ROWS):
             hi = min(lo + CHUNK_ROWS, len(txns))
             if hi <= lo:
                 break
             item = txns.item[lo:hi]
-            items = np.where(item >= 0, SERVICE_ITEMS[np.maximum(item, 0)], np.where(item == -1, "积分转赠", "捐赠至公益时间池"))
+            items = np.where(
+                item >= 0, SERVICE_ITEMS[np.maximum(item, 0)], np.where(item == -1, "积分转赠", "捐赠至公益时间池")
+            )
             counter = txns.counterparty[lo:hi]
             frame = pl.DataFrame(
                 {
@@ -265,8 +324,13 @@ def generate(out, *, years, scale: float, seed: int, messy: float = 0.0, progres
         )
     if not any(entry["table"] == "timebank_transactions" for entry in log.files):
         # Years before the time bank opened: the export exists but is empty.
-        empty = CsvExport(out / "timebank" / f"时间银行流水_{last_year}_{DEMO_MARK}.csv",
-                          table="timebank_transactions", log=log, injector=injector, header_names={"时长": "时长（积分）"})
+        empty = CsvExport(
+            out / "timebank" / f"时间银行流水_{last_year}_{DEMO_MARK}.csv",
+            table="timebank_transactions",
+            log=log,
+            injector=injector,
+            header_names={"时长": "时长（积分）"},
+        )
         empty.close(columns=["流水号", "账户编号", "交易类型", "时长", "对方账户编号", "服务项目", "交易时间"])
     _write_accounts(out, accounts, geo, log, injector, rng, bar)
 
@@ -369,10 +433,15 @@ def _title(text: str) -> str:
 
 def _write_teams(out, teams, geo, log, injector, last_year, bar):
     n = len(teams)
-    place = np.where(teams.team_type == act_mod.SOCIAL_WORK_TEAM, geo.street_names[teams.street],
-                     geo.community_names[teams.community])
+    place = np.where(
+        teams.team_type == act_mod.SOCIAL_WORK_TEAM,
+        geo.street_names[teams.street],
+        geo.community_names[teams.community],
+    )
     type_word = act_mod.TEAM_TYPE_LABELS[teams.team_type]
-    suffix = np.where(type_word == "其他", "志愿者协会", np.where(type_word == "社区志愿服务队", "志愿服务队", type_word))
+    suffix = np.where(
+        type_word == "其他", "志愿者协会", np.where(type_word == "社区志愿服务队", "志愿服务队", type_word)
+    )
     name = np.strings.add(place, suffix)
     frame = pl.DataFrame(
         {
@@ -387,9 +456,16 @@ def _write_teams(out, teams, geo, log, injector, last_year, bar):
             "联系电话": pl.Series(landline_numbers(np.random.default_rng([n, 12]), n)),
         }
     )
-    export = XlsxExport(out / "teams" / f"志愿队伍导出_{last_year}_{DEMO_MARK}.xlsx", table="teams", log=log,
-                        injector=injector, sheet_rows=1_000_000, sheet_name="志愿队伍",
-                        title_lines=[_title(f"广州市志愿队伍导出（{last_year}年）")], progress=bar)
+    export = XlsxExport(
+        out / "teams" / f"志愿队伍导出_{last_year}_{DEMO_MARK}.xlsx",
+        table="teams",
+        log=log,
+        injector=injector,
+        sheet_rows=1_000_000,
+        sheet_name="志愿队伍",
+        title_lines=[_title(f"广州市志愿队伍导出（{last_year}年）")],
+        progress=bar,
+    )
     export.write(frame)
     export.close()
 
@@ -417,9 +493,16 @@ def _write_activities(out, acts: Activities, geo, teams, used, log, injector, sc
     )
     # A small sheet limit at small scale, so readers meet a table split over sheets.
     sheet_rows = int(np.clip(100_000 * scale, 50, 1_000_000))
-    export = XlsxExport(out / "activities" / f"志愿活动导出_{acts.year}_{DEMO_MARK}.xlsx", table="activities",
-                        log=log, injector=injector, sheet_rows=sheet_rows, sheet_name="志愿活动",
-                        title_lines=[_title(f"广州市志愿活动导出（{acts.year}年）")], progress=bar)
+    export = XlsxExport(
+        out / "activities" / f"志愿活动导出_{acts.year}_{DEMO_MARK}.xlsx",
+        table="activities",
+        log=log,
+        injector=injector,
+        sheet_rows=sheet_rows,
+        sheet_name="志愿活动",
+        title_lines=[_title(f"广州市志愿活动导出（{acts.year}年）")],
+        progress=bar,
+    )
     # Only activities nobody served in may take faults that quarantine them.
     export.write(frame, eligible=~used)
     export.close()
@@ -441,10 +524,16 @@ def _write_accounts(out, accounts, geo, log, injector, rng, bar):
             "开户时间": to_polars_datetime(accounts.opened_sec),
         }
     )
-    export = XlsxExport(out / "timebank" / f"时间银行账户_{DEMO_MARK}.xlsx", table="timebank_accounts", log=log,
-                        injector=injector, sheet_rows=1_000_000, sheet_name="账户",
-                        title_lines=[_title("广州公益时间银行账户导出"), "数据来源：广州公益时间银行平台（示例数据，非真实个人信息）"],
-                        progress=bar)
+    export = XlsxExport(
+        out / "timebank" / f"时间银行账户_{DEMO_MARK}.xlsx",
+        table="timebank_accounts",
+        log=log,
+        injector=injector,
+        sheet_rows=1_000_000,
+        sheet_name="账户",
+        title_lines=[_title("广州公益时间银行账户导出"), "数据来源：广州公益时间银行平台（示例数据，非真实个人信息）"],
+        progress=bar,
+    )
     export.write(frame)
     export.close(columns=frame.columns)
 
@@ -465,9 +554,15 @@ def _write_party_reports(out, reports, geo, log, injector, rng, years, bar):
             "报到时间": to_datetime_text(reports["reported_sec"], "%Y/%m/%d %H:%M"),
         }
     )
-    export = XlsxExport(out / "party_reports" / f"在职党员报到_{years[0]}-{years[-1]}_{DEMO_MARK}.xlsx",
-                        table="party_reports", log=log, injector=injector, sheet_rows=1_000_000,
-                        sheet_name="报到名单", progress=bar)
+    export = XlsxExport(
+        out / "party_reports" / f"在职党员报到_{years[0]}-{years[-1]}_{DEMO_MARK}.xlsx",
+        table="party_reports",
+        log=log,
+        injector=injector,
+        sheet_rows=1_000_000,
+        sheet_name="报到名单",
+        progress=bar,
+    )
     export.write(frame, eligible=np.ones(n, dtype=bool))
     export.close()
 
@@ -475,16 +570,36 @@ def _write_party_reports(out, reports, geo, log, injector, rng, years, bar):
 def _write_volunteers(out, volunteers, ever_active, geo, log, injector, rng, years, cycle, bar):
     reg_year = volunteers.registered_day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     starts = np.concatenate([[0], np.searchsorted(reg_year, years[1:], side="left"), [len(volunteers)]])
-    columns = ["志愿者编号", "姓名", "证件类型", "证件号码", "性别", "出生日期", "手机号码", "政治面貌", "学历",
-               "所属区", "所属街道", "所属社区", "注册时间"]
+    columns = [
+        "志愿者编号",
+        "姓名",
+        "证件类型",
+        "证件号码",
+        "性别",
+        "出生日期",
+        "手机号码",
+        "政治面貌",
+        "学历",
+        "所属区",
+        "所属街道",
+        "所属社区",
+        "注册时间",
+    ]
     for k, year in enumerate(years):
         lo_all, hi_all = int(starts[k]), int(starts[k + 1])
         encoding, (date_fmt, datetime_fmt) = cycle.next()
         period = f"{year}年及以前" if k == 0 else f"{year}"
         # One platform version calls the place columns 所属镇街 / 所属村居.
         header_names = {"所属街道": "所属镇街", "所属社区": "所属村居"} if k % 2 == 1 else {}
-        export = CsvExport(out / "volunteers" / f"志愿者信息导出_{period}_{DEMO_MARK}.csv", table="volunteers",
-                           log=log, injector=injector, encoding=encoding, header_names=header_names, progress=bar)
+        export = CsvExport(
+            out / "volunteers" / f"志愿者信息导出_{period}_{DEMO_MARK}.csv",
+            table="volunteers",
+            log=log,
+            injector=injector,
+            encoding=encoding,
+            header_names=header_names,
+            progress=bar,
+        )
         for lo in range(lo_all, hi_all, CHUNK_ROWS):
             hi = min(lo + CHUNK_ROWS, hi_all)
             s = slice(lo, hi)

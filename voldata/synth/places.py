@@ -4,6 +4,7 @@ District codes, names and population come from ``data/reference``; street and
 community names are made up (plausible two-character place names), as many
 streets per district as the reference table lists.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,7 +50,22 @@ class Places:
         return self.street_first_community[street] + offset
 
 
-_DISTRICT_SHORT = {"荔湾", "越秀", "海珠", "天河", "白云", "黄埔", "番禺", "花都", "南沙", "从化", "增城", "东山", "芳村", "萝岗"}
+_DISTRICT_SHORT = {
+    "荔湾",
+    "越秀",
+    "海珠",
+    "天河",
+    "白云",
+    "黄埔",
+    "番禺",
+    "花都",
+    "南沙",
+    "从化",
+    "增城",
+    "东山",
+    "芳村",
+    "萝岗",
+}
 
 
 def _names(rng: np.random.Generator, n: int, suffixes: np.ndarray, taken: set[str]) -> list[str]:

@@ -3,6 +3,7 @@
 All arrays, one entry per person; nothing here writes files. City-scale
 targets (``CITY``) are multiplied by ``scale``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,16 @@ from voldata.synth.calendar import DAY_SECONDS, day, day_weights
 from voldata.synth.identity import unique_id_keys
 from voldata.synth.places import Places
 
-__all__ = ["CITY", "Volunteers", "draw_volunteers", "POLITICAL_LABELS", "EDUCATION_LABELS", "ID_TYPE_LABELS",
-           "birth_ymd", "PARTY_LABELS"]
+__all__ = [
+    "CITY",
+    "Volunteers",
+    "draw_volunteers",
+    "POLITICAL_LABELS",
+    "EDUCATION_LABELS",
+    "ID_TYPE_LABELS",
+    "birth_ymd",
+    "PARTY_LABELS",
+]
 
 # City-scale targets at scale 1.0 (the last year of the run), from the reference facts:
 # 4 million registered volunteers, ~10 million service records a year, 260,000
@@ -44,7 +53,9 @@ _POLITICAL_P = np.array(
         [0.12, 0.0, 0.0, 0.006, 0.854, 0.01, 0.01],
     ]
 )
-EDUCATION_LABELS = np.array(["小学及以下", "初中", "高中", "中专", "职高", "技校", "大专", "本科", "硕士", "博士", "研究生", ""])
+EDUCATION_LABELS = np.array(
+    ["小学及以下", "初中", "高中", "中专", "职高", "技校", "大专", "本科", "硕士", "博士", "研究生", ""]
+)
 _EDUCATION_P = np.array(
     [
         [0.02, 0.55, 0.36, 0.04, 0.01, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.02],

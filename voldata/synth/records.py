@@ -4,6 +4,7 @@ A record goes to an activity of the volunteer's own district (mostly), chosen
 in proportion to the activity's weight among the activities that end on or
 after the volunteer registered, and is dated inside the activity's dates.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,8 +70,15 @@ class Records:
         return len(self.volunteer)
 
 
-def draw_records(rng: np.random.Generator, *, year: int, volunteers: Volunteers, chunk: np.ndarray,
-                 counts: np.ndarray, index: ActivityIndex) -> Records:
+def draw_records(
+    rng: np.random.Generator,
+    *,
+    year: int,
+    volunteers: Volunteers,
+    chunk: np.ndarray,
+    counts: np.ndarray,
+    index: ActivityIndex,
+) -> Records:
     """Records of the volunteers ``chunk`` (indices) with ``counts`` records each."""
     acts = index.acts
     first, _ = year_bounds(year)

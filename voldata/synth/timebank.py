@@ -5,6 +5,7 @@ Members are providers (young-old 60-69 above all, some younger) or receivers
 1 point), now and then donate or transfer some; receivers withdraw points they
 were given. A handful of very active providers pass the 1,500-point cap.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,20 @@ __all__ = ["Accounts", "Transactions", "draw_accounts", "draw_transactions", "LA
 LAUNCH = "2019-08-26"
 PILOT_DISTRICT = "440105"  # 海珠区
 TXN_LABELS = np.array(["存入", "支取", "转赠", "捐赠"])
-SERVICE_ITEMS = np.array(["陪同就医", "上门探访", "助餐配餐", "家居清洁", "代购代办", "康乐活动", "心理慰藉", "义务理发",
-                          "电话问候", "助浴服务"])
+SERVICE_ITEMS = np.array(
+    [
+        "陪同就医",
+        "上门探访",
+        "助餐配餐",
+        "家居清洁",
+        "代购代办",
+        "康乐活动",
+        "心理慰藉",
+        "义务理发",
+        "电话问候",
+        "助浴服务",
+    ]
+)
 _POINTS = np.array([1, 2, 3, 4])
 _POINTS_P = np.array([0.3, 0.35, 0.2, 0.15])
 
@@ -50,8 +63,9 @@ def account_count(years: list[int], scale: float) -> int:
     return max(int(round(CITY["timebank_accounts"] * scale * share)), 12)
 
 
-def draw_accounts(rng: np.random.Generator, *, years: list[int], scale: float, geo: Places,
-                  volunteers: Volunteers) -> Accounts:
+def draw_accounts(
+    rng: np.random.Generator, *, years: list[int], scale: float, geo: Places, volunteers: Volunteers
+) -> Accounts:
     n = account_count(years, scale)
     launch = day(LAUNCH)
     last_sec = (year_bounds(years[-1])[1] + 1) * DAY_SECONDS - 1
@@ -161,8 +175,9 @@ def _times(rng, accounts, holder, year):
     return np.maximum(when, low + 60)
 
 
-def draw_transactions(rng: np.random.Generator, *, year: int, accounts: Accounts, balance: np.ndarray,
-                      n_districts: int) -> Transactions:
+def draw_transactions(
+    rng: np.random.Generator, *, year: int, accounts: Accounts, balance: np.ndarray, n_districts: int
+) -> Transactions:
     """One year's transactions; ``balance`` (per account) is updated in place."""
     first, last = year_bounds(year)
     end_sec = (last + 1) * DAY_SECONDS
@@ -212,12 +227,18 @@ def draw_transactions(rng: np.random.Generator, *, year: int, accounts: Accounts
 
     don_time = _times(rng, accounts, donate, year)
     account = np.concatenate([dep_holder, wd_holder, transfer, donate])
-    kind = np.concatenate([np.full(len(dep_holder), 0), np.full(len(wd_holder), 1), np.full(len(transfer), 2),
-                           np.full(len(donate), 3)])
+    kind = np.concatenate(
+        [np.full(len(dep_holder), 0), np.full(len(wd_holder), 1), np.full(len(transfer), 2), np.full(len(donate), 3)]
+    )
     points = np.concatenate([dep_points, wd_points, tr_points, don_points])
     counterparty = np.concatenate([dep_counter, wd_counter, tr_counter, np.full(len(donate), -1)])
-    item = np.concatenate([rng.integers(0, len(SERVICE_ITEMS), len(dep_holder) + len(wd_holder)),
-                           np.full(len(transfer), -1), np.full(len(donate), -2)])
+    item = np.concatenate(
+        [
+            rng.integers(0, len(SERVICE_ITEMS), len(dep_holder) + len(wd_holder)),
+            np.full(len(transfer), -1),
+            np.full(len(donate), -2),
+        ]
+    )
     when = np.concatenate([dep_time, wd_time, tr_time, don_time])
     sign = np.array([1, -1, -1, -1])[kind]
     np.add.at(balance, account, sign * points)

@@ -6,6 +6,7 @@ to the fault injector, writes it, and logs the rows written and the row number
 of every injected fault, numbered as a spreadsheet shows them (header and title
 lines count; each sheet numbered on its own).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,6 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import xlsxwriter
-
-from voldata.synth.faults import FaultInjector
 
 __all__ = ["ExportLog", "CsvExport", "XlsxExport", "FIXED_CREATED"]
 
@@ -121,8 +120,19 @@ class XlsxExport:
     format), integer columns as numbers, everything else as text.
     """
 
-    def __init__(self, path, *, table, log, injector, sheet_rows, title_lines=(), sheet_name="Sheet",
-                 header_names=None, progress=None):
+    def __init__(
+        self,
+        path,
+        *,
+        table,
+        log,
+        injector,
+        sheet_rows,
+        title_lines=(),
+        sheet_name="Sheet",
+        header_names=None,
+        progress=None,
+    ):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.table = table
