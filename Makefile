@@ -41,8 +41,11 @@ demo-store: $(INSTALLED) $(DEMO_KEY)
 edition: demo-store
 	$(VOLDATA) build --year $(YEAR) --store $(DEMO_STORE) --out $(OUT)
 
+# Lint and format checks first (quick), then the suite; --durations lists the slowest tests in CI's log.
 test: $(INSTALLED)
-	$(PY) -m pytest -n 2
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -n 2 --durations=15
 
 lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab notebooks/

@@ -18,6 +18,7 @@ import matplotlib.lines
 import matplotlib.patches
 import matplotlib.pyplot as plt
 import matplotlib.ticker
+import mplfonts
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -48,8 +49,6 @@ FIGURE_FORMATS: tuple[str, ...] = ("png", "svg")
 
 
 def _font_path() -> Path:
-    import mplfonts
-
     return Path(mplfonts.__file__).resolve().parent / "fonts" / "NotoSansCJKsc-Regular.otf"
 
 
@@ -76,6 +75,8 @@ def set_theme(*, context: str = "notebook") -> None:
     plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
+    # Text is text: a `$` in a name from the data never starts mathtext (titles, labels, legends).
+    plt.rcParams["text.parse_math"] = False
     # SVG text stays text (not glyph outlines): searchable, and checked by the privacy gate.
     plt.rcParams["svg.fonttype"] = "none"
     plt.rcParams["svg.hashsalt"] = "voldata"  # fixed element ids: a rebuilt SVG is byte-identical

@@ -1,33 +1,103 @@
-"""Fixtures of the edition tests: one small demo store per session, and an edition built from it once."""
+"""Fixtures of the edition tests: small stores ingested for real, and an edition built once.
+
+* ``fixture_store``: the hand-made exports of ``tests/fixtures/ingest/city`` (a few rows, 2019–2020);
+  enough for the parameter checks.
+* ``hostile_store``: the same exports with script, links, formulas and formula-like text in the
+  titles, team names and streets that reach the chapters' prose and tables.
+* ``sample_store``: the demo generator at scale 0.001, for the full edition.
+"""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
+
+from voldata import paths
+from voldata.edition.build import build_edition
+from voldata.ingest import ingest
+from voldata.synth import FAULTS_FILE, generate
 
 SAMPLE_YEARS = range(2019, 2021)
 SAMPLE_YEAR = 2020
-SAMPLE_KEY = "voldata-build-tests-not-a-secret"
+SAMPLE_KEY = "voldata-build-tests-not-a-secret-key"
+CITY_EXPORTS = paths.PROJECT_DIR / "tests" / "fixtures" / "ingest" / "city"
+NOT_EXPORTS = {"faults.txt"}
+
+SCRIPT_TITLE = "<script>alert(1)</script><img src=x onerror=alert(2)>[x](javascript:alert(3)) <http://evil.example>"
+FORMULA_TITLE = '=HYPERLINK("http://evil.example","点击")'
+FORMULA_STREET = "@SUM(1+1)"
+HOSTILE_TEAM = "+cmd|' /C calc'!A0"
+
+
+def _ingest(folder, store):
+    exports = sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in NOT_EXPORTS | {FAULTS_FILE})
+    ingest(exports, store=store, key=SAMPLE_KEY, progress=False)
+    return store
+
+
+@pytest.fixture(scope="session")
+def fixture_store(tmp_path_factory):
+    """The hand-made city exports, ingested (service records of 2019 and 2020; not demo data)."""
+    return _ingest(CITY_EXPORTS, tmp_path_factory.mktemp("fixture") / "store")
+
+
+def _replace_line(path, old_start, new_line, *, encoding):
+    lines = path.read_text(encoding=encoding).splitlines()
+    lines = [new_line if line.startswith(old_start) else line for line in lines]
+    path.write_text("\n".join(lines) + "\n", encoding=encoding)
+
+
+@pytest.fixture(scope="session")
+def hostile_text():
+    """The hostile strings ``hostile_store`` carries."""
+    return {"script": SCRIPT_TITLE, "formula": FORMULA_TITLE, "street": FORMULA_STREET, "team": HOSTILE_TEAM}
+
+
+@pytest.fixture(scope="session")
+def hostile_store(tmp_path_factory):
+    """The city exports with hostile text: activity A1 (and A8, the same project held again) is titled with
+    script and links, A6 with a formula; team T1 and volunteer V001's street begin like formulas."""
+    root = tmp_path_factory.mktemp("hostile")
+    raw = root / "raw"
+    shutil.copytree(CITY_EXPORTS, raw)
+    activities = raw / "activities_gb18030.csv"
+    title = SCRIPT_TITLE.replace('"', '""')
+    _replace_line(
+        activities,
+        "A1,",
+        f'A1,"{title}",T1,疫情防控,老年人,天河区,石牌街道,华师社区,2020-03-05 08:00,2020-03-05 12:00,,否,20,',
+        encoding="gb18030",
+    )
+    _replace_line(
+        activities,
+        "A6,",
+        f'A6,"{FORMULA_TITLE.replace(chr(34), chr(34) * 2)}",T4,文明风尚,社会公众,越秀区,,,'
+        "2019-12-30 09:00:00,2019-12-30 11:00:00,,有,8,",
+        encoding="gb18030",
+    )
+    with activities.open("a", encoding="gb18030") as handle:
+        held_again = "T1,疫情防控,老年人,天河区,石牌街道,华师社区,2020-04-05 08:00,2020-04-05 12:00,,否,20,"
+        handle.write(f'A8,"{title}",{held_again}\n')
+    teams = raw / "teams_bom.csv"
+    text = teams.read_text(encoding="utf-8-sig").replace("石牌党员服务队", HOSTILE_TEAM)
+    teams.write_text(text, encoding="utf-8-sig")
+    volunteers = raw / "volunteers_utf8.csv"
+    volunteers.write_text(volunteers.read_text(encoding="utf-8").replace("石牌街道", FORMULA_STREET), encoding="utf-8")
+    return _ingest(raw, root / "store")
 
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory):
     """A test-sample store: the demo generator at scale 0.001 (with a few faults), ingested for real."""
-    from voldata.ingest import ingest
-    from voldata.synth import FAULTS_FILE, generate
-
     root = tmp_path_factory.mktemp("sample")
     generate(root / "raw", years=SAMPLE_YEARS, scale=0.001, seed=2020, messy=0.01, progress=False)
-    # The generator's list of injected faults sits beside the exports; it is not an export.
-    exports = sorted(p for p in (root / "raw").iterdir() if p.name != FAULTS_FILE)
-    ingest(exports, store=root / "store", key=SAMPLE_KEY, progress=False)
-    return root / "store"
+    return _ingest(root / "raw", root / "store")
 
 
 @pytest.fixture(scope="session")
 def built_edition(sample_store, tmp_path_factory):
     """The edition of the sample year, built once: (editions folder, OUT/<year> folder)."""
-    from voldata.build import build_edition
-
     out = tmp_path_factory.mktemp("editions")
     edition = build_edition(year=SAMPLE_YEAR, store=sample_store, out=out, jobs=2, progress=False)
     return out, edition

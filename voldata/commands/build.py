@@ -5,23 +5,27 @@ from __future__ import annotations
 import argparse
 import sys
 
+from voldata.edition.parameters import MAX_JOBS, PARAMETERS, ParameterError
+
 __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--year", type=int, required=True, help="reference year of the edition")
-    parser.add_argument("--store", required=True, help="store folder written by `voldata ingest`")
+    parser.add_argument("--year", type=int, required=True, help=PARAMETERS["year"].meaning)
+    parser.add_argument("--store", required=True, help=PARAMETERS["store"].meaning.split(";")[0])
     parser.add_argument("--out", required=True, help="editions folder; the edition goes to OUT/<YEAR>/")
+    parser.add_argument("--population", default=None, help=PARAMETERS["population"].meaning.split(";")[0])
+    parser.add_argument("--jobs", type=int, default=2, help=f"chapters executed in parallel, 1-{MAX_JOBS} (default 2)")
+    threshold = PARAMETERS["suppression_threshold"]
     parser.add_argument(
-        "--population", default=None, help="CSV (district_code, population) replacing the bundled population table"
+        "--threshold", type=int, default=threshold.default, help=f"{threshold.meaning} (default {threshold.default})"
     )
-    parser.add_argument("--jobs", type=int, default=2, help="chapters executed in parallel (default 2)")
-    parser.add_argument("--threshold", type=int, default=10, help="small-cell suppression threshold (default 10)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from voldata.build import BuildError, build_edition
-    from voldata.edition import ParameterError
+    # Deferred: the build's libraries (papermill, nbconvert, Polars) load only when a build runs,
+    # not for `voldata --help` or the other commands, which build this parser too.
+    from voldata.edition.build import BuildError, build_edition
 
     try:
         build_edition(

@@ -1,38 +1,22 @@
-"""The annual edition: chapter parameters, generated prose, published tables, HTML, privacy gate.
+"""The annual edition.
 
-Notebooks import from here; the heavy parts (nbconvert, the workbook reader)
-are imported only by the functions that need them, so a chapter's kernel
-starts quickly.
+Modules, each with one job:
+
+* :mod:`~voldata.edition.parameters`: the edition's parameters, defined and checked once;
+* :mod:`~voldata.edition.chapter`: what a chapter notebook opens (``open_chapter``);
+* :mod:`~voldata.edition.output`: prose, tables and figures as a chapter shows and publishes them;
+* :mod:`~voldata.edition.text`: Chinese number formatting and phrases for the chapters' sentences;
+* :mod:`~voldata.edition.analysis`: grouped aggregates beyond the indicator suite;
+* :mod:`~voldata.edition.shared`: the year's indicators, computed once for every chapter;
+* :mod:`~voldata.edition.build`, :mod:`~voldata.edition.html`, :mod:`~voldata.edition.workbook`,
+  :mod:`~voldata.edition.manifest`, :mod:`~voldata.edition.privacy`: the build and what it writes.
+
+Only the parameters are imported here, so the build's processes start without
+the notebooks' display and plotting libraries.
 """
 
 from __future__ import annotations
 
-from voldata.edition import text
-from voldata.edition.chapter import (
-    CHAPTERS,
-    DEMO_MARK,
-    Chapter,
-    ParameterError,
-    is_demo_store,
-    open_chapter,
-    resolve_store,
-    validate_parameters,
-)
-from voldata.edition.output import demo_notice, publish_table, say, show_figure, show_table
+from voldata.edition.parameters import CHAPTERS, PARAMETERS, ParameterError, validate_parameters
 
-__all__ = [
-    "CHAPTERS",
-    "DEMO_MARK",
-    "Chapter",
-    "ParameterError",
-    "demo_notice",
-    "is_demo_store",
-    "open_chapter",
-    "publish_table",
-    "resolve_store",
-    "say",
-    "show_figure",
-    "show_table",
-    "text",
-    "validate_parameters",
-]
+__all__ = ["CHAPTERS", "PARAMETERS", "ParameterError", "validate_parameters"]

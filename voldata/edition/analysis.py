@@ -2,21 +2,24 @@
 
 Each function takes the store's tables as Polars lazy frames (``Chapter.tables``)
 and returns a small pandas frame with one row per group (team type, street,
-project, month …). Valid records are those of the indicator spec: status
-approved and 0 < hours ≤ 24.
+project, month …). Valid records are those of the indicator suite
+(:func:`valid_records`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from dataclasses import dataclass
-from importlib import metadata
 
 import pandas as pd
 import polars as pl
 
-from voldata import reference
+from voldata import indicators, models, reference
+from voldata.edition.manifest import package_versions
+from voldata.edition.output import show_table
+from voldata.indicators import REGISTRY, Context
+from voldata.indicators._engine import valid_records as indicator_valid_records
+from voldata.publish import DISTRICT_COUNTS, DISTRICT_RATES
 from voldata.schema import VOCABULARIES
 
 __all__ = [
@@ -62,9 +65,10 @@ INDICATOR_LABELS = {"name_zh": "指标", "value": "数值", "unit": "单位", "y
 
 
 def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False) -> pd.DataFrame:
-    """City indicators as a table: Chinese name, value, unit, growth (blank where not defined); ``with_id`` adds the id."""
-    from voldata.indicators import REGISTRY
+    """City indicators as a table: Chinese name, value, unit, growth (blank where not defined).
 
+    ``with_id`` adds the indicator's id.
+    """
     rows = []
     for id in ids:
         item = REGISTRY.get(id)
@@ -114,19 +118,15 @@ def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 
 def valid_records(tables: dict, year: int | None = None) -> pl.LazyFrame:
-    """Service records that count (approved, 0 < hours ≤ 24), optionally only those dated in ``year``."""
-    records = tables["service_records"].filter(
-        (pl.col("status") == "approved") & (pl.col("hours") > 0) & (pl.col("hours") <= 24)
-    )
+    """Service records that count, by the indicator suite's rule (with their ``year``), optionally only ``year``'s."""
+    records = indicator_valid_records(Context(tables)).to_native()
     if year is not None:
-        records = records.filter(pl.col("service_date").dt.year() == year)
+        records = records.filter(pl.col("year") == year)
     return records
 
 
 def yearly_scale(tables: dict, years: list[int], *, population=None) -> pd.DataFrame:
     """Registered and active volunteers and service hours for each year, from the indicator functions."""
-    from voldata import indicators
-
     rows = []
     for year in years:
         row = {"year": year}
@@ -141,7 +141,7 @@ def yearly_scale(tables: dict, years: list[int], *, population=None) -> pd.DataF
 
 
 def team_types(tables: dict, year: int) -> pd.DataFrame:
-    """By team type: teams founded by the end of Y (no date: counted), teams active in Y, activities in Y, hours in Y."""
+    """By team type: teams founded by the end of Y (no date: counted), teams active in Y, activities and hours in Y."""
     _, end = _year_bounds(year)
     teams = tables["teams"].with_columns(pl.col("team_type").fill_null("other"))
     existing = (
@@ -328,18 +328,10 @@ def quarantine_reasons(report: dict) -> pd.DataFrame:
     return frame
 
 
-def software_versions(packages: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Python and package versions used to build the edition."""
-    from voldata.build import PACKAGES
-
-    rows = [{"package": "python", "version": sys.version.split()[0]}]
-    for name in packages or PACKAGES:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "未安装"
-        rows.append({"package": name, "version": version})
-    return pd.DataFrame(rows)
+def software_versions() -> pd.DataFrame:
+    """Python and package versions used to build the edition (those the manifest records)."""
+    versions = package_versions()
+    return pd.DataFrame({"package": list(versions), "version": [version or "未安装" for version in versions.values()]})
 
 
 def published_values(
@@ -374,7 +366,7 @@ def published_long(published: pd.DataFrame, measures: dict[str, str], *, label: 
 
 
 def methodology_markdown(registry: pd.DataFrame) -> str:
-    """The indicator registry as Markdown, one list per section: name, id, unit and Chinese definition (``definition_zh``)."""
+    """The indicator registry as Markdown, one list per section: name, id, unit, Chinese definition."""
     lines = []
     for section, rows in registry.groupby("section", sort=False):
         lines.append(f"**{section}**\n")
@@ -387,8 +379,6 @@ def methodology_markdown(registry: pd.DataFrame) -> str:
 
 def show_model_table(table: pd.DataFrame, caption: str = "") -> None:
     """Display a model's estimate table: ratios and intervals to 2 decimals, p-values to 3 (or <0.001)."""
-    from voldata.edition.output import show_table
-
     if table.empty:
         return
     shown = table.copy()
@@ -408,8 +398,6 @@ def district_suppression(columns) -> tuple[list[str], dict[str, list[str]]]:
     Uses :data:`voldata.publish.DISTRICT_COUNTS` / ``DISTRICT_RATES`` for the
     columns present.
     """
-    from voldata.publish import DISTRICT_COUNTS, DISTRICT_RATES
-
     columns = list(columns)
     counts = [c for c in DISTRICT_COUNTS if c in columns]
     rates = {
@@ -431,7 +419,10 @@ class ModelSection:
 
 
 def model_reading(result) -> str:
-    """A :class:`voldata.models.ModelResult` in one paragraph: its sentences, then its note (method or why not estimated)."""
+    """A :class:`voldata.models.ModelResult` in one paragraph: its sentences, then its note.
+
+    The note gives the method, or why the model could not be estimated.
+    """
     sentences = "；".join(str(r).rstrip("。") for r in result.readings) if result.ok else ""
     note = f"（{result.message}）" if result.message else ""
     return (sentences + "。" if sentences else "") + note
@@ -453,8 +444,6 @@ def chapter_models(tables, *, year: int, sample: int | None = None) -> list[Mode
     it was not estimated) followed by one sentence per clear estimate.
     ``sample`` caps the rows fitted (a seeded random sample, as the note says).
     """
-    from voldata import models
-
     sections = []
     for title, fit, caption in (
         ("参与强度：负二项回归", models.participation_intensity, "发生率比（IRR）及95%置信区间"),

@@ -13,10 +13,22 @@ import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from voldata.edition import text
-from voldata.edition.chapter import CHAPTERS, DEMO_MARK
+import nbformat
+from nbconvert import HTMLExporter
 
-__all__ = ["chapter_fragment", "render_page", "render_chapter_page", "render_index", "HEADLINES", "STYLE"]
+from voldata.demo import DEMO_MARK
+from voldata.edition import text
+from voldata.edition.parameters import CHAPTERS
+
+__all__ = [
+    "chapter_fragment",
+    "render_page",
+    "render_chapter_page",
+    "render_index",
+    "HEADLINES",
+    "STYLE",
+    "CONTENT_SECURITY_POLICY",
+]
 
 # Indicators shown on the index page, in order: the 2020 report's highlights first.
 HEADLINES: tuple[tuple[str, str, str], ...] = (
@@ -35,8 +47,12 @@ HEADLINES: tuple[tuple[str, str, str], ...] = (
 )
 
 CHAPTER_BLURBS: dict[str, str] = {
-    "01_general_report": "规模与增长；党员作用、社区治理、数字化记录、社工+慈善+志愿服务、初老服务老老与时间银行；贡献价值。",
-    "02_professional_development": "队伍类型、服务领域与对象、星级志愿者、公民核心、激活与留存，以及三个统计模型的通俗解读。",
+    "01_general_report": (
+        "规模与增长；党员作用、社区治理、数字化记录、社工+慈善+志愿服务、初老服务老老与时间银行；贡献价值。"
+    ),
+    "02_professional_development": (
+        "队伍类型、服务领域与对象、星级志愿者、公民核心、激活与留存，以及三个统计模型的通俗解读。"
+    ),
     "03_practice_and_cases": "在职党员报到、时间银行、初老服务老老、社工+慈善联动等项目案例，以及精选品牌项目。",
     "04_district_development": "11个区横向比较、分区地图与街道（镇）统计表（小数据单元已抑制）。",
     "05_appendix": "方法说明、数据质量报告、完整统计表、名词解释、人口与工资参考表、软件版本。",
@@ -51,7 +67,8 @@ body { margin: 0; color: var(--ink); background: #fafafa;
 header.edition { background: var(--red); color: #fff; padding: 1.2rem 2rem; }
 header.edition a { color: #fff; text-decoration: none; }
 header.edition h1 { margin: 0; font-size: 1.5rem; }
-nav.chapters { background: #fff; border-bottom: 1px solid var(--line); padding: .5rem 2rem; position: sticky; top: 0; z-index: 2; }
+nav.chapters { background: #fff; border-bottom: 1px solid var(--line); padding: .5rem 2rem;
+  position: sticky; top: 0; z-index: 2; }
 nav.chapters a { margin-right: 1.2rem; color: var(--ink); text-decoration: none; white-space: nowrap; }
 nav.chapters a.current { color: var(--red); font-weight: bold; border-bottom: 2px solid var(--red); }
 main { max-width: 980px; margin: 0 auto; padding: 1.5rem 2rem 3rem; background: #fff; }
@@ -69,7 +86,8 @@ blockquote { border-left: 4px solid var(--red); margin: 1rem 0; padding: .3rem 1
 .card .growth { color: var(--muted); font-size: .8rem; }
 ol.toc li { margin: .6rem 0; }
 ol.toc .blurb { color: var(--muted); font-size: .9rem; display: block; }
-.pager { display: flex; justify-content: space-between; margin-top: 3rem; border-top: 1px solid var(--line); padding-top: 1rem; }
+.pager { display: flex; justify-content: space-between; margin-top: 3rem; border-top: 1px solid var(--line);
+  padding-top: 1rem; }
 footer { color: var(--muted); font-size: .8rem; text-align: center; padding: 1rem; }
 .caption { margin-bottom: .2rem; }
 .anchor-link { display: none; }
@@ -77,11 +95,14 @@ h1 { color: var(--red); }
 """
 
 
+# No script at all, nothing from another site: images are the page's own data URIs, styles its own.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+)
+
+
 def chapter_fragment(notebook: str | Path) -> str:
     """The body HTML of an executed notebook without code, prompts or stderr output."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
     node = nbformat.read(str(notebook), as_version=4)
     for cell in node.cells:
         if cell.cell_type == "code":
@@ -112,6 +133,7 @@ def render_page(*, title: str, body: str, year: int, demo: bool, current: str | 
     banner = f'<div class="demo-banner">{DEMO_MARK}：本版由演示数据生成，数字不代表真实情况。</div>' if demo else ""
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)} · {html.escape(edition)}</title><style>{STYLE}</style></head><body>"
         f'<header class="edition"><h1><a href="index.html">{html.escape(edition)}</a></h1>'
@@ -171,7 +193,8 @@ def render_index(
         if Path(path).is_file():
             data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
             images.append(
-                f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}"><figcaption>{html.escape(caption)}</figcaption></figure>'
+                f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{html.escape(caption)}</figcaption></figure>"
             )
     toc = "".join(
         f'<li><a href="{key}.html"><strong>{html.escape(title)}</strong></a>'

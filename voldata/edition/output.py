@@ -1,10 +1,15 @@
-"""What a chapter shows and publishes: tables (always suppressed), figures, prose.
+"""What a chapter shows and publishes: prose, tables (always suppressed), figures.
 
 :func:`publish_table` is the one way a chapter writes a table: it passes the
-frame through :func:`voldata.publish.suppress`, writes
+frame through :func:`voldata.publish.suppress` and writes
 ``<output_dir>/tables/<name>.csv`` (UTF-8 with BOM, so Excel opens Chinese
-correctly) plus a small description the build uses for the workbook, and
-returns the published frame for display. The build collects these files.
+correctly) with a small description beside it (title and each column's type,
+``number`` or ``text``), from which the build writes the workbook.
+
+:func:`render_prose` is the one way text reaches a page: Markdown for
+emphasis, lists and code, with every HTML tag, link and autolink shown as
+text, so no string from the data (a title, a team or street name) can become
+live content however a sentence interpolates it.
 """
 
 from __future__ import annotations
@@ -15,22 +20,43 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import mistune
 import pandas as pd
+from IPython.display import HTML, Image, display
 
-from voldata.edition.chapter import DEMO_MARK, Chapter
+from voldata import figures
+from voldata.edition.workbook import TABLE_META_DIR
+from voldata.publish import suppress
 
 __all__ = [
-    "TABLE_META_DIR",
+    "CSV_FORMULA_PREFIXES",
     "publish_table",
+    "guard_csv_text",
     "show_table",
     "show_figure",
+    "render_prose",
     "say",
-    "demo_notice",
-    "read_table_meta",
 ]
 
-TABLE_META_DIR = ".meta"
 _NAME = re.compile(r"^[0-9A-Za-z_]+$")
+# Spreadsheet programs read a cell that starts with one of these as a formula (OWASP, CSV injection).
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_csv_text(value: object) -> object:
+    """A text cell that a spreadsheet would read as a formula, prefixed with ``'``; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _column_types(frame: pd.DataFrame, counts: Sequence[str]) -> dict[str, str]:
+    """Each column's type: ``number`` for counts (digits or ``<10``) and numeric columns, ``text`` otherwise."""
+    types = {}
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
+        types[str(column)] = "number" if column in counts or numeric else "text"
+    return types
 
 
 def publish_table(
@@ -75,36 +101,36 @@ def publish_table(
     Returns
     -------
     DataFrame
-        The published table (suppressed, relabelled).
+        The published table (suppressed, relabelled). Text cells that a
+        spreadsheet would take for a formula are guarded in the CSV only.
     """
-    from voldata.publish import suppress
-
     if not _NAME.match(name):
         raise ValueError(f"table name must use letters, digits and _ only, not {name!r}")
     rates = dict(rates or {})
     missing = [c for c in (*counts, *rates) if c not in frame.columns]
     if missing:
         raise KeyError(f"table {name}: columns {missing} are not in the frame ({list(frame.columns)})")
+    suppressed_counts = [] if city_level else list(counts)
     published = suppress(
         frame.reset_index(drop=True),
-        counts=[] if city_level else list(counts),
+        counts=suppressed_counts,
         rates={} if city_level else rates,
         threshold=threshold,
     )
+    types = _column_types(published, suppressed_counts)
     if labels:
         published = published.rename(columns=dict(labels))
+        types = {labels.get(column, column): kind for column, kind in types.items()}
     folder = Path(output_dir) / "tables"
     (folder / TABLE_META_DIR).mkdir(parents=True, exist_ok=True)
-    published.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig")
-    meta = {"name": name, "title": title, "city_level": city_level, "threshold": threshold}
+    written = published.copy()
+    for column, kind in types.items():
+        if kind == "text":
+            written[column] = written[column].map(guard_csv_text)
+    written.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig")
+    meta = {"name": name, "title": title, "city_level": city_level, "threshold": threshold, "columns": types}
     (folder / TABLE_META_DIR / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return published
-
-
-def read_table_meta(tables_dir: str | Path) -> dict[str, dict]:
-    """The descriptions :func:`publish_table` left in ``tables/.meta``: name -> {title, …}."""
-    folder = Path(tables_dir) / TABLE_META_DIR
-    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
 
 
 PERCENT_HEADERS = ("率", "比例", "占比", "增长")
@@ -147,39 +173,49 @@ def _html_table(frame: pd.DataFrame, caption: str) -> str:
 
 def show_table(frame: pd.DataFrame, caption: str) -> None:
     """Display a (published) table in the notebook with a caption, numbers formatted; an empty one says so."""
-    from IPython.display import HTML, display
-
     if frame.empty:
         display(HTML(f'<p class="caption"><strong>{html.escape(caption)}</strong>：无。</p>'))
         return
     display(HTML(_html_table(frame, caption)))
 
 
-def show_figure(chapter: Chapter, fig, name: str, caption: str) -> Path:
-    """Save a figure as PNG + SVG in the chapter's ``figures/`` and show the PNG with its caption."""
-    from IPython.display import Image, Markdown, display
-
-    from voldata import figures
-
-    png = figures.save(fig, name, output_dir=chapter.output_dir)
+def show_figure(fig, name: str, caption: str, *, output_dir: str | Path) -> Path:
+    """Save a figure as PNG + SVG in ``output_dir/figures`` and show the PNG with its caption."""
+    png = figures.save(fig, name, output_dir=output_dir)
     display(Image(filename=str(png)))
-    display(Markdown(f"*{caption}*（图件：`figures/{png.stem}.png`，`.svg`）"))
+    say(zh=f"*{caption}*（图件：`figures/{png.stem}.png`，`.svg`）")
     return png
 
 
-def say(text: str) -> None:
-    """Display generated Chinese prose (Markdown)."""
-    from IPython.display import Markdown, display
+def _prose_renderer() -> mistune.Markdown:
+    markdown = mistune.create_markdown(escape=True)
+    for rule in ("link", "link_close", "auto_link", "auto_email", "inline_html"):
+        markdown.inline.rules.remove(rule)
+    markdown.block.rules.remove("ref_link")
+    return markdown
 
-    display(Markdown(text))
+
+_PROSE = _prose_renderer()
 
 
-def demo_notice(chapter: Chapter) -> str:
-    """The banner every chapter shows first: 示例数据 for demo stores, the data source otherwise."""
-    if chapter.is_demo:
-        return (
-            f"> **{DEMO_MARK}**：本篇所有数字均由演示数据生成器产生，仅用于展示报告的计算方法，"
-            "不代表广州市志愿服务的真实情况。"
-        )
-    files = len(chapter.ingest_report.get("files", []))
-    return f"> 数据来源：志愿服务平台导出数据（{files}个文件），经 voldata 清洗、去标识化后计算。"
+def render_prose(text: str) -> str:
+    """Markdown prose as HTML: emphasis, lists, quotes and code; tags, links and autolinks stay text."""
+    return _PROSE(text)
+
+
+def say(zh: str, en: str | None = None, *, language: str = "zh") -> None:
+    """Display one passage of the report (Markdown) in the edition's language.
+
+    Parameters
+    ----------
+    zh : str
+        The Chinese text.
+    en : str, optional
+        The English text, for the English edition.
+    language : {"zh", "en"}
+        Which of the two to show.
+    """
+    text = {"zh": zh, "en": en}[language]
+    if text is None:
+        raise ValueError(f"this passage has no {language!r} text yet: {zh[:40]!r}")
+    display(HTML(render_prose(text)))

@@ -1,14 +1,17 @@
-"""Chinese number formatting and the sentences the edition writes from numbers.
+"""Chinese number formatting and the phrases the chapters' sentences are built from.
 
-The chapters never type a number into prose: they call these functions with
-the indicators, so the narrative is right for every year and every store. A
-missing value (None or NaN) is written as "—" (or said to be unavailable),
-never as 0.
+The chapters never type a number into prose: their sentences (in the
+notebooks) interpolate the indicators through these functions, so the text is
+right for every year and every store. A missing value (None or NaN) is
+written as "—" (or said to be unavailable), never as 0.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
+
+import pandas as pd
 
 __all__ = [
     "MISSING",
@@ -20,6 +23,9 @@ __all__ = [
     "hours",
     "money",
     "ratio",
+    "growth",
+    "ranked",
+    "extremes",
 ]
 
 MISSING = "—"
@@ -110,3 +116,34 @@ def ratio(value: object, *, digits: int = 2) -> str:
     if is_missing(value):
         return MISSING
     return f"{float(value):.{digits}f}倍"
+
+
+def growth(indicators: Mapping[str, object], key: str) -> str:
+    """The year-on-year change of indicator ``key``: 比上年增长12.3% (下降/持平).
+
+    无上年数据可比 when the store has no previous year.
+    """
+    value = indicators.get(f"{key}_yoy")
+    return "无上年数据可比" if is_missing(value) else "比上年" + change(value)
+
+
+def ranked(frame: pd.DataFrame, *, label: str, value: str, n: int = 3) -> str:
+    """The ``n`` largest rows by ``value`` with their share of its total: 甲（45.0%）、乙（30.0%）、丙（5.0%）.
+
+    Empty when the total is zero.
+    """
+    total = float(frame[value].sum())
+    if total == 0:
+        return ""
+    top = frame.sort_values(value, ascending=False).head(n)
+    return "、".join(f"{name}（{share(amount / total)}）" for name, amount in zip(top[label], top[value]))
+
+
+def extremes(frame: pd.DataFrame, *, label: str, value: str, fmt: Callable[[object], str]) -> str:
+    """Highest and lowest row by ``value``: 最高为甲（…），最低为乙（…）; 无数据 when every value is missing."""
+    values = frame.dropna(subset=[value])
+    if values.empty:
+        return "无数据"
+    numbers = values[value].astype(float)
+    high, low = values.loc[numbers.idxmax()], values.loc[numbers.idxmin()]
+    return f"最高为{high[label]}（{fmt(high[value])}），最低为{low[label]}（{fmt(low[value])}）"

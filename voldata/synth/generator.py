@@ -29,6 +29,7 @@ import polars as pl
 from tqdm.auto import tqdm
 
 from voldata import __version__, reference
+from voldata.demo import DEMO_MARK
 from voldata.synth import activity as act_mod
 from voldata.synth.activity import (
     Activities,
@@ -73,7 +74,6 @@ __all__ = ["generate", "SUMMARY_FILE", "FAULTS_FILE", "DEMO_MARK"]
 
 SUMMARY_FILE = "synth_summary.json"
 FAULTS_FILE = "faults.csv"
-DEMO_MARK = "示例数据"
 CHUNK_ROWS = 500_000
 ENCODINGS = ("utf-8-sig", "gb18030", "utf-8")
 # (date format, datetime format) cycled over CSV files, as different platform versions export them.

@@ -7,14 +7,17 @@ import pytest
 
 from voldata import paths
 from voldata.cli import main
-from voldata.edition import ParameterError, open_chapter, validate_parameters
+from voldata.demo import is_demo_store
+from voldata.edition.chapter import open_chapter
+from voldata.edition.parameters import CHAPTERS, ParameterError, chapter_parameters, validate_parameters
+from voldata.edition.shared import write_indicators
 
-SAMPLE_YEAR = 2020  # the sample store (conftest.py) covers 2019–2020
+SAMPLE_YEAR = 2020  # the fixture store (conftest.py) covers 2019–2020
 
 
-def test_defaults_resolve(sample_store):
-    resolved = validate_parameters(year=SAMPLE_YEAR, store=str(sample_store))
-    assert resolved["store"] == sample_store
+def test_defaults_resolve(fixture_store):
+    resolved = validate_parameters(year=SAMPLE_YEAR, store=str(fixture_store))
+    assert resolved["store"] == fixture_store
     assert resolved["output_dir"] == paths.REPORTS_DIR / "notebooks" / str(SAMPLE_YEAR)
     assert resolved["population"] is None
     assert resolved["suppression_threshold"] == 10
@@ -27,9 +30,9 @@ def test_empty_store_means_the_demo_store(monkeypatch, tmp_path):
     assert str(paths.DEMO_DIR / "store") in str(error.value) and "make demo-store" in str(error.value)
 
 
-def test_year_not_in_store(sample_store):
+def test_year_not_in_store(fixture_store):
     with pytest.raises(ParameterError, match=r"year 2031 is not in the store .*2019–2020"):
-        validate_parameters(year=2031, store=sample_store)
+        validate_parameters(year=2031, store=fixture_store)
 
 
 def test_missing_store(tmp_path):
@@ -43,9 +46,9 @@ def test_folder_that_is_not_a_store(tmp_path):
 
 
 @pytest.mark.parametrize("threshold", [0, -5, 1001, "10", 2.5, True])
-def test_bad_threshold(sample_store, threshold):
+def test_bad_threshold(fixture_store, threshold):
     with pytest.raises(ParameterError, match="suppression_threshold"):
-        validate_parameters(year=SAMPLE_YEAR, store=sample_store, suppression_threshold=threshold)
+        validate_parameters(year=SAMPLE_YEAR, store=fixture_store, suppression_threshold=threshold)
 
 
 @pytest.mark.parametrize(
@@ -58,30 +61,32 @@ def test_bad_threshold(sample_store, threshold):
         ({"year": "2020"}, "year must be a whole number"),
     ],
 )
-def test_bad_chapter_parameters(sample_store, extra, message):
-    parameters = {"year": SAMPLE_YEAR, "store": sample_store, **extra}
+def test_bad_chapter_parameters(fixture_store, extra, message):
+    parameters = {"year": SAMPLE_YEAR, "store": fixture_store, **extra}
     with pytest.raises(ParameterError, match=message):
         validate_parameters(**parameters)
 
 
-def test_population_table_is_checked(sample_store, tmp_path):
+def test_population_table_is_checked(fixture_store, tmp_path):
     bad = tmp_path / "population.csv"
     bad.write_text("district_code,population\n999999,5\n", encoding="utf-8")
     with pytest.raises(ParameterError, match="unknown district codes"):
-        validate_parameters(year=SAMPLE_YEAR, store=sample_store, population=bad)
+        validate_parameters(year=SAMPLE_YEAR, store=fixture_store, population=bad)
     with pytest.raises(ParameterError, match="does not exist"):
-        validate_parameters(year=SAMPLE_YEAR, store=sample_store, population=tmp_path / "none.csv")
+        validate_parameters(year=SAMPLE_YEAR, store=fixture_store, population=tmp_path / "none.csv")
 
 
-def test_unknown_chapter(sample_store):
+def test_unknown_chapter(fixture_store):
     with pytest.raises(ParameterError, match="unknown chapter"):
-        open_chapter("06_epilogue", year=SAMPLE_YEAR, store=sample_store)
+        open_chapter("06_epilogue", year=SAMPLE_YEAR, store=fixture_store)
 
 
-def test_demo_store_is_recognised(sample_store, tmp_path):
-    chapter = open_chapter("01_general_report", year=SAMPLE_YEAR, store=sample_store, output_dir=tmp_path)
-    assert chapter.is_demo
+def test_demo_store_is_recognised_by_its_file_names(fixture_store, tmp_path):
+    chapter = open_chapter("01_general_report", year=SAMPLE_YEAR, store=fixture_store, output_dir=tmp_path)
+    assert not chapter.is_demo
     assert (tmp_path / "figures").is_dir() and (tmp_path / "tables").is_dir()
+    assert is_demo_store({"files": [{"file": "service_records/服务时长记录_2020_示例数据.csv"}]})
+    assert not is_demo_store({"files": [{"file": "service_records_2020.csv"}]})
 
 
 @pytest.mark.parametrize(
@@ -92,8 +97,8 @@ def test_demo_store_is_recognised(sample_store, tmp_path):
         (["--jobs", "0"], "--jobs must be a whole number"),
     ],
 )
-def test_build_command_rejects_bad_configuration(sample_store, tmp_path, capsys, arguments, message):
-    base = {"--year": str(SAMPLE_YEAR), "--store": str(sample_store), "--out": str(tmp_path / "out")}
+def test_build_command_rejects_bad_configuration(fixture_store, tmp_path, capsys, arguments, message):
+    base = {"--year": str(SAMPLE_YEAR), "--store": str(fixture_store), "--out": str(tmp_path / "out")}
     for flag, value in zip(arguments[::2], arguments[1::2]):
         base[flag] = value
     code = main(["build", *[item for pair in base.items() for item in pair]])
@@ -135,48 +140,35 @@ def test_notebooks_are_committed_without_outputs():
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
 
 
-def test_chapters_use_the_builds_indicators_only_for_the_same_inputs(sample_store, tmp_path):
-    from voldata.edition.chapter import indicator_cache_key, write_indicator_cache
+def test_notebook_parameters_are_the_defined_ones():
+    """Each parameters cell declares exactly its chapter's parameters, with the defaults defined once."""
+    import ast
 
-    key = indicator_cache_key(sample_store, year=SAMPLE_YEAR, population=None)
+    for key in CHAPTERS:
+        notebook = json.loads((paths.NOTEBOOKS_DIR / f"{key}.ipynb").read_text(encoding="utf-8"))
+        cell = next(c for c in notebook["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+        declared = {
+            node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse("".join(cell["source"])).body
+        }
+        assert declared == chapter_parameters(key), key
+
+
+def test_chapter_reads_the_indicators_file_it_is_given(fixture_store, tmp_path):
     marker = {"registered_volunteers": -1}
     district = pd.DataFrame({"district_code": ["440103"], "registered_volunteers": [-1]})
-    write_indicator_cache(tmp_path, key, marker, district)
+    path = write_indicators(tmp_path / "shared", marker, district)
 
-    chapter = open_chapter("01_general_report", year=SAMPLE_YEAR, store=sample_store, output_dir=tmp_path)
+    chapter = open_chapter(
+        "01_general_report", year=SAMPLE_YEAR, store=fixture_store, output_dir=tmp_path, indicators_file=str(path)
+    )
     assert chapter.indicators == marker
     assert chapter.district_indicators["registered_volunteers"].tolist() == [-1]
 
-    stale = {**key, "ingest_report_sha256": "0" * 64}  # the store was re-ingested since
-    write_indicator_cache(tmp_path, stale, marker, district)
-    fresh = open_chapter("01_general_report", year=SAMPLE_YEAR, store=sample_store, output_dir=tmp_path)
-    assert fresh.indicators["registered_volunteers"] > 0
-    assert len(fresh.district_indicators) == 11
+    computed = open_chapter("01_general_report", year=SAMPLE_YEAR, store=fixture_store, output_dir=tmp_path)
+    assert computed.indicators["registered_volunteers"] > 0
+    assert len(computed.district_indicators) == 11
 
 
-def test_chapters_wait_for_the_indicators_the_build_is_computing(sample_store, tmp_path):
-    import threading
-
-    from voldata.edition.chapter import (
-        clear_cache_pending,
-        indicator_cache_key,
-        mark_cache_pending,
-        read_indicator_cache,
-        write_indicator_cache,
-    )
-
-    key = indicator_cache_key(sample_store, year=SAMPLE_YEAR, population=None)
-    marker = {"registered_volunteers": -1}
-    district = pd.DataFrame({"district_code": ["440103"], "registered_volunteers": [-1]})
-    mark_cache_pending(tmp_path)
-    assert read_indicator_cache(tmp_path, key, timeout=0.2) is None  # still pending, nothing written yet
-
-    def build_finishes():
-        write_indicator_cache(tmp_path, key, marker, district)
-        clear_cache_pending(tmp_path)
-
-    timer = threading.Timer(0.3, build_finishes)
-    timer.start()
-    chapter = open_chapter("01_general_report", year=SAMPLE_YEAR, store=sample_store, output_dir=tmp_path)
-    assert chapter.indicators == marker
-    timer.join()
+def test_missing_indicators_file(fixture_store, tmp_path):
+    with pytest.raises(ParameterError, match="indicators_file .* does not exist"):
+        validate_parameters(year=SAMPLE_YEAR, store=fixture_store, indicators_file=str(tmp_path / "none.json"))

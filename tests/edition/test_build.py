@@ -1,6 +1,7 @@
 """The edition build: complete outputs, code-free HTML, suppressed tables, no personal data,
 a failing chapter or a privacy finding leaves the previous edition intact."""
 
+import hashlib
 import json
 import shutil
 
@@ -9,8 +10,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from voldata import paths, store
-from voldata.build import BuildError, build_edition
-from voldata.edition import CHAPTERS, DEMO_MARK, privacy
+from voldata.demo import DEMO_MARK
+from voldata.edition import CHAPTERS, privacy
+from voldata.edition.build import BuildError, build_edition
 
 SAMPLE_YEAR = 2020  # the sample store (conftest.py) covers 2019–2020
 pytestmark = pytest.mark.slow
@@ -41,6 +43,10 @@ EXPECTED_TABLES = {
 }
 
 
+def _folders(out):
+    return sorted(p.name for p in out.iterdir() if p.is_dir())
+
+
 def _listing(folder):
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
@@ -59,7 +65,7 @@ def test_outputs_are_complete(built_edition):
     csvs = {f.removeprefix("tables/").removesuffix(".csv") for f in files if f.endswith(".csv")}
     assert csvs == EXPECTED_TABLES
     assert not [f for f in files if "/." in f or f.startswith(".")], "staging files left in the edition"
-    assert sorted(p.name for p in out.iterdir()) == [str(SAMPLE_YEAR)], "temporary folders left beside it"
+    assert _folders(out) == [str(SAMPLE_YEAR)], "temporary folders left beside it"
 
 
 def test_workbook_has_a_sheet_per_table(built_edition):
@@ -93,6 +99,9 @@ def test_manifest(built_edition, sample_store):
     assert manifest["git_commit"] is None or len(manifest["git_commit"]) == 40
     assert manifest["built_at"].endswith("+00:00")
     assert manifest["demo_data"] is True
+    generation = hashlib.sha256((sample_store / store.REPORT_FILE).read_bytes()).hexdigest()
+    assert manifest["store"] == {"voldata_version": report["voldata_version"], "ingest_report_sha256": generation}
+    assert "fingerprint" not in json.dumps(manifest)
     assert set(manifest["outputs"]) == set(_listing(edition))
 
 
@@ -215,7 +224,7 @@ def test_failing_chapter_keeps_the_previous_edition(built_edition, sample_store,
     cells = json.loads(kept.read_text(encoding="utf-8"))["cells"]
     planted = next(c for c in cells if "planted failure" in "".join(c["source"]))
     assert f"failed in In [{planted['execution_count']}], which starts `raise ValueError" in message
-    assert sorted(p.name for p in out.iterdir()) == [str(SAMPLE_YEAR), f"{SAMPLE_YEAR}.failed"]
+    assert _folders(out) == [str(SAMPLE_YEAR), f"{SAMPLE_YEAR}.failed"]
 
 
 def test_privacy_gate_stops_a_build_that_would_leak(built_edition, sample_store, tmp_path):
@@ -235,3 +244,9 @@ def test_privacy_gate_stops_a_build_that_would_leak(built_edition, sample_store,
     assert planted not in message
     assert _listing(out / str(SAMPLE_YEAR)) == before
     assert (out / str(SAMPLE_YEAR) / "manifest.json").read_bytes() == manifest
+    # Only the gate's report is kept: where the numbers were, never the files that hold them.
+    failed = out / f"{SAMPLE_YEAR}.failed"
+    assert _listing(failed) == ["privacy_report.json"]
+    report = (failed / "privacy_report.json").read_text(encoding="utf-8")
+    assert "tables/05_population.csv" in report and planted not in report
+    assert _folders(out) == [str(SAMPLE_YEAR), f"{SAMPLE_YEAR}.failed"]
