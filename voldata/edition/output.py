@@ -44,10 +44,15 @@ CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def guard_csv_text(value: object) -> object:
-    """A text cell that a spreadsheet would read as a formula, prefixed with ``'``; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """A text cell as the CSV holds it: prefixed with ``'`` where a spreadsheet would read a formula.
+
+    A carriage return becomes a line feed, which the CSV writer quotes (it leaves a lone CR
+    unquoted, and a reader would end the row there). Anything but text is unchanged.
+    """
+    if not isinstance(value, str):
+        return value
+    guarded = "'" + value if value.startswith(CSV_FORMULA_PREFIXES) else value
+    return guarded.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _column_types(frame: pd.DataFrame, counts: Sequence[str]) -> dict[str, str]:

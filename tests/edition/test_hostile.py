@@ -1,0 +1,79 @@
+"""An edition built from hostile exports: nothing live in any page, table or workbook; a store ingested
+again during the build stops it cleanly."""
+
+import re
+import shutil
+import zipfile
+
+import pytest
+
+from voldata import store
+from voldata.edition import CHAPTERS, privacy
+from voldata.edition.build import BuildError, build_edition
+from voldata.edition.html import CONTENT_SECURITY_POLICY
+
+YEAR = 2020
+# One worker builds the editions (a session fixture is per worker, so this builds the sample edition once).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("editions")]
+
+
+@pytest.fixture(scope="module")
+def hostile_edition(hostile_store, tmp_path_factory):
+    out = tmp_path_factory.mktemp("hostile_editions")
+    return build_edition(year=YEAR, store=hostile_store, out=out, progress=False)
+
+
+def test_pages_carry_nothing_live(hostile_edition):
+    for page in ["index", *CHAPTERS]:
+        text = (hostile_edition / f"{page}.html").read_text(encoding="utf-8")
+        assert re.search(r"<script|<img[^>]*onerror|href=\"javascript|href=\"http", text, re.IGNORECASE) is None, page
+        assert f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">' in text, page
+    cases = (hostile_edition / "03_practice_and_cases.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in cases  # the title is shown, as text
+
+
+def test_policy_forbids_script_and_remote_loads():
+    rules = dict(rule.strip().split(" ", 1) for rule in CONTENT_SECURITY_POLICY.split(";"))
+    assert rules["default-src"] == "'none'"
+    assert "script-src" not in rules  # falls back to default-src 'none'
+    assert rules["img-src"] == "'self' data:" and "http" not in CONTENT_SECURITY_POLICY
+
+
+def test_tables_guard_formula_text(hostile_edition, hostile_text):
+    formula_street = hostile_text["street"]
+    streets = (hostile_edition / "tables" / "04_streets.csv").read_text(encoding="utf-8-sig")
+    assert f"'{formula_street}" in streets
+    assert not re.search(r"(^|,)[=+\-@]", streets.replace(f"'{formula_street}", ""), re.MULTILINE)
+    featured = (hostile_edition / "tables" / "03_featured_projects.csv").read_text(encoding="utf-8-sig")
+    assert "<script>" in featured  # CSV is text: kept as data, nothing to run
+
+
+def test_workbook_holds_no_formula_or_link(hostile_edition):
+    with zipfile.ZipFile(hostile_edition / "tables" / f"voldata_{YEAR}_tables.xlsx") as archive:
+        xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml"))
+    assert "<f>" not in xml and "<f " not in xml and "<hyperlink" not in xml
+
+
+def test_figures_are_text_only(hostile_edition):
+    for svg in (hostile_edition / "figures").glob("*.svg"):
+        text = svg.read_text(encoding="utf-8")
+        assert "<script" not in text and "javascript:" not in text, svg.name
+
+
+def test_store_ingested_again_during_the_build_stops_it(hostile_edition, hostile_store, tmp_path, monkeypatch):
+    out = tmp_path / "editions"
+    shutil.copytree(hostile_edition.parent, out)
+    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    copy = tmp_path / "store"
+    shutil.copytree(hostile_store, copy)
+    scan = privacy.scan_folder
+
+    def scan_while_an_ingest_finishes(folder, **kwargs):
+        report = copy / store.REPORT_FILE
+        report.write_text(report.read_text(encoding="utf-8").replace("}", " }", 1), encoding="utf-8")
+        return scan(folder, **kwargs)
+
+    monkeypatch.setattr(privacy, "scan_folder", scan_while_an_ingest_finishes)
+    with pytest.raises(BuildError, match="changed .* during the build"):
+        build_edition(year=YEAR, store=copy, out=out, progress=False)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
