@@ -1,8 +1,14 @@
 """An edition built from hostile exports: nothing live in any page, table or workbook; a store ingested
-again during the build stops it cleanly."""
+again during the build stops it cleanly; a killed build leaves the previous edition."""
 
+import os
 import re
 import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
 import zipfile
 
 import pytest
@@ -11,6 +17,7 @@ from voldata import store
 from voldata.edition import CHAPTERS, privacy
 from voldata.edition.build import BuildError, build_edition
 from voldata.edition.html import CONTENT_SECURITY_POLICY
+from voldata.folders import private_work, writer_lock
 
 YEAR = 2020
 # One worker builds the editions (a session fixture is per worker, so this builds the sample edition once).
@@ -77,3 +84,41 @@ def test_store_ingested_again_during_the_build_stops_it(hostile_edition, hostile
     with pytest.raises(BuildError, match="changed .* during the build"):
         build_edition(year=YEAR, store=copy, out=out, progress=False)
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
+
+
+def test_killed_build_leaves_the_previous_edition_and_the_next_writer_clears_its_work(
+    hostile_edition, hostile_store, tmp_path
+):
+    out = tmp_path / "editions"
+    shutil.copytree(hostile_edition.parent, out)
+    target = out / str(YEAR)
+    before = sorted(p.relative_to(target).as_posix() for p in target.rglob("*"))
+    build = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "voldata",
+            "build",
+            "--year",
+            str(YEAR),
+            "--store",
+            str(hostile_store),
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kernels die with it
+    )
+    work = out / f".{YEAR}.work"
+    deadline = time.monotonic() + 300
+    while not list(work.glob("edition/notebooks/*.ipynb")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(build.pid, signal.SIGKILL)  # mid-chapters: the indicators written, notebooks being run
+    build.wait()
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == before
+    assert work.is_dir()  # left by the killed build, readable by its owner only
+    assert stat.S_IMODE(work.stat().st_mode) == 0o700
+    with writer_lock(target, command="the next build"), private_work(target):
+        pass
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [str(YEAR)]
