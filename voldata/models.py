@@ -50,7 +50,7 @@ import pandas as pd
 
 from voldata import reference
 from voldata.indicators._engine import as_context
-from voldata.indicators.commitment import data_window, engagement_spells
+from voldata.indicators.commitment import LAPSE_DAYS, data_window, engagement_spells
 from voldata.indicators.services import monthly_hours_series
 
 __all__ = [
@@ -737,35 +737,49 @@ def retention_model(tables, *, year: int, max_rows: int | None = 200_000, seed: 
     return ModelResult("logit", "OR", True, n, _ratio_table(result, labels, "留存几率"), message, details=details)
 
 
-def _window_note(window: dict | None, truncated: int) -> str:
+def _window_note(window: dict | None, left_out: dict[str, int]) -> str:
     start = window["start"] if window else None
     since = f"{start.year}年{start.month}月{start.day}日" if start else "数据窗口开始"
-    return (
+    note = (
         f"仅含{since}（数据窗口开始）及以后注册的志愿者：此前注册者的首条记录可能早于数据窗口（左截断），"
-        f"其{truncated}段参与记录未纳入"
+        f"其{left_out['left_truncated']}段参与记录未纳入；流失须停止服务满{LAPSE_DAYS}天才能判断，"
+        f"故各段在数据截止日前{LAPSE_DAYS}天处删失"
     )
+    if left_out["too_recent"]:
+        note += f"，此后才开始的{left_out['too_recent']}段未纳入"
+    return note
 
 
 def _spell_frame(ctx, year: int) -> nw.LazyFrame:
     attributes = ctx.volunteers(year).select("volunteer_id", "age_band", "gender", "party", "district_code")
     return (
         engagement_spells(ctx, year=year)
-        .filter(~nw.col("left_truncated"))
+        .filter(nw.col("analysed"))
         .join(attributes, on="volunteer_id", how="left")
         .with_columns(nw.col("party").fill_null(False), nw.col("age_band").fill_null("unknown"))
         .sort("volunteer_id")
     )
 
 
-def _left_truncated(ctx, year: int) -> int:
-    spells = engagement_spells(ctx, year=year)
-    return int(spells.select(nw.col("left_truncated").sum()).collect().item() or 0)
+def _left_out(ctx, year: int) -> dict[str, int]:
+    """Spells left out of the survival analysis: left-truncated, and too recent to show a lapse."""
+    row = (
+        engagement_spells(ctx, year=year)
+        .select(
+            left_truncated=nw.col("left_truncated").sum(),
+            too_recent=(nw.col("too_recent") & ~nw.col("left_truncated")).sum(),
+        )
+        .collect()
+        .rows(named=True)[0]
+    )
+    return {key: int(value or 0) for key, value in row.items()}
 
 
 def lapse_hazard(tables, *, year: int, max_rows: int | None = 200_000, seed: int = 2020) -> ModelResult:
     """Cox proportional hazards of lapsing, over the engagement spells of
     :func:`voldata.indicators.engagement_survival` (first to last valid record;
-    lapsed when the last record is more than 180 days before the data's end).
+    lapsed when the last record is more than 180 days before the data's end, else
+    censored at that lapse horizon; spells starting after it are left out).
 
     Spells of volunteers registered before the data window's start are
     left-truncated (their first record may precede the window, and they are seen
@@ -795,11 +809,7 @@ def lapse_hazard(tables, *, year: int, max_rows: int | None = 200_000, seed: int
 
     ctx = as_context(tables)
     window = data_window(ctx)
-    details = {
-        "left_truncated": _left_truncated(ctx, year),
-        "truncation": "restricted",
-        "window_start": window["start"] if window else None,
-    }
+    details = {**_left_out(ctx, year), "truncation": "restricted", "window_start": window["start"] if window else None}
     frame, sampled = _collect_sample(_spell_frame(ctx, year), max_rows, seed)
     n = len(frame)
     lapses = int(frame["lapsed"].sum()) if n else 0
@@ -826,7 +836,7 @@ def lapse_hazard(tables, *, year: int, max_rows: int | None = 200_000, seed: int
     if failure:
         failure.details.update(details)
         return failure
-    message = "；".join(filter(None, [sampled, _window_note(window, details["left_truncated"]), *notes]))
+    message = "；".join(filter(None, [sampled, _window_note(window, details), *notes]))
     return ModelResult("phreg", "HR", True, n, _ratio_table(result, labels, "流失风险"), message, details=details)
 
 
@@ -872,15 +882,11 @@ def engagement_km(tables, *, year: int) -> ModelResult:
 
     ctx = as_context(tables)
     window = data_window(ctx)
-    details = {
-        "left_truncated": _left_truncated(ctx, year),
-        "truncation": "restricted",
-        "window_start": window["start"] if window else None,
-    }
+    details = {**_left_out(ctx, year), "truncation": "restricted", "window_start": window["start"] if window else None}
     # The curve depends on the spells only through (days, lapsed): one weighted row per distinct pair.
     frame = (
         engagement_spells(ctx, year=year)
-        .filter(~nw.col("left_truncated"))
+        .filter(nw.col("analysed"))
         .group_by("days", "lapsed")
         .agg(nw.len().alias("spells"))
         .sort("days", "lapsed")
@@ -939,7 +945,7 @@ def engagement_km(tables, *, year: int) -> ModelResult:
     ).astype({"term": "str", "label_zh": "str", "reading": "str"})
     message = "；".join(
         [
-            _window_note(window, details["left_truncated"]),
+            _window_note(window, details),
             f"Greenwood标准误，log(−log)尺度逐点95%置信区间；曲线截至风险集不少于{MIN_AT_RISK}段处",
         ]
     )

@@ -296,25 +296,37 @@ def activation_90d(tables, *, year: int) -> pd.DataFrame:
 def engagement_spells(tables, *, year: int) -> nw.LazyFrame:
     """Per-volunteer engagement spells (internal: person level, never published).
 
-    Returns a narwhals LazyFrame with volunteer_id, registered_at, first, last,
-    days, lapsed and left_truncated: True when the volunteer registered before the
-    data window's start (or has no registration date), so that the spell's true
-    first record may lie before the window and its length is not observed from its
-    start. The survival curve and the lapse model leave those spells out.
+    A lapse shows only after 180 days without a record, so the last date on which one can
+    be seen is the lapse horizon, 180 days before the data's end. A spell whose last
+    record is before the horizon has lapsed (``days`` = last − first); any other spell is
+    censored at the horizon (``days`` = horizon − first), the same calendar date for
+    everyone, so that censoring does not depend on whether the spell is about to end.
+
+    Returns a narwhals LazyFrame with volunteer_id, registered_at, first, last, days,
+    lapsed and the reasons a spell stays out of the survival analysis:
+    ``left_truncated`` (registered before the data window's start, or no registration
+    date: the true first record may lie before the window), ``too_recent`` (first record
+    after the horizon: no lapse can show yet); ``analysed`` is neither.
     """
     ctx = as_context(tables)
     last = nw.col("last")
     registered = ctx.table("volunteers").select("volunteer_id", "registered_at")
+    lapse_seconds = LAPSE_DAYS * _SECONDS_PER_DAY
+    to_end = (nw.col("data_end") - nw.col("first")).dt.total_seconds()
+    lapsed = (nw.col("data_end") - last).dt.total_seconds() > lapse_seconds
+    seconds = nw.when(lapsed).then((last - nw.col("first")).dt.total_seconds()).otherwise(to_end - lapse_seconds)
     return (
         volunteer_spans(ctx)
         .with_columns(data_start=nw.col("first").min(), data_end=last.max())
         .filter(nw.col("first").dt.year() <= year)
         .join(registered, on="volunteer_id", how="left")
         .with_columns(
-            days=((last - nw.col("first")).dt.total_seconds() // _SECONDS_PER_DAY).cast(nw.Int64()),
-            lapsed=(nw.col("data_end") - last).dt.total_seconds() > LAPSE_DAYS * _SECONDS_PER_DAY,
+            days=(seconds // _SECONDS_PER_DAY).cast(nw.Int64()),
+            lapsed=lapsed,
             left_truncated=(nw.col("registered_at").dt.truncate("1d") < nw.col("data_start")).fill_null(True),
+            too_recent=to_end < lapse_seconds,
         )
+        .with_columns(analysed=~nw.col("left_truncated") & ~nw.col("too_recent"))
         .drop("data_start", "data_end")
     )
 
@@ -327,13 +339,18 @@ def engagement_spells(tables, *, year: int) -> nw.LazyFrame:
     estimate S(days) = Π (1 − lapsed / at_risk) over spell lengths ≤ days).""",
 )
 def engagement_survival(tables, *, year: int) -> pd.DataFrame:
-    """The data's end is the latest valid service date in the store. Left-truncated spells
-    (volunteers registered before the data window) are left out. Counts carry no intervals;
+    """The data's end is the latest valid service date in the store; spells are as
+    :func:`engagement_spells` defines them (censored at the lapse horizon), without the
+    left-truncated and the too recent ones. Counts carry no intervals;
     :func:`voldata.models.engagement_km` gives the same curve with 95% intervals."""
     ctx = as_context(tables)
-    spells = engagement_spells(ctx, year=year).filter(~nw.col("left_truncated")).with_columns(
-        lapsed_count=nw.col("lapsed").cast(nw.Int64()),
-        censored_count=(~nw.col("lapsed")).cast(nw.Int64()),
+    spells = (
+        engagement_spells(ctx, year=year)
+        .filter(nw.col("analysed"))
+        .with_columns(
+            lapsed_count=nw.col("lapsed").cast(nw.Int64()),
+            censored_count=(~nw.col("lapsed")).cast(nw.Int64()),
+        )
     )
     leaving = nw.col("lapsed") + nw.col("censored")
     curve = (

@@ -414,13 +414,16 @@ _ALL = [
         "is on or before the end of Y and who registered on or after the data window's start (the earliest "
         "valid service date in the store): spells of earlier registrants are left-truncated (their first "
         "record may precede the window) and are left out. Lapsed (event) when the last record is more than "
-        "180 days before the data's end (the latest valid service date in the store), censored otherwise.",
+        "180 days before the data's end (the latest valid service date in the store); any other spell is "
+        "censored at that lapse horizon (data's end − 180 days), and spells whose first record is after the "
+        "horizon (no lapse can show yet) are left out.",
         "commitment",
         kind="table",
         definition_zh=(
             "对首条有效服务记录在报告年度末及以前、且在数据窗口开始日（数据中最早的有效服务日期）当日或以后注册的志愿者，"
             "计算从首条到末条有效服务记录相隔天数的Kaplan–Meier生存曲线；窗口开始前注册者的首条记录可能早于窗口"
-            "（左截断），不纳入。末条记录早于数据截止日（数据中最晚的有效服务日期）超过180天的视为流失（事件），否则为删失。"
+            "（左截断），不纳入。末条记录早于数据截止日（数据中最晚的有效服务日期）超过180天的视为流失（事件），"
+            "其余在数据截止日前180天（流失判断截止点）处删失；首条记录晚于该截止点的尚无法判断流失，不纳入。"
         ),
     ),
     # 4 Services
