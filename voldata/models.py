@@ -20,7 +20,7 @@ Fits fail honestly. Before a model is fitted the data must have enough events
 per estimated coefficient (:data:`MIN_EVENTS_PER_TERM`); after it, the estimates
 and standard errors must be finite, the Hessian well conditioned
 (:data:`MAX_CONDITION`, after scaling to unit diagonal) and the optimum reached
-(a Newton step from the reported estimates below :data:`MAX_NEWTON_STEP`: this
+(a Newton step from the reported estimates below :data:`MAX_NEWTON_STEP` standard errors: this
 works for ``PHReg`` too, whose results carry no ``mle_retvals``). Otherwise
 ``ok`` is False, the table is empty, ``reason`` says why and ``message`` starts
 with "样本不足，未估计" (too little data) or "未估计" (a fit that failed);
@@ -79,8 +79,9 @@ MIN_EVENTS_PER_TERM = 10
 #: Condition number of the information matrix scaled to unit diagonal above which the fit
 #: is not identified (separation, collinearity, a parameter on its boundary).
 MAX_CONDITION = 1e8
-#: Largest Newton step (in coefficient units) from the reported estimates for a converged fit.
-MAX_NEWTON_STEP = 1e-3
+#: Largest Newton step from the reported estimates, in standard errors, for a converged fit (a fit
+#: stopped closer to its optimum than this is as good as there: the difference is far below its uncertainty).
+MAX_NEWTON_STEP = 0.01
 #: A log-ratio this large (a ratio above 3 million) is a sign of separation, not an estimate.
 MAX_LOG_RATIO = 15.0
 #: Share of zero counts above which the participation model gets a two-part (hurdle) check beside it.
@@ -239,7 +240,7 @@ def _design(
         if len(counts) < 2:
             continue
         reference_level = preferred if preferred in counts.index else counts.index[0]
-        notes.append(f"{column} 参照组：{labeller(reference_level)}")
+        notes.append(f"{VARIABLE_ZH[column]}参照组：{labeller(reference_level)}")
         for level in sorted(counts.index):
             if level == reference_level:
                 continue
@@ -394,8 +395,9 @@ def _problem(result, terms: list[str]) -> str | None:
     condition = np.linalg.cond(information / np.outer(scale, scale))
     if not np.isfinite(condition) or condition > MAX_CONDITION:
         return f"Hessian矩阵病态（条件数{condition:.1e}），模型不可识别（可能存在共线性或参数在边界上）"
-    step = np.linalg.solve(information, score)
-    if np.max(np.abs(step)) > MAX_NEWTON_STEP:
+    covariance = np.linalg.inv(information)
+    step = covariance @ score
+    if np.max(np.abs(step) / np.sqrt(np.abs(np.diag(covariance)))) > MAX_NEWTON_STEP:
         return "迭代未收敛（估计值处的牛顿步长仍然较大）"
     return None
 

@@ -208,7 +208,8 @@ def nominal_value_change(change: dict) -> str:
     """The nominal contribution value's change, with the hours effect shown apart from the wage effect.
 
     ``change`` is :func:`voldata.indicators.value.value_change`. Returns e.g.
-    "按当年工资计算的名义价值比上年增长12.3%：其中服务时长变化带来增加1.2亿元，工资上涨带来增加3,400万元"
+    "按当年工资计算的名义价值比上年增长10.0%：其中服务时长变化（与上年基本持平（增长2.0%））带来增加200.0万元，
+    小时工资变化（比上年增长7.8%）带来增加800.0万元"
     (or an explanation when Y−1 is not available).
     """
     if is_missing(change.get("value_yoy")):
