@@ -335,6 +335,13 @@ def _ratio_table(result, labels: dict, outcome: str) -> pd.DataFrame:
     return table.astype({"term": "str", "label_zh": "str", "reading": "str"})
 
 
+def _ratio_result(
+    model: str, measure: str, n: int, result, labels: dict, outcome: str, message: str, **extra
+) -> ModelResult:
+    """A fitted ratio model (IRR, OR, HR) as a :class:`ModelResult` with its table of readings."""
+    return ModelResult(model, measure, True, int(n), _ratio_table(result, labels, outcome), message, **extra)
+
+
 def _sample(frame: pd.DataFrame, max_rows: int | None, seed: int) -> tuple[pd.DataFrame, str]:
     if max_rows is None or len(frame) <= max_rows:
         return frame, ""
@@ -546,8 +553,17 @@ def participation_intensity(tables, *, year: int, max_rows: int | None = 200_000
             ],
         )
     )
-    table = _ratio_table(result, labels, "参与次数（按注册天数折算）")
-    return ModelResult("negative_binomial", "IRR", True, n, table, message, details=details, checks=checks)
+    return _ratio_result(
+        "negative_binomial",
+        "IRR",
+        n,
+        result,
+        labels,
+        "参与次数（按注册天数折算）",
+        message,
+        details=details,
+        checks=checks,
+    )
 
 
 def _negative_binomial(
@@ -604,12 +620,13 @@ def _hurdle_check(
             list(labels),
         )
         if result is not None:
-            part1 = ModelResult(
+            part1 = _ratio_result(
                 "hurdle_logit",
                 "OR",
-                True,
                 n,
-                _ratio_table(result, labels, "参与（至少一次）的几率"),
+                result,
+                labels,
+                "参与（至少一次）的几率",
                 "两部分模型第一部分：是否参与（logistic回归，年内注册天数的对数作协变量）",
             )
     positive = (endog > 0).to_numpy()
@@ -638,12 +655,13 @@ def _hurdle_check(
         list(labels),
     )
     if result is not None:
-        part2 = ModelResult(
+        part2 = _ratio_result(
             "hurdle_truncated_nb",
             "IRR",
-            True,
             k,
-            _ratio_table(result, labels, "参与者的参与次数（按注册天数折算）"),
+            result,
+            labels,
+            "参与者的参与次数（按注册天数折算）",
             "两部分模型第二部分：参与者的参与次数（零截断负二项回归，以年内注册天数为暴露量）",
         )
     return [part1, part2]
@@ -736,7 +754,7 @@ def retention_model(tables, *, year: int, max_rows: int | None = 200_000, seed: 
         return failure
     excluded = f"注册年份缺失或晚于{year}年的{no_tenure}人未纳入" if no_tenure else ""
     message = "；".join(filter(None, [sampled, excluded, *notes]))
-    return ModelResult("logit", "OR", True, n, _ratio_table(result, labels, "留存几率"), message, details=details)
+    return _ratio_result("logit", "OR", n, result, labels, "留存几率", message, details=details)
 
 
 def _window_note(window: dict | None, left_out: dict[str, int]) -> str:
@@ -839,7 +857,7 @@ def lapse_hazard(tables, *, year: int, max_rows: int | None = 200_000, seed: int
         failure.details.update(details)
         return failure
     message = "；".join(filter(None, [sampled, _window_note(window, details), *notes]))
-    return ModelResult("phreg", "HR", True, n, _ratio_table(result, labels, "流失风险"), message, details=details)
+    return _ratio_result("phreg", "HR", n, result, labels, "流失风险", message, details=details)
 
 
 def _log_log_interval(survival: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,87 +8,14 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
-from conftest import write_store
+from conftest import make_store
 
 from voldata import models, store
-from voldata.schema import TABLE_ORDER, TABLES
-from voldata.store import arrow_schema
 
 WINDOW_START = dt.date(2018, 1, 1)
 DATA_END = dt.date(2020, 12, 31)
 TRUE_MEDIAN_DAYS = 400.0
-
-
-def _store(folder, volunteers: pd.DataFrame, records: pd.DataFrame):
-    """A store with one team and one activity around the given volunteers and their (date-only) records."""
-    volunteers = volunteers.assign(
-        id_type="resident_id",
-        person_key=lambda v: "P" + v["volunteer_id"],
-        id_valid=True,
-        education="bachelor",
-        street=volunteers.get("street", "s"),
-        community="c",
-    )
-    for column, default in (("gender", "M"), ("birth_year", 1980), ("political_status", "masses")):
-        if column not in volunteers:
-            volunteers[column] = default
-    if "district_code" not in volunteers:
-        volunteers["district_code"] = "440103"
-    records = records.assign(
-        record_id=[f"R{i:07d}" for i in range(len(records))],
-        activity_id="A1",
-        sign_in_at=None,
-        sign_out_at=None,
-        hours=records.get("hours", 2.0),
-        record_method="qr",
-        status="approved",
-    )
-    frames = {
-        "volunteers": volunteers,
-        "service_records": records,
-        "teams": pd.DataFrame(
-            [
-                {
-                    "team_id": "T1",
-                    "team_name": "t",
-                    "team_type": "community",
-                    "district_code": "440103",
-                    "street": "s",
-                    "community": "c",
-                    "founded_on": dt.date(2010, 1, 1),
-                }
-            ]
-        ),
-        "activities": pd.DataFrame(
-            [
-                {
-                    "activity_id": "A1",
-                    "title": "a",
-                    "team_id": "T1",
-                    "category": "health",
-                    "target_group": "elderly",
-                    "district_code": "440103",
-                    "street": "s",
-                    "community": "c",
-                    "start_at": dt.datetime(2018, 1, 1),
-                    "end_at": None,
-                    "social_work_partner": False,
-                    "charity_partner": False,
-                    "planned_volunteers": 10,
-                }
-            ]
-        ),
-    }
-    tables = {}
-    for name in TABLE_ORDER:
-        schema = arrow_schema(TABLES[name])
-        if name in frames:
-            tables[name] = pa.Table.from_pandas(frames[name][schema.names], schema=schema, preserve_index=False)
-        else:
-            tables[name] = schema.empty_table()
-    return write_store(folder, tables)
 
 
 ALL_MODELS = [
@@ -116,7 +43,7 @@ def five_people(tmp_path_factory):
             "service_date": [dt.date(2019, 1, 1), dt.date(2019, 3, 1)] * 5 + [dt.date(2020, 12, 31)],
         }
     )
-    return _store(tmp_path_factory.mktemp("five"), volunteers, records)
+    return make_store(tmp_path_factory.mktemp("five"), volunteers, records)
 
 
 @pytest.mark.parametrize("engine", ["pandas", "polars"])
@@ -142,7 +69,7 @@ def one_level(tmp_path_factory):
             "service_date": [WINDOW_START + dt.timedelta(days=int(d)) for d in rng.integers(0, 1095, len(ids))],
         }
     )
-    return _store(tmp_path_factory.mktemp("one_level"), volunteers, records)
+    return make_store(tmp_path_factory.mktemp("one_level"), volunteers, records)
 
 
 @pytest.mark.parametrize(("name", "fit"), ALL_MODELS[:3])
@@ -174,7 +101,7 @@ def separated(tmp_path_factory):
         end = start + dt.timedelta(days=20) if party[i] else DATA_END - dt.timedelta(days=i % 30)
         rows += [(f"V{i:03d}", start), (f"V{i:03d}", end)]
     records = pd.DataFrame(rows, columns=["volunteer_id", "service_date"])
-    return _store(tmp_path_factory.mktemp("separated"), volunteers, records)
+    return make_store(tmp_path_factory.mktemp("separated"), volunteers, records)
 
 
 def test_separation_is_not_estimated_and_does_not_overflow(separated):
@@ -231,7 +158,7 @@ def truncated_cohort(tmp_path_factory):
         }
     )
     records = pd.DataFrame(rows, columns=["volunteer_id", "service_date"])
-    return _store(tmp_path_factory.mktemp("truncated"), volunteers, records)
+    return make_store(tmp_path_factory.mktemp("truncated"), volunteers, records)
 
 
 def test_planted_left_truncated_cohort_gives_back_its_median(truncated_cohort):

@@ -6,13 +6,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
-from conftest import write_store
+from conftest import make_store
 
 from voldata import models, store
-from voldata.schema import TABLE_ORDER, TABLES
-from voldata.store import arrow_schema
 
 PARTY_EFFECT = 1.8  # true incidence-rate ratio of party members in the simulation
 
@@ -59,58 +56,7 @@ def simulated_store(tmp_path_factory):
     # the data window opens on 2019-01-01
     records.append(pd.DataFrame({"volunteer_id": ["V00000"], "service_date": [dt.date(2019, 1, 1)]}))
     records = pd.concat(records, ignore_index=True)
-    records["record_id"] = [f"R{i:07d}" for i in range(len(records))]
-    records["activity_id"] = "A1"
-    records["sign_in_at"] = None
-    records["sign_out_at"] = None
-    records["hours"] = 2.0
-    records["record_method"] = "qr"
-    records["status"] = "approved"
-    frames = {
-        "volunteers": volunteers,
-        "teams": pd.DataFrame(
-            [
-                {
-                    "team_id": "T1",
-                    "team_name": "t",
-                    "team_type": "community",
-                    "district_code": "440103",
-                    "street": "s",
-                    "community": "c",
-                    "founded_on": dt.date(2018, 1, 1),
-                }
-            ]
-        ),
-        "activities": pd.DataFrame(
-            [
-                {
-                    "activity_id": "A1",
-                    "title": "a",
-                    "team_id": "T1",
-                    "category": "health",
-                    "target_group": "elderly",
-                    "district_code": "440103",
-                    "street": "s",
-                    "community": "c",
-                    "start_at": dt.datetime(2019, 1, 1),
-                    "end_at": None,
-                    "social_work_partner": False,
-                    "charity_partner": False,
-                    "planned_volunteers": 10,
-                }
-            ]
-        ),
-        "service_records": records,
-    }
-    tables = {}
-    for name in TABLE_ORDER:
-        schema = arrow_schema(TABLES[name])
-        if name in frames:
-            frame = frames[name][schema.names]
-            tables[name] = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-        else:
-            tables[name] = schema.empty_table()
-    return write_store(tmp_path_factory.mktemp("simulated_store"), tables)
+    return make_store(tmp_path_factory.mktemp("simulated_store"), volunteers, records)
 
 
 @pytest.fixture(scope="module", params=["polars", "pandas"])
