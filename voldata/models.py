@@ -12,10 +12,26 @@ function                       model                              estimate
 
 Every function returns a :class:`ModelResult`. Its ``table`` is tidy: ``term``,
 ``label_zh``, ``estimate``, ``ci_low``, ``ci_high``, ``p_value`` and ``reading``
-(a sentence in Chinese, e.g. "党员的参与次数是非党员的1.80倍（95%置信区间1.60–2.00）").
-When the data are too thin (too few rows, an outcome without variation, no
-covariate with two levels, a fit that fails or does not converge) ``ok`` is False,
-the table is empty and ``message`` says why; nothing is raised.
+(a sentence in Chinese that says what was controlled for and that the estimate
+is an association, e.g. "在控制年龄、性别和所在区后，党员的参与次数约为非党员的1.80倍
+（95%置信区间1.60–2.00）；这是统计关联，不表示因果关系").
+
+Fits fail honestly. Before a model is fitted the data must have enough events
+per estimated coefficient (:data:`MIN_EVENTS_PER_TERM`); after it, the estimates
+and standard errors must be finite, the Hessian well conditioned
+(:data:`MAX_CONDITION`, after scaling to unit diagonal) and the optimum reached
+(a Newton step from the reported estimates below :data:`MAX_NEWTON_STEP` standard errors: this
+works for ``PHReg`` too, whose results carry no ``mle_retvals``). Otherwise
+``ok`` is False, the table is empty, ``reason`` says why and ``message`` starts
+with "样本不足，未估计" (too little data) or "未估计" (a fit that failed);
+nothing is raised. Intervals are computed on the log scale and exponentiated
+without overflow: a bound that is not finite is missing (written "—").
+
+The data window (:func:`voldata.indicators.data_window`) is respected: the
+participation model has each volunteer's days registered in Y (up to the data's
+end) as its exposure, and the survival models leave out left-truncated spells
+(volunteers registered before the window's start), as ``details`` and
+``message`` say.
 
 The data are prepared lazily with the indicator engine (pandas or polars input)
 and collected to pandas at the edge, since statsmodels needs arrays. Large
@@ -25,7 +41,6 @@ result says so.
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -35,7 +50,7 @@ import pandas as pd
 
 from voldata import reference
 from voldata.indicators._engine import as_context
-from voldata.indicators.commitment import engagement_spells
+from voldata.indicators.commitment import LAPSE_DAYS, data_window, engagement_spells
 from voldata.indicators.services import monthly_hours_series
 
 __all__ = [
@@ -46,10 +61,39 @@ __all__ = [
     "engagement_km",
     "seasonal_decomposition",
     "MIN_ROWS",
+    "MIN_EVENTS_PER_TERM",
+    "MAX_CONDITION",
+    "MAX_NEWTON_STEP",
+    "HIGH_ZERO_SHARE",
+    "MIN_CLUSTERS",
+    "MIN_AT_RISK",
+    "THIN_DATA",
+    "NOT_ESTIMATED",
 ]
 
 #: Fewer rows than this: the model is not fitted.
 MIN_ROWS = 30
+#: Fewer events (lapses; the rarer retention outcome; volunteers with any record) per
+#: estimated coefficient than this: not fitted (the usual events-per-variable rule).
+MIN_EVENTS_PER_TERM = 10
+#: Condition number of the information matrix scaled to unit diagonal above which the fit
+#: is not identified (separation, collinearity, a parameter on its boundary).
+MAX_CONDITION = 1e8
+#: Largest Newton step from the reported estimates, in standard errors, for a converged fit (a fit
+#: stopped closer to its optimum than this is as good as there: the difference is far below its uncertainty).
+MAX_NEWTON_STEP = 0.01
+#: A log-ratio this large (a ratio above 3 million) is a sign of separation, not an estimate.
+MAX_LOG_RATIO = 15.0
+#: Share of zero counts above which the participation model gets a two-part (hurdle) check beside it.
+HIGH_ZERO_SHARE = 0.5
+#: Fewer streets than this: cluster-robust standard errors are unreliable; model-based ones are used and said so.
+MIN_CLUSTERS = 20
+#: Survival curves (and the median read from them) stop where fewer than this many spells remain at risk.
+MIN_AT_RISK = 10
+#: How a model that was not fitted for lack of data is announced.
+THIN_DATA = "样本不足，未估计"
+#: How a model whose fit failed is announced.
+NOT_ESTIMATED = "未估计"
 _Z = 1.959963984540054
 _TABLE_COLUMNS = ["term", "label_zh", "estimate", "ci_low", "ci_high", "p_value", "reading"]
 
@@ -71,20 +115,29 @@ class ModelResult:
     Attributes
     ----------
     model : str
-        ``negative_binomial``, ``logit``, ``phreg``, ``kaplan_meier`` or ``stl``.
+        ``negative_binomial``, ``logit``, ``phreg``, ``kaplan_meier``, ``stl``,
+        or for the two parts of the hurdle check ``hurdle_logit`` and ``hurdle_truncated_nb``.
     measure : str
         What ``estimate`` is: ``IRR``, ``OR``, ``HR``, ``days`` or ``strength``.
     ok : bool
-        False when the data were too thin or the fit failed (see ``message``).
+        False when the data were too thin or the fit failed (see ``reason``).
     n : int
         Rows (volunteers, spells or months) used.
     table : DataFrame
-        ``term``, ``label_zh``, ``estimate``, ``ci_low``, ``ci_high`` (95%),
-        ``p_value``, ``reading``.
+        ``term``, ``label_zh``, ``estimate``, ``ci_low``, ``ci_high`` (95%; missing
+        where not finite), ``p_value``, ``reading``.
     message : str
-        What was done (sample, reference levels) or why nothing was estimated.
+        What was done (sample, reference levels, exposure, standard errors, the data
+        window) or, when ``ok`` is False, "样本不足，未估计：…" / "未估计：…".
     curve : DataFrame or None
         Kaplan–Meier curve or STL components, where the model has one.
+    reason : str
+        Why the model was not estimated ("" when it was).
+    details : dict
+        Numbers behind the message (e.g. ``zero_share``, ``alpha``, ``clusters``,
+        ``left_truncated``, ``window_start``), for the chapter to write its own sentence.
+    checks : list of ModelResult
+        Companion fits reported beside this one (the hurdle check of the participation model).
     """
 
     model: str
@@ -94,6 +147,9 @@ class ModelResult:
     table: pd.DataFrame
     message: str = ""
     curve: pd.DataFrame | None = field(default=None, repr=False)
+    reason: str = ""
+    details: dict = field(default_factory=dict)
+    checks: list = field(default_factory=list, repr=False)
 
     @property
     def readings(self) -> list[str]:
@@ -115,8 +171,32 @@ def _empty_table() -> pd.DataFrame:
     )
 
 
-def _thin(model: str, measure: str, n: int, why: str) -> ModelResult:
-    return ModelResult(model, measure, False, int(n), _empty_table(), f"数据不足，未估计模型：{why}（n={n}）")
+def _thin(model: str, measure: str, n: int, why: str, *, details: dict | None = None) -> ModelResult:
+    """A model not fitted for lack of data."""
+    return ModelResult(
+        model, measure, False, int(n), _empty_table(), f"{THIN_DATA}：{why}（n={n}）", reason=why, details=details or {}
+    )
+
+
+def _failed(model: str, measure: str, n: int, why: str, *, details: dict | None = None) -> ModelResult:
+    """A model whose fit failed its checks."""
+    return ModelResult(
+        model,
+        measure,
+        False,
+        int(n),
+        _empty_table(),
+        f"{NOT_ESTIMATED}：{why}（n={n}）",
+        reason=why,
+        details=details or {},
+    )
+
+
+def _too_few_events(events: int, terms: int) -> str | None:
+    """The reason a fit with ``events`` events and ``terms`` coefficients is not attempted, or None."""
+    if events < MIN_EVENTS_PER_TERM * max(terms, 1):
+        return f"事件数{events}个，少于每个协变量{MIN_EVENTS_PER_TERM}个（共{terms}个协变量）"
+    return None
 
 
 # -- design matrices ---------------------------------------------------------------
@@ -130,20 +210,29 @@ _CATEGORICAL = {
     "gender": ("M", lambda v: GENDER_ZH.get(v, v)),
     "district_code": (None, _district_zh),
 }
+#: The covariates as a reading names them when it says what was controlled for.
+VARIABLE_ZH = {
+    "age_band": "年龄",
+    "gender": "性别",
+    "party": "党员身份",
+    "district_code": "所在区",
+    "log_hours": "上年服务时长",
+    "tenure": "注册年限",
+}
 
 
 def _design(
     frame: pd.DataFrame, categorical: list[str], numeric: dict[str, str]
 ) -> tuple[pd.DataFrame, dict, list[str]]:
-    """Dummy-coded design matrix; returns (X, {term: (label, reference label or None)}, notes)."""
+    """Dummy-coded design matrix; returns (X, {term: (label, reference label or None, variable)}, notes)."""
     columns: dict[str, np.ndarray] = {}
-    labels: dict[str, tuple[str, str | None]] = {}
+    labels: dict[str, tuple[str, str | None, str]] = {}
     notes: list[str] = []
     if "party" in categorical:
         party = frame["party"].astype(bool).to_numpy()
         if 0 < party.sum() < len(party):
             columns["party"] = party.astype("float64")
-            labels["party"] = ("党员", "非党员")
+            labels["party"] = ("党员", "非党员", "party")
     for column in [c for c in categorical if c != "party"]:
         preferred, labeller = _CATEGORICAL[column]
         values = frame[column].astype("object").where(frame[column].notna(), "unknown").astype(str)
@@ -151,50 +240,106 @@ def _design(
         if len(counts) < 2:
             continue
         reference_level = preferred if preferred in counts.index else counts.index[0]
-        notes.append(f"{column} 参照组：{labeller(reference_level)}")
+        notes.append(f"{VARIABLE_ZH[column]}参照组：{labeller(reference_level)}")
         for level in sorted(counts.index):
             if level == reference_level:
                 continue
             term = f"{column}[{level}]"
             columns[term] = (values == level).to_numpy(dtype="float64")
-            labels[term] = (labeller(level), labeller(reference_level))
+            labels[term] = (labeller(level), labeller(reference_level), column)
     for column, label in numeric.items():
         values = frame[column].astype("float64").to_numpy()
         if np.nanstd(values) > 0:
             columns[column] = values
-            labels[column] = (label, None)
+            labels[column] = (label, None, column)
     return pd.DataFrame(columns, index=frame.index), labels, notes
 
 
-def _reading(label: str, reference_label: str | None, outcome: str, estimate: float, low: float, high: float) -> str:
-    interval = f"（95%置信区间{low:.2f}–{high:.2f}）"
+def _controls(labels: dict, variable: str) -> str:
+    """The other covariates of the model in words: "年龄、性别和所在区"."""
+    names = list(dict.fromkeys(VARIABLE_ZH.get(v, v) for _, _, v in labels.values() if v != variable))
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else "、".join(names[:-1]) + "和" + names[-1]
+
+
+def _two(value: float) -> str:
+    return "—" if not np.isfinite(value) else f"{value:.2f}"
+
+
+def _reading(
+    label: str,
+    reference_label: str | None,
+    outcome: str,
+    estimate: float,
+    low: float,
+    high: float,
+    *,
+    controls: str = "",
+) -> str:
+    """One estimate in words: what was controlled for, the ratio with its interval, and that it is an association."""
+    interval = f"（95%置信区间{low:.2f}–{high:.2f}）" if np.isfinite(low) and np.isfinite(high) else "（95%置信区间—）"
+    adjusted = f"在控制{controls}后，" if controls else ""
     if reference_label is None:
-        return f"{label}每增加1，{outcome}变为原来的{estimate:.2f}倍{interval}"
-    return f"{label}的{outcome}是{reference_label}的{estimate:.2f}倍{interval}"
+        said = f"{label}每增加1，{outcome}约变为原来的{_two(estimate)}倍"
+    else:
+        said = f"{label}的{outcome}约为{reference_label}的{_two(estimate)}倍"
+    return f"{adjusted}{said}{interval}；这是统计关联，不表示因果关系"
+
+
+def _exp(values) -> np.ndarray:
+    """exp of log-scale values without overflow: a result that is not finite is missing (NaN)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = np.exp(np.asarray(values, dtype="float64"))
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def _named(result, values) -> pd.Series:
+    """``values`` (params, bse or p-values of ``result``) indexed by the coefficient names."""
+    if isinstance(values, pd.Series):
+        return values.astype("float64")
+    names = list(getattr(result.model, "exog_names", None) or [])
+    values = np.asarray(values, dtype="float64")
+    return pd.Series(values[: len(names)], index=names[: len(values)])
 
 
 def _ratio_table(result, labels: dict, outcome: str) -> pd.DataFrame:
-    """Exponentiated coefficients of the design terms, with 95% intervals and readings."""
-    params = pd.Series(np.asarray(result.params), index=result.model.exog_names)
-    bse = pd.Series(np.asarray(result.bse), index=result.model.exog_names)
-    pvalues = pd.Series(np.asarray(result.pvalues), index=result.model.exog_names)
+    """Exponentiated coefficients of the design terms, with 95% intervals (computed on the log scale) and readings."""
+    params, bse, pvalues = (_named(result, v) for v in (result.params, result.bse, result.pvalues))
+    terms = list(labels)
+    log_estimate = params[terms].to_numpy()
+    half_width = _Z * bse[terms].to_numpy()
+    estimate, low, high = _exp(log_estimate), _exp(log_estimate - half_width), _exp(log_estimate + half_width)
     rows = []
-    for term, (label, reference_label) in labels.items():
-        estimate = math.exp(params[term])
-        low, high = math.exp(params[term] - _Z * bse[term]), math.exp(params[term] + _Z * bse[term])
+    for i, (term, (label, reference_label, variable)) in enumerate(labels.items()):
         rows.append(
             {
                 "term": term,
                 "label_zh": label if reference_label is None else f"{label}（对比{reference_label}）",
-                "estimate": estimate,
-                "ci_low": low,
-                "ci_high": high,
+                "estimate": estimate[i],
+                "ci_low": low[i],
+                "ci_high": high[i],
                 "p_value": float(pvalues[term]),
-                "reading": _reading(label, reference_label, outcome, estimate, low, high),
+                "reading": _reading(
+                    label,
+                    reference_label,
+                    outcome,
+                    estimate[i],
+                    low[i],
+                    high[i],
+                    controls=_controls(labels, variable),
+                ),
             }
         )
     table = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
     return table.astype({"term": "str", "label_zh": "str", "reading": "str"})
+
+
+def _ratio_result(
+    model: str, measure: str, n: int, result, labels: dict, outcome: str, message: str, **extra
+) -> ModelResult:
+    """A fitted ratio model (IRR, OR, HR) as a :class:`ModelResult` with its table of readings."""
+    return ModelResult(model, measure, True, int(n), _ratio_table(result, labels, outcome), message, **extra)
 
 
 def _sample(frame: pd.DataFrame, max_rows: int | None, seed: int) -> tuple[pd.DataFrame, str]:
@@ -207,7 +352,7 @@ def _collect_sample(
     frame: nw.LazyFrame, max_rows: int | None, seed: int, *, key: str = "volunteer_id"
 ) -> tuple[pd.DataFrame, str]:
     """``frame`` (sorted by its unique ``key``) collected and sampled as :func:`_sample` would sample
-    its pandas copy: same rows, same order, same index.
+    its pandas copy indexed 0..n−1: same rows, same order, same index.
 
     Only the key column of the whole population is collected; the sampled keys then select
     their rows, so a person-level population of millions never leaves the lazy engine.
@@ -227,19 +372,54 @@ def _collect_sample(
     return sampled.loc[positions], f"随机抽取{max_rows}行（种子{seed}，总体{total}行）"
 
 
-def _fit(model: str, measure: str, fit, n: int) -> tuple[object | None, ModelResult | None]:
-    """Run ``fit()``; a failure or non-convergence becomes a thin result instead of an exception."""
+def _problem(result, terms: list[str]) -> str | None:
+    """Why a fitted ``result`` cannot be reported (convergence, identification), or None when it can.
+
+    Uses only what every statsmodels likelihood model offers (``params``, ``bse``,
+    ``model.score``, ``model.hessian``), so it applies to ``PHReg`` results as well,
+    which have no ``mle_retvals``.
+    """
+    params = np.asarray(result.params, dtype="float64")
+    bse = np.asarray(result.bse, dtype="float64")
+    if not (np.all(np.isfinite(params)) and np.all(np.isfinite(bse))):
+        return "估计值或标准误不是有限数（可能存在完全分离或共线性）"
+    if (getattr(result, "mle_retvals", None) or {}).get("converged") is False:
+        return "迭代未收敛"
+    log_ratios = _named(result, result.params)[terms].to_numpy()
+    if np.any(np.abs(log_ratios) > MAX_LOG_RATIO):
+        return "估计值过大（可能存在完全分离：某组全部或从未发生结果）"
     try:
-        with warnings.catch_warnings():
+        information = -np.asarray(result.model.hessian(params), dtype="float64")
+        score = np.asarray(result.model.score(params), dtype="float64")
+    except Exception as error:  # a model without analytic derivatives, or one that fails at the optimum
+        return f"无法计算Hessian矩阵（{type(error).__name__}）"
+    if not (np.all(np.isfinite(information)) and np.all(np.isfinite(score))):
+        return "Hessian矩阵或梯度不是有限数"
+    diagonal = np.diag(information)
+    if np.any(diagonal <= 0):
+        return "Hessian矩阵奇异（有参数没有信息）"
+    scale = np.sqrt(diagonal)
+    condition = np.linalg.cond(information / np.outer(scale, scale))
+    if not np.isfinite(condition) or condition > MAX_CONDITION:
+        return f"Hessian矩阵病态（条件数{condition:.1e}），模型不可识别（可能存在共线性或参数在边界上）"
+    covariance = np.linalg.inv(information)
+    step = covariance @ score
+    if np.max(np.abs(step) / np.sqrt(np.abs(np.diag(covariance)))) > MAX_NEWTON_STEP:
+        return "迭代未收敛（估计值处的牛顿步长仍然较大）"
+    return None
+
+
+def _fit(model: str, measure: str, fit, n: int, terms: list[str]) -> tuple[object | None, ModelResult | None]:
+    """Run ``fit()`` and check it; a failure becomes a not-estimated result instead of an exception."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             result = fit()
+            problem = _problem(result, terms)
     except Exception as error:  # statsmodels raises many kinds (LinAlgError, PerfectSeparation, ValueError)
-        return None, _thin(model, measure, n, f"拟合失败（{type(error).__name__}: {error}）")
-    converged = getattr(result, "mle_retvals", None) or {}
-    if converged.get("converged") is False:
-        return None, _thin(model, measure, n, "迭代未收敛")
-    if not np.all(np.isfinite(np.asarray(result.params))) or not np.all(np.isfinite(np.asarray(result.bse))):
-        return None, _thin(model, measure, n, "估计值或标准误不是有限数（可能存在完全分离或共线性）")
+        return None, _failed(model, measure, n, f"拟合失败（{type(error).__name__}: {error}）")
+    if problem:
+        return None, _failed(model, measure, n, problem)
     return result, None
 
 
@@ -250,11 +430,32 @@ def _registered_frame(ctx, year: int) -> nw.LazyFrame:
     return (
         ctx.volunteers(year)
         .filter(nw.col("registered"))
-        .select("volunteer_id", "age_band", "gender", "party", "district_code")
+        .select("volunteer_id", "age_band", "gender", "party", "district_code", "street", "registered_at")
         .join(records, on="volunteer_id", how="left")
         .with_columns(nw.col("records").fill_null(0), nw.col("hours").fill_null(0.0))
         .sort("volunteer_id")
     )
+
+
+def _exposure_days(registered_at: pd.Series, year: int, window: dict | None) -> np.ndarray:
+    """Days each volunteer was registered in Y, up to the data's end (0 when none)."""
+    first_day = pd.Timestamp(year, 1, 1)
+    last_day = pd.Timestamp(year, 12, 31)
+    if window is not None:
+        last_day = min(last_day, pd.Timestamp(window["end"]).normalize())
+    registered = pd.to_datetime(registered_at).dt.normalize()
+    start = registered.where(registered > first_day, first_day)
+    return ((last_day - start).dt.days + 1).clip(lower=0).to_numpy(dtype="float64")
+
+
+def _street_groups(frame: pd.DataFrame) -> np.ndarray:
+    """The volunteer's street (within district) as integer cluster codes (a missing street: one per district)."""
+    street = (
+        frame["district_code"].astype("object").fillna("?").astype(str)
+        + "/"
+        + (frame["street"].astype("object").fillna("（未填写）").astype(str))
+    )
+    return pd.factorize(street)[0]
 
 
 def participation_intensity(tables, *, year: int, max_rows: int | None = 200_000, seed: int = 2020) -> ModelResult:
@@ -262,8 +463,18 @@ def participation_intensity(tables, *, year: int, max_rows: int | None = 200_000
 
     Covariates: age band (reference 35–59), gender (reference male), party
     membership, district (reference: the district with most volunteers).
-    ``sm.NegativeBinomial`` (NB2) with alpha estimated; estimates are
-    incidence-rate ratios exp(β).
+    ``sm.NegativeBinomial`` (NB2) with alpha estimated and the days registered in
+    Y (from registration or 1 January to 31 December or the data's end) as
+    exposure, so that part-year registrants are compared on their rate per year
+    registered; estimates are incidence-rate ratios exp(β). Standard errors are
+    cluster-robust by the volunteer's street (people in one street are not
+    independent) when there are at least :data:`MIN_CLUSTERS` streets.
+
+    When more than :data:`HIGH_ZERO_SHARE` of the counts are zero, a two-part
+    (hurdle) check is fitted beside it (``checks``): a logistic model of any
+    participation (with log days registered as a covariate; odds ratios) and a
+    zero-truncated negative binomial of the count among participants (IRR), and
+    the zero share the negative binomial predicts is set beside the observed one.
 
     Parameters
     ----------
@@ -279,55 +490,190 @@ def participation_intensity(tables, *, year: int, max_rows: int | None = 200_000
     Returns
     -------
     ModelResult
-        ``measure="IRR"``; the estimated alpha is reported in ``message``.
+        ``measure="IRR"``; ``details`` holds ``alpha``, ``zero_share``,
+        ``predicted_zero_share``, ``clusters``, ``cluster_robust`` and
+        ``exposure_days_mean``.
     """
     import statsmodels.api as sm
 
-    frame, sampled = _collect_sample(_registered_frame(as_context(tables), year), max_rows, seed)
+    ctx = as_context(tables)
+    frame, sampled = _collect_sample(_registered_frame(ctx, year), max_rows, seed)
+    frame["exposure_days"] = _exposure_days(frame["registered_at"], year, data_window(ctx))
+    frame = frame[frame["exposure_days"] > 0]
     n = len(frame)
     if n < MIN_ROWS:
-        return _thin("negative_binomial", "IRR", n, f"少于{MIN_ROWS}名注册志愿者")
+        return _thin("negative_binomial", "IRR", n, f"年内有注册天数的志愿者少于{MIN_ROWS}人")
     if frame["records"].nunique() < 2:
         return _thin("negative_binomial", "IRR", n, "参与次数没有变化")
     design, labels, notes = _design(frame, ["age_band", "gender", "party", "district_code"], {})
     if design.empty:
         return _thin("negative_binomial", "IRR", n, "没有至少两个水平的协变量")
-    exog = sm.add_constant(design, has_constant="add")
     endog = frame["records"].astype("float64")
+    participants = int((endog > 0).sum())
+    zero_share = 1 - participants / n
+    details = {"zero_share": zero_share, "exposure_days_mean": float(frame["exposure_days"].mean())}
+    too_few = _too_few_events(participants, design.shape[1])
+    if too_few:
+        return _thin("negative_binomial", "IRR", n, f"有参与记录的志愿者{too_few}", details=details)
+    exog = sm.add_constant(design, has_constant="add")
+    exposure = frame["exposure_days"].to_numpy() / 365.0
+    groups = _street_groups(frame)
+    clusters = int(groups.max()) + 1
+    robust = clusters >= MIN_CLUSTERS
+    covariance = {"cov_type": "cluster", "cov_kwds": {"groups": groups}} if robust else {}
+    details.update(clusters=clusters, cluster_robust=robust)
 
     def fit():
-        # statsmodels' default start can drift to the alpha → 0 boundary (singular Hessian) on
-        # overdispersed counts, so start from the Poisson fit with alpha = 1 and try a few
-        # optimisers; the first fit that converges with finite standard errors is kept.
-        poisson = sm.Poisson(endog, exog).fit(disp=0, maxiter=100)
-        start = np.append(np.asarray(poisson.params), 1.0)
-        last = None
-        for method, start_params in (("newton", start), ("bfgs", start), ("bfgs", None)):
-            try:
-                last = sm.NegativeBinomial(endog, exog).fit(
-                    start_params=start_params, method=method, disp=0, maxiter=300
-                )
-            except Exception:  # a failed optimiser: try the next one
-                continue
-            if last.mle_retvals.get("converged", True) and np.all(np.isfinite(np.asarray(last.bse))):
-                return last
-        if last is None:
-            raise RuntimeError("no optimiser could fit the negative binomial model")
-        return last
+        return _negative_binomial(sm.NegativeBinomial, endog, exog, offset=np.log(exposure), covariance=covariance)
 
-    result, thin = _fit("negative_binomial", "IRR", fit, n)
-    if thin:
-        return thin
+    result, failure = _fit("negative_binomial", "IRR", fit, n, list(labels))
+    if failure:
+        failure.details.update(details)
+        return failure
     alpha = float(np.asarray(result.params)[-1])
-    message = "；".join(filter(None, [sampled, *notes, f"离散参数alpha={alpha:.3f}"]))
-    return ModelResult("negative_binomial", "IRR", True, n, _ratio_table(result, labels, "参与次数"), message)
+    mean = np.asarray(result.predict(), dtype="float64")
+    predicted_zero = float(np.mean((1 + alpha * mean) ** (-1 / alpha)))
+    details.update(alpha=alpha, predicted_zero_share=predicted_zero)
+    checks = _hurdle_check(endog, design, labels, frame["exposure_days"].to_numpy(), covariance)
+    zero_note = f"零值占{zero_share:.1%}（负二项模型预测{predicted_zero:.1%}）"
+    if checks:
+        zero_note += "，另以两部分（hurdle）模型核对：是否参与（logistic）与参与者的参与次数（零截断负二项）"
+    message = "；".join(
+        filter(
+            None,
+            [
+                sampled,
+                "以年内注册天数为暴露量（参与次数按每注册一年折算）",
+                f"标准误按{clusters}个街道聚类稳健估计"
+                if robust
+                else f"街道仅{clusters}个（少于{MIN_CLUSTERS}个），标准误未做聚类调整，可能偏小",
+                *notes,
+                f"离散参数alpha={alpha:.3f}",
+                zero_note,
+            ],
+        )
+    )
+    return _ratio_result(
+        "negative_binomial",
+        "IRR",
+        n,
+        result,
+        labels,
+        "参与次数（按注册天数折算）",
+        message,
+        details=details,
+        checks=checks,
+    )
+
+
+def _negative_binomial(
+    model_class, endog, exog, *, offset: np.ndarray, covariance: dict, methods: tuple = ("newton", "bfgs")
+):
+    """A negative binomial fit (``sm.NegativeBinomial`` or a truncated one) that reaches its optimum.
+
+    statsmodels' default start can drift to the alpha → 0 boundary (singular Hessian) or to a
+    negative alpha on overdispersed counts, so start from the Poisson fit with alpha = 1 and try
+    the ``methods`` in turn (then bfgs from statsmodels' own start); the first fit that converges
+    with finite standard errors is kept.
+    """
+    import statsmodels.api as sm
+
+    poisson = sm.Poisson(endog, exog, offset=offset).fit(disp=0, maxiter=100)
+    start = np.append(np.asarray(poisson.params), 1.0)
+    last = None
+    for method, start_params in [*((method, start) for method in methods), ("bfgs", None)]:
+        try:
+            last = model_class(endog, exog, offset=offset).fit(
+                start_params=start_params, method=method, disp=0, maxiter=300, **covariance
+            )
+        except Exception:  # a failed optimiser: try the next one
+            continue
+        if last.mle_retvals.get("converged", True) and np.all(np.isfinite(np.asarray(last.bse))):
+            return last
+    if last is None:
+        raise RuntimeError("no optimiser could fit the negative binomial model")
+    return last
+
+
+def _hurdle_check(
+    endog: pd.Series, design: pd.DataFrame, labels: dict, exposure_days: np.ndarray, covariance: dict
+) -> list[ModelResult]:
+    """The two parts of a hurdle model, when zeros are frequent: any participation, then the count of participants."""
+    import statsmodels.api as sm
+    from statsmodels.discrete.truncated_model import TruncatedLFNegativeBinomialP
+
+    if (endog == 0).mean() <= HIGH_ZERO_SHARE:
+        return []
+    n = len(endog)
+    participated = (endog > 0).astype("float64")
+    exog = sm.add_constant(design, has_constant="add").assign(log_exposure=np.log(exposure_days / 365.0))
+    events = int(min(participated.sum(), n - participated.sum()))
+    too_few = _too_few_events(events, design.shape[1] + 1)
+    if too_few:
+        part1 = _thin("hurdle_logit", "OR", n, too_few)
+    else:
+        result, part1 = _fit(
+            "hurdle_logit",
+            "OR",
+            lambda: sm.Logit(participated, exog).fit(disp=0, maxiter=200, **covariance),
+            n,
+            list(labels),
+        )
+        if result is not None:
+            part1 = _ratio_result(
+                "hurdle_logit",
+                "OR",
+                n,
+                result,
+                labels,
+                "参与（至少一次）的几率",
+                "两部分模型第一部分：是否参与（logistic回归，年内注册天数的对数作协变量）",
+            )
+    positive = (endog > 0).to_numpy()
+    count_groups = covariance.get("cov_kwds", {}).get("groups")
+    count_covariance = (
+        {"cov_type": "cluster", "cov_kwds": {"groups": count_groups[positive]}} if count_groups is not None else {}
+    )
+    k = int(positive.sum())
+    too_few = _too_few_events(k, design.shape[1])
+    if too_few:
+        return [part1, _thin("hurdle_truncated_nb", "IRR", k, f"参与者{too_few}")]
+    count_exog = sm.add_constant(design[positive], has_constant="add")
+    result, part2 = _fit(
+        "hurdle_truncated_nb",
+        "IRR",
+        # log exposure as an offset: statsmodels 0.15's truncated models mishandle ``exposure`` arrays
+        lambda: _negative_binomial(
+            TruncatedLFNegativeBinomialP,
+            endog[positive],
+            count_exog,
+            offset=np.log(exposure_days[positive] / 365.0),
+            covariance=count_covariance,
+            methods=("bfgs",),  # its Hessian is numerical: Newton steps are slow
+        ),
+        k,
+        list(labels),
+    )
+    if result is not None:
+        part2 = _ratio_result(
+            "hurdle_truncated_nb",
+            "IRR",
+            k,
+            result,
+            labels,
+            "参与者的参与次数（按注册天数折算）",
+            "两部分模型第二部分：参与者的参与次数（零截断负二项回归，以年内注册天数为暴露量）",
+        )
+    return [part1, part2]
 
 
 def retention_model(tables, *, year: int, max_rows: int | None = 200_000, seed: int = 2020) -> ModelResult:
     """Logistic regression of retention: active in Y given active in Y−1.
 
     Covariates: age band in Y, gender, party membership, log(1 + hours in Y−1)
-    and years since registration (Y − registration year). Estimates are odds ratios.
+    and years since registration (Y − registration year). A volunteer without a
+    registration year (or registered after Y) has no tenure and is left out, not
+    given 0 years; the message says how many. Estimates are odds ratios.
 
     Parameters
     ----------
@@ -343,7 +689,7 @@ def retention_model(tables, *, year: int, max_rows: int | None = 200_000, seed: 
     Returns
     -------
     ModelResult
-        ``measure="OR"``.
+        ``measure="OR"``; ``details["no_tenure"]`` counts the volunteers left out.
     """
     import statsmodels.api as sm
 
@@ -374,46 +720,93 @@ def retention_model(tables, *, year: int, max_rows: int | None = 200_000, seed: 
         .sort("volunteer_id")
     )
     frame, sampled = _collect_sample(frame, max_rows, seed)
-    frame["tenure"] = frame["tenure"].astype("float64").fillna(0.0)
+    tenure = frame["tenure"].astype("float64")
+    known = tenure.notna() & (tenure >= 0)
+    no_tenure = int((~known).sum())
+    frame = frame[known.to_numpy()]
+    details = {"no_tenure": no_tenure}
     n = len(frame)
     if n < MIN_ROWS:
-        return _thin("logit", "OR", n, f"{year - 1}年活跃志愿者少于{MIN_ROWS}人")
+        return _thin("logit", "OR", n, f"{year - 1}年活跃且注册年份已知的志愿者少于{MIN_ROWS}人", details=details)
     if frame["retained"].nunique() < 2:
-        return _thin("logit", "OR", n, "留存结果没有变化")
+        return _thin("logit", "OR", n, "留存结果没有变化", details=details)
     design, labels, notes = _design(
         frame,
         ["age_band", "gender", "party"],
         {"log_hours": "上年服务时长的对数log(1+小时)", "tenure": "注册年限（年）"},
     )
     if design.empty:
-        return _thin("logit", "OR", n, "没有有变化的协变量")
+        return _thin("logit", "OR", n, "没有有变化的协变量", details=details)
+    retained = int(frame["retained"].sum())
+    too_few = _too_few_events(min(retained, n - retained), design.shape[1])
+    if too_few:
+        return _thin("logit", "OR", n, f"留存与未留存中较少一方的{too_few}", details=details)
     exog = sm.add_constant(design, has_constant="add")
-    result, thin = _fit(
-        "logit", "OR", lambda: sm.Logit(frame["retained"].astype("float64"), exog).fit(disp=0, maxiter=200), n
+    result, failure = _fit(
+        "logit",
+        "OR",
+        lambda: sm.Logit(frame["retained"].astype("float64"), exog).fit(disp=0, maxiter=200),
+        n,
+        list(labels),
     )
-    if thin:
-        return thin
-    message = "；".join(filter(None, [sampled, *notes]))
-    return ModelResult("logit", "OR", True, n, _ratio_table(result, labels, "留存几率"), message)
+    if failure:
+        failure.details.update(details)
+        return failure
+    excluded = f"注册年份缺失或晚于{year}年的{no_tenure}人未纳入" if no_tenure else ""
+    message = "；".join(filter(None, [sampled, excluded, *notes]))
+    return _ratio_result("logit", "OR", n, result, labels, "留存几率", message, details=details)
+
+
+def _window_note(window: dict | None, left_out: dict[str, int]) -> str:
+    start = window["start"] if window else None
+    since = f"{start.year}年{start.month}月{start.day}日" if start else "数据窗口开始"
+    note = (
+        f"仅含{since}（数据窗口开始）及以后注册的志愿者：此前注册者的首条记录可能早于数据窗口（左截断），"
+        f"其{left_out['left_truncated']}段参与记录未纳入；流失须停止服务满{LAPSE_DAYS}天才能判断，"
+        f"故各段在数据截止日前{LAPSE_DAYS}天处删失"
+    )
+    if left_out["too_recent"]:
+        note += f"，此后才开始的{left_out['too_recent']}段未纳入"
+    return note
 
 
 def _spell_frame(ctx, year: int) -> nw.LazyFrame:
     attributes = ctx.volunteers(year).select("volunteer_id", "age_band", "gender", "party", "district_code")
     return (
         engagement_spells(ctx, year=year)
+        .filter(nw.col("analysed"))
         .join(attributes, on="volunteer_id", how="left")
         .with_columns(nw.col("party").fill_null(False), nw.col("age_band").fill_null("unknown"))
         .sort("volunteer_id")
     )
 
 
+def _left_out(ctx, year: int) -> dict[str, int]:
+    """Spells left out of the survival analysis: left-truncated, and too recent to show a lapse."""
+    row = (
+        engagement_spells(ctx, year=year)
+        .select(
+            left_truncated=nw.col("left_truncated").sum(),
+            too_recent=(nw.col("too_recent") & ~nw.col("left_truncated")).sum(),
+        )
+        .collect()
+        .rows(named=True)[0]
+    )
+    return {key: int(value or 0) for key, value in row.items()}
+
+
 def lapse_hazard(tables, *, year: int, max_rows: int | None = 200_000, seed: int = 2020) -> ModelResult:
     """Cox proportional hazards of lapsing, over the engagement spells of
     :func:`voldata.indicators.engagement_survival` (first to last valid record;
-    lapsed when the last record is more than 180 days before the data's end).
+    lapsed when the last record is more than 180 days before the data's end, else
+    censored at that lapse horizon; spells starting after it are left out).
 
-    Covariates: age band in Y, gender, party membership and district (as the
-    participation model). ``PHReg(..., ties="efron")``; estimates are hazard ratios.
+    Spells of volunteers registered before the data window's start are
+    left-truncated (their first record may precede the window, and they are seen
+    only because they were still engaged then) and are left out: the model is
+    fitted on spells observed from their start. Covariates: age band in Y,
+    gender, party membership and district (as the participation model).
+    ``PHReg(..., ties="efron")``; estimates are hazard ratios.
 
     Parameters
     ----------
@@ -429,35 +822,65 @@ def lapse_hazard(tables, *, year: int, max_rows: int | None = 200_000, seed: int
     Returns
     -------
     ModelResult
-        ``measure="HR"``.
+        ``measure="HR"``; ``details`` holds ``left_truncated`` (spells left out),
+        ``window_start`` and ``lapses``.
     """
     import statsmodels.api as sm
 
-    frame, sampled = _collect_sample(_spell_frame(as_context(tables), year), max_rows, seed)
+    ctx = as_context(tables)
+    window = data_window(ctx)
+    details = {**_left_out(ctx, year), "truncation": "restricted", "window_start": window["start"] if window else None}
+    frame, sampled = _collect_sample(_spell_frame(ctx, year), max_rows, seed)
     n = len(frame)
+    lapses = int(frame["lapsed"].sum()) if n else 0
+    details["lapses"] = lapses
     if n < MIN_ROWS:
-        return _thin("phreg", "HR", n, f"少于{MIN_ROWS}段参与记录")
-    if not frame["lapsed"].any():
-        return _thin("phreg", "HR", n, "没有观察到流失")
+        return _thin("phreg", "HR", n, f"窗口内开始的参与记录少于{MIN_ROWS}段", details=details)
+    if not lapses:
+        return _thin("phreg", "HR", n, "没有观察到流失", details=details)
     design, labels, notes = _design(frame, ["age_band", "gender", "party", "district_code"], {})
     if design.empty:
-        return _thin("phreg", "HR", n, "没有至少两个水平的协变量")
-    result, thin = _fit(
+        return _thin("phreg", "HR", n, "没有至少两个水平的协变量", details=details)
+    too_few = _too_few_events(lapses, design.shape[1])
+    if too_few:
+        return _thin("phreg", "HR", n, f"流失{too_few}", details=details)
+    result, failure = _fit(
         "phreg",
         "HR",
         lambda: sm.PHReg(
             frame["days"].astype("float64"), design, status=frame["lapsed"].astype("float64"), ties="efron"
         ).fit(),
         n,
+        list(labels),
     )
-    if thin:
-        return thin
-    message = "；".join(filter(None, [sampled, *notes]))
-    return ModelResult("phreg", "HR", True, n, _ratio_table(result, labels, "流失风险"), message)
+    if failure:
+        failure.details.update(details)
+        return failure
+    message = "；".join(filter(None, [sampled, _window_note(window, details), *notes]))
+    return _ratio_result("phreg", "HR", n, result, labels, "流失风险", message, details=details)
+
+
+def _log_log_interval(survival: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """95% pointwise interval of S(t) on the log(−log) scale: S^exp(±z·se/(S·|log S|)); [1, 1] before any event."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_s = np.log(survival)
+        spread = _Z * se / (survival * np.abs(log_s))
+        low = survival ** np.exp(spread)
+        high = survival ** np.exp(-spread)
+    inside = (survival > 0) & (survival < 1) & np.isfinite(spread)
+    low = np.where(inside, low, np.where(survival >= 1, 1.0, np.where(survival <= 0, 0.0, np.nan)))
+    high = np.where(inside, high, np.where(survival >= 1, 1.0, np.where(survival <= 0, 0.0, np.nan)))
+    return low, high
 
 
 def engagement_km(tables, *, year: int) -> ModelResult:
     """Kaplan–Meier curve of the engagement spells (``SurvfuncRight``) with 95% pointwise intervals.
+
+    Left-truncated spells (volunteers registered before the data window's start)
+    are left out, as in :func:`voldata.indicators.engagement_survival`. Intervals
+    are computed on the log(−log) scale (Greenwood standard errors), so they stay
+    inside [0, 1]; the curve stops where fewer than :data:`MIN_AT_RISK` spells
+    remain at risk, and a median beyond that point is not estimated.
 
     Parameters
     ----------
@@ -469,16 +892,21 @@ def engagement_km(tables, *, year: int) -> ModelResult:
     Returns
     -------
     ModelResult
-        ``measure="days"``; ``table`` holds the median spell length with its
-        95% interval (missing when fewer than half have lapsed); ``curve`` holds
-        ``days``, ``at_risk``, ``survival``, ``ci_low``, ``ci_high`` (Greenwood
-        standard errors, ±1.96 se, clipped to [0, 1]).
+        ``measure="days"``; ``table`` holds the median spell length with its 95%
+        interval (``quantile_ci``, log(−log) method; missing when fewer than half have
+        lapsed or fewer than 10 remain at risk there); ``curve`` holds ``days``,
+        ``at_risk``, ``survival``, ``ci_low``, ``ci_high``; ``details`` holds
+        ``left_truncated``, ``window_start`` and ``curve_cut_at`` (days).
     """
     from statsmodels.duration.survfunc import SurvfuncRight
 
+    ctx = as_context(tables)
+    window = data_window(ctx)
+    details = {**_left_out(ctx, year), "truncation": "restricted", "window_start": window["start"] if window else None}
     # The curve depends on the spells only through (days, lapsed): one weighted row per distinct pair.
     frame = (
-        engagement_spells(as_context(tables), year=year)
+        engagement_spells(ctx, year=year)
+        .filter(nw.col("analysed"))
         .group_by("days", "lapsed")
         .agg(nw.len().alias("spells"))
         .sort("days", "lapsed")
@@ -486,10 +914,12 @@ def engagement_km(tables, *, year: int) -> ModelResult:
         .to_pandas()
     )
     n = int(frame["spells"].sum())
-    if n < 2 or not frame["lapsed"].any():
-        return _thin("kaplan_meier", "days", n, "参与记录过少或没有观察到流失")
+    if n < MIN_AT_RISK or not frame["lapsed"].any():
+        return _thin(
+            "kaplan_meier", "days", n, f"窗口内开始的参与记录少于{MIN_AT_RISK}段或没有观察到流失", details=details
+        )
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             # Expanded back to one value per spell (plain arrays): statsmodels' intervals differ with freq_weights.
             counts = frame["spells"].to_numpy(dtype="int64")
@@ -498,23 +928,27 @@ def engagement_km(tables, *, year: int) -> ModelResult:
                 np.repeat(frame["lapsed"].to_numpy(dtype="float64"), counts),
             )
             median = survival.quantile(0.5)
-            low, high = survival.quantile_ci(0.5)
+            low, high = survival.quantile_ci(0.5, method="cloglog")
     except Exception as error:
-        return _thin("kaplan_meier", "days", n, f"计算失败（{type(error).__name__}: {error}）")
-    se = np.nan_to_num(np.asarray(survival.surv_prob_se, dtype="float64"))
+        return _failed("kaplan_meier", "days", n, f"计算失败（{type(error).__name__}: {error}）", details=details)
     prob = np.asarray(survival.surv_prob, dtype="float64")
-    curve = pd.DataFrame(
-        {
-            "days": np.asarray(survival.surv_times, dtype="float64"),
-            "at_risk": np.asarray(survival.n_risk, dtype="int64"),
-            "survival": prob,
-            "ci_low": np.clip(prob - _Z * se, 0, 1),
-            "ci_high": np.clip(prob + _Z * se, 0, 1),
-        }
-    )
+    se = np.asarray(survival.surv_prob_se, dtype="float64")
+    at_risk = np.asarray(survival.n_risk, dtype="int64")
+    times = np.asarray(survival.surv_times, dtype="float64")
+    ci_low, ci_high = _log_log_interval(prob, se)
+    kept = at_risk >= MIN_AT_RISK
+    curve = pd.DataFrame({"days": times, "at_risk": at_risk, "survival": prob, "ci_low": ci_low, "ci_high": ci_high})[
+        kept
+    ].reset_index(drop=True)
+    cut_at = float(times[kept][-1]) if kept.any() else np.nan
+    details["curve_cut_at"] = cut_at
     median, low, high = (float(v) if v is not None and np.isfinite(v) else np.nan for v in (median, low, high))
+    if not np.isnan(median) and not median <= cut_at:
+        median, low, high = np.nan, np.nan, np.nan
+    if not np.isnan(high) and not high <= cut_at:
+        high = np.nan
     if np.isnan(median):
-        reading = "过半志愿者尚未流失，参与持续时间的中位数无法估计"
+        reading = "过半志愿者尚未流失（或风险集已不足10人），参与持续时间的中位数无法估计"
     else:
         interval = f"{low:.0f}–{high:.0f}天" if not (np.isnan(low) or np.isnan(high)) else "上限无法估计"
         reading = f"志愿者参与持续时间（首末次服务间隔）的中位数为{median:.0f}天（95%置信区间{interval}）"
@@ -529,7 +963,13 @@ def engagement_km(tables, *, year: int) -> ModelResult:
             "reading": [reading],
         }
     ).astype({"term": "str", "label_zh": "str", "reading": "str"})
-    return ModelResult("kaplan_meier", "days", True, n, table, "Greenwood逐点95%置信区间", curve)
+    message = "；".join(
+        [
+            _window_note(window, details),
+            f"Greenwood标准误，log(−log)尺度逐点95%置信区间；曲线截至风险集不少于{MIN_AT_RISK}段处",
+        ]
+    )
+    return ModelResult("kaplan_meier", "days", True, n, table, message, curve, details=details)
 
 
 def seasonal_decomposition(tables, *, period: int = 12, min_months: int = 24) -> ModelResult:
@@ -562,7 +1002,7 @@ def seasonal_decomposition(tables, *, period: int = 12, min_months: int = 24) ->
     try:
         fit = STL(observed, period=period, robust=True).fit()
     except Exception as error:
-        return _thin("stl", "strength", n, f"分解失败（{type(error).__name__}: {error}）")
+        return _failed("stl", "strength", n, f"分解失败（{type(error).__name__}: {error}）")
     curve = series.rename(columns={"hours": "observed"}).assign(
         trend=np.asarray(fit.trend), seasonal=np.asarray(fit.seasonal), resid=np.asarray(fit.resid)
     )

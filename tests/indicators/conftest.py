@@ -8,6 +8,7 @@ and ``voldata.store.scan`` exactly as the CLI does.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -62,6 +63,80 @@ def write_store(folder: Path, tables: dict[str, pa.Table]) -> Path:
             pq.write_table(table.filter(pa.array((years == year).tolist())), target / store_module.PART_FILE)
     (folder / store_module.REPORT_FILE).write_text(json.dumps({"files": [], "totals": {}, "tables": {}}))
     return folder
+
+
+def make_store(folder: Path, volunteers: pd.DataFrame, records: pd.DataFrame) -> Path:
+    """A store of simulated volunteers and their valid records, with one team and one activity.
+
+    Volunteer columns not given get defaults (male, born 1980, masses, 荔湾, street "s");
+    records need volunteer_id and service_date (a date) and become approved 2-hour QR records.
+    """
+    volunteers = volunteers.assign(
+        id_type="resident_id",
+        person_key=lambda v: "P" + v["volunteer_id"],
+        id_valid=True,
+        education="bachelor",
+        street=volunteers.get("street", "s"),
+        community="c",
+    )
+    for column, default in (("gender", "M"), ("birth_year", 1980), ("political_status", "masses")):
+        if column not in volunteers:
+            volunteers[column] = default
+    if "district_code" not in volunteers:
+        volunteers["district_code"] = "440103"
+    records = records.assign(
+        record_id=[f"R{i:07d}" for i in range(len(records))],
+        activity_id="A1",
+        sign_in_at=None,
+        sign_out_at=None,
+        hours=records.get("hours", 2.0),
+        record_method="qr",
+        status="approved",
+    )
+    frames = {
+        "volunteers": volunteers,
+        "service_records": records,
+        "teams": pd.DataFrame(
+            [
+                {
+                    "team_id": "T1",
+                    "team_name": "t",
+                    "team_type": "community",
+                    "district_code": "440103",
+                    "street": "s",
+                    "community": "c",
+                    "founded_on": dt.date(2010, 1, 1),
+                }
+            ]
+        ),
+        "activities": pd.DataFrame(
+            [
+                {
+                    "activity_id": "A1",
+                    "title": "a",
+                    "team_id": "T1",
+                    "category": "health",
+                    "target_group": "elderly",
+                    "district_code": "440103",
+                    "street": "s",
+                    "community": "c",
+                    "start_at": dt.datetime(2018, 1, 1),
+                    "end_at": None,
+                    "social_work_partner": False,
+                    "charity_partner": False,
+                    "planned_volunteers": 10,
+                }
+            ]
+        ),
+    }
+    tables = {}
+    for name in TABLE_ORDER:
+        schema = store_module.arrow_schema(TABLES[name])
+        if name in frames:
+            tables[name] = pa.Table.from_pandas(frames[name][schema.names], schema=schema, preserve_index=False)
+        else:
+            tables[name] = schema.empty_table()
+    return write_store(folder, tables)
 
 
 @pytest.fixture(scope="session")

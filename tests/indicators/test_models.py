@@ -6,13 +6,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
-from conftest import write_store
+from conftest import make_store
 
 from voldata import models, store
-from voldata.schema import TABLE_ORDER, TABLES
-from voldata.store import arrow_schema
 
 PARTY_EFFECT = 1.8  # true incidence-rate ratio of party members in the simulation
 
@@ -36,7 +33,8 @@ def simulated_store(tmp_path_factory):
             "district_code": rng.choice(["440103", "440104", "440105"], n),
             "street": "s",
             "community": "c",
-            "registered_at": [dt.datetime(2018, 6, 1)] * n,
+            # 40% registered before the data window (their spells are left-truncated), 60% on its first day
+            "registered_at": np.where(rng.random(n) < 0.4, dt.datetime(2018, 6, 1), dt.datetime(2019, 1, 1)),
         }
     )
     month_weights = np.array([1, 1, 2, 2, 3, 4, 5, 4, 3, 2, 1, 1], dtype=float)
@@ -55,59 +53,10 @@ def simulated_store(tmp_path_factory):
                 }
             )
         )
+    # the data window opens on 2019-01-01
+    records.append(pd.DataFrame({"volunteer_id": ["V00000"], "service_date": [dt.date(2019, 1, 1)]}))
     records = pd.concat(records, ignore_index=True)
-    records["record_id"] = [f"R{i:07d}" for i in range(len(records))]
-    records["activity_id"] = "A1"
-    records["sign_in_at"] = None
-    records["sign_out_at"] = None
-    records["hours"] = 2.0
-    records["record_method"] = "qr"
-    records["status"] = "approved"
-    frames = {
-        "volunteers": volunteers,
-        "teams": pd.DataFrame(
-            [
-                {
-                    "team_id": "T1",
-                    "team_name": "t",
-                    "team_type": "community",
-                    "district_code": "440103",
-                    "street": "s",
-                    "community": "c",
-                    "founded_on": dt.date(2018, 1, 1),
-                }
-            ]
-        ),
-        "activities": pd.DataFrame(
-            [
-                {
-                    "activity_id": "A1",
-                    "title": "a",
-                    "team_id": "T1",
-                    "category": "health",
-                    "target_group": "elderly",
-                    "district_code": "440103",
-                    "street": "s",
-                    "community": "c",
-                    "start_at": dt.datetime(2019, 1, 1),
-                    "end_at": None,
-                    "social_work_partner": False,
-                    "charity_partner": False,
-                    "planned_volunteers": 10,
-                }
-            ]
-        ),
-        "service_records": records,
-    }
-    tables = {}
-    for name in TABLE_ORDER:
-        schema = arrow_schema(TABLES[name])
-        if name in frames:
-            frame = frames[name][schema.names]
-            tables[name] = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
-        else:
-            tables[name] = schema.empty_table()
-    return write_store(tmp_path_factory.mktemp("simulated_store"), tables)
+    return make_store(tmp_path_factory.mktemp("simulated_store"), volunteers, records)
 
 
 @pytest.fixture(scope="module", params=["polars", "pandas"])
@@ -127,9 +76,14 @@ def test_negative_binomial_recovers_the_party_effect(simulated):
     _check_table(result)
     party = result.table.set_index("term").loc["party"]
     assert party["ci_low"] < PARTY_EFFECT < party["ci_high"]
-    assert party["reading"].startswith("党员的参与次数是非党员的")
+    # an adjusted association, said so
+    assert party["reading"].startswith("在控制年龄、性别和所在区后，党员的参与次数（按注册天数折算）约为非党员的")
+    assert party["reading"].endswith("这是统计关联，不表示因果关系")
     assert "95%置信区间" in party["reading"]
-    assert "alpha" in result.message
+    assert "alpha" in result.message and "暴露量" in result.message
+    # three districts are fewer streets than cluster-robust errors need: said, not hidden
+    assert result.details["clusters"] == 3 and not result.details["cluster_robust"]
+    assert "未做聚类调整" in result.message
 
 
 def test_logit_retention_gives_odds_ratios(simulated):
@@ -177,7 +131,8 @@ def test_thin_data_says_so_instead_of_raising(tables, fit):
     result = fit(tables)
     assert not result.ok
     assert result.table.empty
-    assert result.message.startswith("数据不足")
+    assert result.message.startswith("样本不足，未估计：")
+    assert result.reason and result.reason in result.message
 
 
 def test_models_agree_across_engines(simulated_store):
@@ -195,7 +150,8 @@ def test_models_sample_the_same_rows_as_pandas_sample(simulated_store, engine):
     ctx = Context(store.tables(simulated_store, engine=engine))
     frame = models._registered_frame(ctx, 2020)
     sampled, note = models._collect_sample(frame, 300, seed=7)
-    expected = frame.collect().to_pandas().sample(n=300, random_state=7)
+    # positions 0..n-1 of the sorted frame (pandas keeps the labels of the unsorted store partitions)
+    expected = frame.collect().to_pandas().reset_index(drop=True).sample(n=300, random_state=7)
     pd.testing.assert_frame_equal(sampled, expected)
     assert note == "随机抽取300行（种子7，总体2000行）"
     whole, note = models._collect_sample(frame, 5000, seed=7)
@@ -209,10 +165,20 @@ def test_kaplan_meier_from_grouped_spells_equals_the_person_level_fit(simulated)
     from voldata.indicators import engagement_spells
 
     spells = engagement_spells(simulated, year=2020).collect().to_pandas()
+    truncated = spells["left_truncated"].to_numpy(dtype=bool)
+    assert 0 < truncated.sum() < len(spells)
+    spells = spells[~truncated]
     expected = SurvfuncRight(spells["days"].astype("float64"), spells["lapsed"].astype("float64"))
     result = models.engagement_km(simulated, year=2020)
-    assert result.n == len(spells)
-    np.testing.assert_array_equal(result.curve["survival"], expected.surv_prob)
-    np.testing.assert_array_equal(result.curve["at_risk"], expected.n_risk)
-    se = np.nan_to_num(expected.surv_prob_se)
-    np.testing.assert_array_equal(result.curve["ci_low"], np.clip(expected.surv_prob - 1.959963984540054 * se, 0, 1))
+    assert result.n == len(spells) and result.details["left_truncated"] == truncated.sum()
+    kept = expected.n_risk >= models.MIN_AT_RISK
+    np.testing.assert_array_equal(result.curve["survival"], expected.surv_prob[kept])
+    np.testing.assert_array_equal(result.curve["at_risk"], expected.n_risk[kept])
+    # log(-log) intervals, computed independently of models._log_log_interval
+    prob, se = expected.surv_prob, expected.surv_prob_se
+    kept = expected.n_risk >= models.MIN_AT_RISK
+    inside = (prob > 0) & (prob < 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = 1.959963984540054 * se / (prob * np.abs(np.log(prob)))
+    low = np.where(inside, prob ** np.exp(spread), np.where(prob >= 1, 1.0, 0.0))[kept]
+    np.testing.assert_allclose(result.curve["ci_low"], low, rtol=1e-12)

@@ -214,14 +214,20 @@ def featured_projects(tables: dict, year: int, *, n: int) -> pd.DataFrame:
 
 
 def street_table(tables: dict, year: int) -> pd.DataFrame:
-    """By district and street (the volunteer's): registered by the end of Y, active in Y, hours in Y, derived rates."""
+    """By district and street (the volunteer's): registered by the end of Y, active in Y, hours in Y, derived rates.
+
+    Active volunteers follow the indicator definition at every level: a valid record in Y,
+    whatever the registration date (so the streets add up to the district and city counts).
+    """
     _, end = _year_bounds(year)
-    volunteers = (
-        tables["volunteers"]
-        .filter(pl.col("registered_at") < end)
-        .select("volunteer_id", "district_code", pl.col("street").fill_null("（未填写）"))
+    volunteers = tables["volunteers"].select(
+        "volunteer_id", "district_code", pl.col("street").fill_null("（未填写）"), "registered_at"
     )
-    registered = volunteers.group_by("district_code", "street").agg(registered_volunteers=pl.len())
+    registered = (
+        volunteers.filter(pl.col("registered_at") < end)
+        .group_by("district_code", "street")
+        .agg(registered_volunteers=pl.len())
+    )
     active = (
         valid_records(tables, year)
         .group_by("volunteer_id")
@@ -231,10 +237,16 @@ def street_table(tables: dict, year: int) -> pd.DataFrame:
         .agg(active_volunteers=pl.len(), service_hours=pl.col("hours").sum())
     )
     frame = (
-        registered.join(active, on=["district_code", "street"], how="left")
-        .with_columns(pl.col("active_volunteers").fill_null(0), pl.col("service_hours").fill_null(0.0))
+        registered.join(active, on=["district_code", "street"], how="full", coalesce=True)
         .with_columns(
-            active_rate=pl.col("active_volunteers") / pl.col("registered_volunteers"),
+            pl.col("registered_volunteers").fill_null(0),
+            pl.col("active_volunteers").fill_null(0),
+            pl.col("service_hours").fill_null(0.0),
+        )
+        .with_columns(
+            active_rate=pl.when(pl.col("registered_volunteers") > 0).then(
+                pl.col("active_volunteers") / pl.col("registered_volunteers")
+            ),
             hours_per_active=pl.when(pl.col("active_volunteers") > 0).then(
                 pl.col("service_hours") / pl.col("active_volunteers")
             ),
@@ -440,8 +452,10 @@ MODEL_LABELS = {
 def chapter_models(tables, *, year: int, sample: int | None = None) -> list[ModelSection]:
     """The three models of the professional-development chapter (:mod:`voldata.models`), read in plain language.
 
-    Each section's reading is the model's note (sample, reference levels, or why
-    it was not estimated) followed by one sentence per clear estimate.
+    Each section's reading is the model's note (sample, reference levels, exposure,
+    data window, or why it was not estimated: "样本不足，未估计…") followed by one
+    sentence per clear estimate. Checks fitted beside a model (the two-part check of
+    the participation model when zeros are frequent) follow it as sections of their own.
     ``sample`` caps the rows fitted (a seeded random sample, as the note says).
     """
     sections = []
@@ -451,14 +465,30 @@ def chapter_models(tables, *, year: int, sample: int | None = None) -> list[Mode
         ("流失风险：Cox 比例风险模型", models.lapse_hazard, "风险比（HR）及95%置信区间"),
     ):
         result = fit(tables, year=year) if sample is None else fit(tables, year=year, max_rows=sample)
-        lines = [result.message] if result.message else []
-        if result.ok:
-            # In prose only the estimates whose interval excludes 1; the table has them all.
-            clear = result.table[(result.table["ci_low"] > 1) | (result.table["ci_high"] < 1)]
-            lines += [f"- {sentence}" for sentence in clear["reading"]]
-            others = len(result.table) - len(clear)
-            if others:
-                lines.append(f"- 其余{others}项估计的95%置信区间包含1，与参照组的差异在统计上不明显。")
-        table = result.table[list(MODEL_LABELS)].rename(columns=MODEL_LABELS) if result.ok else pd.DataFrame()
-        sections.append(ModelSection(f"{title}（n={result.n:,}）", "\n".join(lines), table, caption))
+        sections.append(_model_section(title, result, caption))
+        for check in result.checks:
+            part, check_caption = _CHECK_TITLES.get(check.model, (check.model, caption))
+            sections.append(_model_section(f"{title}·核对：{part}", check, check_caption))
     return sections
+
+
+_CHECK_TITLES = {
+    "hurdle_logit": ("是否参与（两部分模型之一）", "比值比（OR）及95%置信区间"),
+    "hurdle_truncated_nb": ("参与者的参与次数（两部分模型之二）", "发生率比（IRR）及95%置信区间"),
+}
+
+
+def _model_section(title: str, result, caption: str) -> ModelSection:
+    lines = [result.message] if result.message else []
+    if result.ok:
+        # In prose only the estimates whose interval excludes 1; the table has them all.
+        clear = result.table[(result.table["ci_low"] > 1) | (result.table["ci_high"] < 1)]
+        lines += [f"- {sentence}" for sentence in clear["reading"]]
+        unbounded = int((result.table["ci_low"].isna() | result.table["ci_high"].isna()).sum())
+        others = len(result.table) - len(clear) - unbounded
+        if others:
+            lines.append(f"- 其余{others}项估计的95%置信区间包含1，与参照组的差异在统计上不明显。")
+        if unbounded:
+            lines.append(f"- {unbounded}项估计的95%置信区间无法计算（记为“—”）。")
+    table = result.table[list(MODEL_LABELS)].rename(columns=MODEL_LABELS) if result.ok else pd.DataFrame()
+    return ModelSection(f"{title}（n={result.n:,}）", "\n".join(lines), table, caption)

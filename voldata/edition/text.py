@@ -8,6 +8,7 @@ written as "—" (or said to be unavailable), never as 0.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 
@@ -15,6 +16,14 @@ import pandas as pd
 
 __all__ = [
     "MISSING",
+    "TREND_THRESHOLD",
+    "TIMEBANK_LAUNCH",
+    "relative_change",
+    "trend_word",
+    "versus_last_year",
+    "compared_with",
+    "partial_year_note",
+    "nominal_value_change",
     "is_missing",
     "count",
     "number",
@@ -147,3 +156,110 @@ def extremes(frame: pd.DataFrame, *, label: str, value: str, fmt: Callable[[obje
     numbers = values[value].astype(float)
     high, low = values.loc[numbers.idxmax()], values.loc[numbers.idxmin()]
     return f"最高为{high[label]}（{fmt(high[value])}），最低为{low[label]}（{fmt(low[value])}）"
+
+
+# -- claims that match the numbers ------------------------------------------------------
+#: The trend-word rule, in one place: a relative change above +5% is 增长, below −5% is 下降,
+#: anything in between (inclusive) is 基本持平. The same band decides whether a ratio of two
+#: groups is said to be higher (above 1.05), lower (below 0.95) or about the same.
+TREND_THRESHOLD = 0.05
+
+#: 广州公益时间银行 opened on 26 August 2019 (official launch; reference/README.md): its 2019
+#: figures cover about four months, so growth against 2019 is marked (:func:`partial_year_note`).
+TIMEBANK_LAUNCH = dt.date(2019, 8, 26)
+
+
+def relative_change(current: object, previous: object) -> float | None:
+    """(current − previous) / previous; None when either is missing or previous is 0."""
+    if is_missing(current) or is_missing(previous) or float(previous) == 0:
+        return None
+    return (float(current) - float(previous)) / float(previous)
+
+
+def trend_word(value: object) -> str | None:
+    """The word a relative change supports: {增长, 下降, 基本持平}; None when it is missing.
+
+    Above +:data:`TREND_THRESHOLD` is 增长, below −:data:`TREND_THRESHOLD` is 下降,
+    otherwise 基本持平. Words such as 日益, 持续, 不断 need 增长 (and a computed change).
+    """
+    if is_missing(value):
+        return None
+    value = float(value)
+    if value > TREND_THRESHOLD:
+        return "增长"
+    if value < -TREND_THRESHOLD:
+        return "下降"
+    return "基本持平"
+
+
+def versus_last_year(value: object, *, digits: int = 1) -> str:
+    """A year-on-year change as a whole phrase, by the trend-word rule.
+
+    比上年增长12.3% · 比上年下降6.0% · 与上年基本持平（增长1.2%） · 与上年持平 ·
+    无上年数据可比. Use it instead of "比上年" + :func:`change` (which gives
+    "比上年与上年持平" when the change rounds to zero).
+    """
+    if is_missing(value):
+        return "无上年数据可比"
+    value = float(value)
+    if round(value * 100, digits) == 0:
+        return "与上年持平"
+    amount = f"{'增长' if value > 0 else '下降'}{abs(value) * 100:.{digits}f}%"
+    word = trend_word(value)
+    return f"与上年基本持平（{amount}）" if word == "基本持平" else f"比上年{amount}"
+
+
+def compared_with(value: object, *, reference: str, digits: int = 2) -> str:
+    """An unadjusted ratio of two groups in words, with no cause read into it.
+
+    ``compared_with(1.004, reference="非党员")`` → "与非党员基本相当（1.00倍）";
+    ``compared_with(1.3, reference="非党员")`` → "是非党员的1.30倍". The band is
+    :data:`TREND_THRESHOLD` around 1. The phrase never explains the gap (e.g. as a
+    模范作用): an unadjusted ratio also reflects differences in age, district and so on.
+    """
+    if is_missing(value):
+        return f"与{reference}的比较无法计算"
+    value = float(value)
+    if abs(value - 1) <= TREND_THRESHOLD:
+        return f"与{reference}基本相当（{value:.{digits}f}倍）"
+    return f"是{reference}的{value:.{digits}f}倍"
+
+
+def partial_year_note(year: int, *, started: dt.date = TIMEBANK_LAUNCH, what: str = "时间银行") -> str:
+    """The mark a figure of ``year`` needs when it, or the year it grows from, is a partial first year.
+
+    Returns "" when neither Y nor Y−1 is the start year (or the start is 1 January).
+    ``partial_year_note(2020)`` → "（时间银行2019年8月26日上线，2019年数据不足一年，增长率不宜直接比较）".
+    """
+    if started.month == 1 and started.day == 1:
+        return ""
+    since = f"{started.year}年{started.month}月{started.day}日上线"
+    if year == started.year:
+        return f"（{what}{since}，{year}年数据不足一年）"
+    if year - 1 == started.year:
+        return f"（{what}{since}，{started.year}年数据不足一年，增长率不宜直接比较）"
+    return ""
+
+
+def nominal_value_change(change: dict) -> str:
+    """The nominal contribution value's change, with the hours effect shown apart from the wage effect.
+
+    ``change`` is :func:`voldata.indicators.value.value_change`. Returns e.g.
+    "按当年工资计算的名义价值比上年增长10.0%：其中服务时长变化（与上年基本持平（增长2.0%））带来增加200.0万元，
+    小时工资变化（比上年增长7.8%）带来增加800.0万元"
+    (or an explanation when Y−1 is not available).
+    """
+    if is_missing(change.get("value_yoy")):
+        return "按当年工资计算的名义价值；无上年数据可比"
+
+    def effect(amount: object) -> str:
+        if is_missing(amount):
+            return MISSING
+        amount = float(amount)
+        return f"{'增加' if amount >= 0 else '减少'}{money(abs(amount))}"
+
+    return (
+        f"按当年工资计算的名义价值{versus_last_year(change['value_yoy'])}：其中服务时长变化"
+        f"（{versus_last_year(change.get('hours_yoy'))}）带来{effect(change.get('hours_effect'))}，"
+        f"小时工资变化（{versus_last_year(change.get('hourly_wage_yoy'))}）带来{effect(change.get('wage_effect'))}"
+    )

@@ -25,6 +25,8 @@ from voldata.indicators import (
 from voldata.indicators._engine import Context
 from voldata.indicators.commitment import (
     activation_90d,
+    activation_cohort,
+    data_window,
     engagement_spells,
     engagement_survival,
     hours_gini,
@@ -34,6 +36,7 @@ from voldata.indicators.commitment import (
     star_3,
     star_4,
     star_5,
+    star_basis,
     top10_hours_share,
 )
 from voldata.indicators.integration import (
@@ -54,7 +57,7 @@ from voldata.indicators.party import (
     reported_party_members,
     reported_party_members_active,
 )
-from voldata.indicators.registry import REGISTRY, registry_table
+from voldata.indicators.registry import DATA_LIMITATIONS, REGISTRY, data_limitations, registry_table
 from voldata.indicators.scale import (
     active_rate,
     active_teams,
@@ -90,7 +93,7 @@ from voldata.indicators.timebank import (
     timebank_new_accounts,
     withdrawal_ratio,
 )
-from voldata.indicators.value import contribution_value, hourly_wage
+from voldata.indicators.value import contribution_value, hourly_wage, value_change
 from voldata.indicators.young_old import (
     timebank_young_old_share,
     timebank_young_old_to_old_old_count,
@@ -123,6 +126,12 @@ __all__ = [
     # indicator functions
     *[item.function for item in REGISTRY.values()],
     "engagement_spells",
+    "data_window",
+    "star_basis",
+    "activation_cohort",
+    "value_change",
+    "DATA_LIMITATIONS",
+    "data_limitations",
     "monthly_hours_series",
     "account_balances",
     "hourly_wage",

@@ -1,7 +1,22 @@
-"""3 Commitment and concentration: star volunteers, Gini, civic core, retention, activation, survival."""
+"""3 Commitment and concentration: star volunteers, Gini, civic core, retention, activation, survival.
+
+Several of these figures depend on how much history the store holds. The data
+window (:func:`data_window`) runs from the earliest to the latest valid service
+date in the store, and the definitions stay inside it:
+
+- star levels count the hours inside the window only (the volunteers' export
+  carries no cumulative hours to open from), so star counts are understated and
+  their year-on-year growth is not computed (:func:`star_basis` says so in words);
+- 90-day activation counts only registrants with a full 90 days before the
+  data's end, and leaves out those who already served before registering;
+- engagement spells of volunteers registered before the window are
+  left-truncated (their first record may lie before the window) and are left
+  out of the survival curve and the lapse model.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import narwhals as nw
@@ -24,14 +39,20 @@ __all__ = [
     "engagement_survival",
     "commitment_city",
     "stars_by_district",
+    "data_window",
+    "star_basis",
+    "activation_cohort",
     "STAR_THRESHOLDS",
     "LAPSE_DAYS",
+    "ACTIVATION_DAYS",
 ]
 
 #: Lower bounds of cumulative hours for 1 to 5 stars (民政部 star volunteer scheme).
 STAR_THRESHOLDS = (100.0, 300.0, 600.0, 1000.0, 1500.0)
 #: A spell whose last record is more than this many days before the data's end has lapsed.
 LAPSE_DAYS = 180
+#: Activation: a first valid record within this many days of registration.
+ACTIVATION_DAYS = 90
 _STARS = [f"star_{n}" for n in range(1, 6)]
 _SECONDS_PER_DAY = 86_400
 
@@ -57,6 +78,55 @@ def volunteer_spans(ctx: Context) -> nw.LazyFrame:
         "volunteer_spans",
         lambda: ctx.volunteer_years().group_by("volunteer_id").agg(nw.col("first").min(), nw.col("last").max()),
     )
+
+
+def data_window(tables) -> dict[str, dt.datetime] | None:
+    """The store's data window: the earliest and the latest valid service date.
+
+    Returns
+    -------
+    dict or None
+        ``start`` and ``end`` (datetimes at midnight); None when the store has no valid record.
+    """
+    ctx = as_context(tables)
+
+    def build() -> dict[str, dt.datetime] | None:
+        row = (
+            volunteer_spans(ctx)
+            .select(start=nw.col("first").min(), end=nw.col("last").max())
+            .collect()
+            .rows(named=True)[0]
+        )
+        if row["start"] is None or row["end"] is None or pd.isna(row["start"]):
+            return None
+        return {key: pd.Timestamp(value).to_pydatetime() for key, value in row.items()}
+
+    return ctx.value("data_window", build)
+
+
+def star_basis(tables) -> dict[str, Any]:
+    """What the star counts are built from, with the sentence the chapter can print.
+
+    The volunteers' export (data contract) has no column of cumulative hours, so
+    there is no opening balance: star levels count the valid hours inside the
+    data window only. Counts are therefore understated, and their growth mixes
+    real change with the window getting longer, so no star growth is computed.
+
+    Returns
+    -------
+    dict
+        ``opening_balance`` (False), ``window_start``, ``window_end`` (dates or
+        None), ``growth`` (False) and ``note_zh``.
+    """
+    window = data_window(tables)
+    start = window["start"].date() if window else None
+    end = window["end"].date() if window else None
+    since = f"{start.year}年{start.month}月{start.day}日" if start else "数据窗口开始"
+    note = (
+        f"星级按{since}以来库中有效服务记录的累计时长认定：志愿者导出不含此前的累计时长，"
+        f"{since}以前的服务不计入，因此各星级人数偏低；其逐年变化含数据窗口延长的成分，不计算增长率。"
+    )
+    return {"opening_balance": False, "window_start": start, "window_end": end, "growth": False, "note_zh": note}
 
 
 def commitment_city(ctx: Context, year: int, *, growth_only: bool = False) -> dict[str, Any]:
@@ -94,26 +164,65 @@ def _retention(ctx: Context, year: int) -> float | None:
     return ratio(py(retained), py(previous_active))
 
 
-def _activation(ctx: Context, year: int) -> float | None:
-    registered_day = nw.col("registered_at").dt.truncate("1d")
-    new = ctx.volunteers(year).filter(nw.col("new")).select("volunteer_id", "registered_at")
-    # first valid record (any year) of the new volunteers only: a semi join keeps the group-by small
-    first = (
-        ctx.volunteer_years()
-        .join(new.select("volunteer_id"), on="volunteer_id", how="semi")
-        .group_by("volunteer_id")
-        .agg(nw.col("first").min())
-    )
-    row = (
-        new.join(first, on="volunteer_id", how="left")
-        .with_columns(
-            activated=((nw.col("first") - registered_day).dt.total_seconds() <= 90 * _SECONDS_PER_DAY).fill_null(False)
+def activation_cohort(tables, *, year: int) -> dict[str, int]:
+    """The counts behind ``activation_90d`` for Y (aggregates, never person-level).
+
+    Of the volunteers registered in Y (``new``), those whose registration day plus
+    90 days is after the data's end cannot be followed for 90 days
+    (``short_follow_up``); those with a valid record before their registration
+    day already served and are not newly activated (``served_before``). Both are
+    left out; ``cohort`` are the rest and ``activated`` those of the cohort with a
+    first valid record no later than 90 days after the registration day.
+
+    Returns
+    -------
+    dict
+        ``new``, ``short_follow_up``, ``served_before``, ``cohort``, ``activated``.
+    """
+    ctx = as_context(tables)
+
+    def build() -> dict[str, int]:
+        window = data_window(ctx)
+        registered_day = nw.col("registered_at").dt.truncate("1d")
+        new = ctx.volunteers(year).filter(nw.col("new")).select("volunteer_id", registered_day.alias("day"))
+        # first valid record (any year) of the new volunteers only: a semi join keeps the group-by small
+        first = (
+            ctx.volunteer_years()
+            .join(new.select("volunteer_id"), on="volunteer_id", how="semi")
+            .group_by("volunteer_id")
+            .agg(nw.col("first").min())
         )
-        .select(new=nw.len(), activated=nw.col("activated").sum())
-        .collect()
-        .rows(named=True)[0]
-    )
-    return ratio(py(row["activated"]), py(row["new"]))
+        last_followed_day = (window["end"] if window else dt.datetime(year, 1, 1)) - dt.timedelta(ACTIVATION_DAYS)
+        days_to_first = (nw.col("first") - nw.col("day")).dt.total_seconds()
+        short = nw.col("day") > nw.lit(last_followed_day)
+        before = (days_to_first < 0).fill_null(False) & ~short
+        row = (
+            new.join(first, on="volunteer_id", how="left")
+            .with_columns(short=short, before=before)
+            .with_columns(
+                cohort=~nw.col("short") & ~nw.col("before"),
+                activated=(days_to_first <= ACTIVATION_DAYS * _SECONDS_PER_DAY).fill_null(False)
+                & ~nw.col("short")
+                & ~nw.col("before"),
+            )
+            .select(
+                new=nw.len(),
+                short_follow_up=nw.col("short").sum(),
+                served_before=nw.col("before").sum(),
+                cohort=nw.col("cohort").sum(),
+                activated=nw.col("activated").sum(),
+            )
+            .collect()
+            .rows(named=True)[0]
+        )
+        return {key: int(py(value) or 0) for key, value in row.items()}
+
+    return ctx.value(("activation_cohort", year), build)
+
+
+def _activation(ctx: Context, year: int) -> float | None:
+    counts = activation_cohort(ctx, year=year)
+    return ratio(counts["activated"], counts["cohort"])
 
 
 def stars_by_district(ctx: Context, year: int) -> pd.DataFrame:
@@ -187,19 +296,38 @@ def activation_90d(tables, *, year: int) -> pd.DataFrame:
 def engagement_spells(tables, *, year: int) -> nw.LazyFrame:
     """Per-volunteer engagement spells (internal: person level, never published).
 
-    Returns a narwhals LazyFrame with volunteer_id, first, last, days, lapsed.
+    A lapse shows only after 180 days without a record, so the last date on which one can
+    be seen is the lapse horizon, 180 days before the data's end. A spell whose last
+    record is before the horizon has lapsed (``days`` = last − first); any other spell is
+    censored at the horizon (``days`` = horizon − first), the same calendar date for
+    everyone, so that censoring does not depend on whether the spell is about to end.
+
+    Returns a narwhals LazyFrame with volunteer_id, registered_at, first, last, days,
+    lapsed and the reasons a spell stays out of the survival analysis:
+    ``left_truncated`` (registered before the data window's start, or no registration
+    date: the true first record may lie before the window), ``too_recent`` (first record
+    after the horizon: no lapse can show yet); ``analysed`` is neither.
     """
     ctx = as_context(tables)
     last = nw.col("last")
+    registered = ctx.table("volunteers").select("volunteer_id", "registered_at")
+    lapse_seconds = LAPSE_DAYS * _SECONDS_PER_DAY
+    to_end = (nw.col("data_end") - nw.col("first")).dt.total_seconds()
+    lapsed = (nw.col("data_end") - last).dt.total_seconds() > lapse_seconds
+    seconds = nw.when(lapsed).then((last - nw.col("first")).dt.total_seconds()).otherwise(to_end - lapse_seconds)
     return (
         volunteer_spans(ctx)
-        .with_columns(data_end=last.max())
+        .with_columns(data_start=nw.col("first").min(), data_end=last.max())
         .filter(nw.col("first").dt.year() <= year)
+        .join(registered, on="volunteer_id", how="left")
         .with_columns(
-            days=((last - nw.col("first")).dt.total_seconds() // _SECONDS_PER_DAY).cast(nw.Int64()),
-            lapsed=(nw.col("data_end") - last).dt.total_seconds() > LAPSE_DAYS * _SECONDS_PER_DAY,
+            days=(seconds // _SECONDS_PER_DAY).cast(nw.Int64()),
+            lapsed=lapsed,
+            left_truncated=(nw.col("registered_at").dt.truncate("1d") < nw.col("data_start")).fill_null(True),
+            too_recent=to_end < lapse_seconds,
         )
-        .drop("data_end")
+        .with_columns(analysed=~nw.col("left_truncated") & ~nw.col("too_recent"))
+        .drop("data_start", "data_end")
     )
 
 
@@ -211,12 +339,18 @@ def engagement_spells(tables, *, year: int) -> nw.LazyFrame:
     estimate S(days) = Π (1 − lapsed / at_risk) over spell lengths ≤ days).""",
 )
 def engagement_survival(tables, *, year: int) -> pd.DataFrame:
-    """The data's end is the latest valid service date in the store. Counts carry no intervals;
+    """The data's end is the latest valid service date in the store; spells are as
+    :func:`engagement_spells` defines them (censored at the lapse horizon), without the
+    left-truncated and the too recent ones. Counts carry no intervals;
     :func:`voldata.models.engagement_km` gives the same curve with 95% intervals."""
     ctx = as_context(tables)
-    spells = engagement_spells(ctx, year=year).with_columns(
-        lapsed_count=nw.col("lapsed").cast(nw.Int64()),
-        censored_count=(~nw.col("lapsed")).cast(nw.Int64()),
+    spells = (
+        engagement_spells(ctx, year=year)
+        .filter(nw.col("analysed"))
+        .with_columns(
+            lapsed_count=nw.col("lapsed").cast(nw.Int64()),
+            censored_count=(~nw.col("lapsed")).cast(nw.Int64()),
+        )
     )
     leaving = nw.col("lapsed") + nw.col("censored")
     curve = (

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-__all__ = ["Indicator", "REGISTRY", "SECTIONS", "registry_table", "indicator"]
+__all__ = ["Indicator", "REGISTRY", "SECTIONS", "registry_table", "indicator", "DATA_LIMITATIONS", "data_limitations"]
 
 SECTIONS = {
     "scale": "1 规模 Scale",
@@ -334,14 +334,19 @@ _ALL = [
             f"{n}星级志愿者人数",
             f"{n}-star volunteers",
             "人",
-            f"Volunteers whose cumulative hours of {_VALID} through the end of Y (all years in the store) are "
-            + ("at least 1500." if n == 5 else f"in [{lo}, {hi})."),
+            f"Volunteers whose cumulative hours of {_VALID} inside the data window (from the earliest valid "
+            "service date in the store) through the end of Y are "
+            + ("at least 1500" if n == 5 else f"in [{lo}, {hi})")
+            + ". The volunteers' export carries no cumulative hours to open from, so hours before the window "
+            "are not counted (counts are understated) and no growth is computed (it would mix real change with "
+            "the window getting longer).",
             "commitment",
-            growth=True,
+            growth=False,
             district=True,
-            definition_zh="截至报告年度末（含数据中所有年份）有效服务记录累计服务时长"
+            definition_zh="数据窗口内（自数据中最早的有效服务日期起）截至报告年度末的有效服务记录累计服务时长"
             + ("为1500小时及以上" if n == 5 else f"在{lo}小时（含）至{hi}小时（不含）之间")
-            + f"的志愿者人数。{_VALID_ZH}",
+            + "的志愿者人数。志愿者导出不含此前的累计时长，窗口开始前的服务不计入，因此人数偏低；"
+            f"其逐年变化含数据窗口延长的成分，不计算增长率。{_VALID_ZH}",
         )
         for n, lo, hi in [(1, 100, 300), (2, 300, 600), (3, 600, 1000), (4, 1000, 1500), (5, 1500, None)]
     ],
@@ -388,11 +393,17 @@ _ALL = [
         "90天激活率",
         "90-day activation",
         "share",
-        "Of volunteers registered in Y, the share whose first valid record (any year) is dated no later than "
-        "90 days after the registration date (a first record before registration counts as activated).",
+        "Of volunteers registered in Y with a full 90-day follow-up (registration day + 90 days on or before "
+        "the data's end, the latest valid service date in the store) and no valid record before their "
+        "registration day (those already served: not newly activated), the share whose first valid record "
+        "is dated no later than 90 days after the registration day; missing when no registrant qualifies.",
         "commitment",
         kind="share",
-        definition_zh="报告年度内注册的志愿者中，首条有效服务记录（不限年份）日期不晚于注册日期后90天的人数所占比例（首条记录早于注册日期的视为已激活）。",
+        definition_zh=(
+            "报告年度内注册、且注册日后满90天仍在数据截止日（数据中最晚的有效服务日期）以内的志愿者中，"
+            "首条有效服务记录日期不晚于注册日后90天的人数所占比例；注册日前已有有效服务记录的志愿者"
+            "（已在服务，不属新激活）不计入分母和分子；没有符合条件的注册者时为缺失。"
+        ),
     ),
     _i(
         "engagement_survival",
@@ -400,13 +411,19 @@ _ALL = [
         "Engagement survival (Kaplan–Meier)",
         "share",
         "Kaplan–Meier curve of days from first to last valid record, over volunteers whose first valid record "
-        "is on or before the end of Y; lapsed (event) when the last record is more than 180 days before the "
-        "data's end (the latest valid service date in the store), censored otherwise.",
+        "is on or before the end of Y and who registered on or after the data window's start (the earliest "
+        "valid service date in the store): spells of earlier registrants are left-truncated (their first "
+        "record may precede the window) and are left out. Lapsed (event) when the last record is more than "
+        "180 days before the data's end (the latest valid service date in the store); any other spell is "
+        "censored at that lapse horizon (data's end − 180 days), and spells whose first record is after the "
+        "horizon (no lapse can show yet) are left out.",
         "commitment",
         kind="table",
         definition_zh=(
-            "对首条有效服务记录在报告年度末及以前的志愿者，计算从首条到末条有效服务记录相隔天数的Kaplan–Meier生存曲线；"
-            "末条记录早于数据截止日（数据中最晚的有效服务日期）超过180天的视为流失（事件），否则为删失。"
+            "对首条有效服务记录在报告年度末及以前、且在数据窗口开始日（数据中最早的有效服务日期）当日或以后注册的志愿者，"
+            "计算从首条到末条有效服务记录相隔天数的Kaplan–Meier生存曲线；窗口开始前注册者的首条记录可能早于窗口"
+            "（左截断），不纳入。末条记录早于数据截止日（数据中最晚的有效服务日期）超过180天的视为流失（事件），"
+            "其余在数据截止日前180天（流失判断截止点）处删失；首条记录晚于该截止点的尚无法判断流失，不纳入。"
         ),
     ),
     # 4 Services
@@ -676,7 +693,9 @@ _ALL = [
         "元",
         "service_hours × hourly wage; hourly wage = average monthly wage of urban non-private employees "
         "(reference/wages.csv) ÷ 21.75 days ÷ 8 hours (replacement-cost method, ILO Manual on the Measurement of "
-        "Volunteer Work); a missing wage year uses the latest earlier year and says so in wage_source.",
+        "Volunteer Work); a missing wage year uses the latest earlier year and says so in wage_source. "
+        "Nominal (current-year wages, not deflated): its growth mixes the change in hours with the change in "
+        "wages; value.value_change splits the two.",
         "value",
         kind="number",
         growth=True,
@@ -684,7 +703,8 @@ _ALL = [
             "服务时长 × 小时工资；"
             "小时工资 = 城镇非私营单位在岗职工月平均工资（reference/wages.csv）÷ 21.75天 ÷ 8小时（替代成本法，"
             "依据国际劳工组织《志愿工作测量手册》）；缺少当年工资数据时采用此前最近年份的数据，"
-            "并在工资来源（wage_source）中注明。"
+            "并在工资来源（wage_source）中注明。按当年工资计算的名义价值（未剔除工资上涨），其增长包含服务时长变化"
+            "和工资变化两部分，可分别列示。"
         ),
     ),
 ]
@@ -727,3 +747,56 @@ def registry_table() -> pd.DataFrame:
             "district",
         ]
     ]
+
+
+#: What the data cannot show, in plain words for the appendix: (id, text in Chinese). The
+#: ``window`` text takes the data window's first and last dates (see :func:`data_limitations`).
+DATA_LIMITATIONS: list[tuple[str, str]] = [
+    (
+        "latest_attributes",
+        "志愿者的政治面貌、所属区、街道等属性取自最新一次导出，并用于此前各年份的统计："
+        "某人在往年入党或迁区，往年数字也按其现在的属性归类，各年之间的差异因此可能部分来自属性变化，而非实际变化。",
+    ),
+    (
+        "several_ids",
+        "统计以志愿者编号计人：同一人持有多个志愿者编号（如在不同平台或重复注册）时会被计为多人，"
+        "人数因此可能偏高，人均服务时长偏低。",
+    ),
+    (
+        "registration_data",
+        "数据是志愿服务信息平台的注册与服务记录，不是人口抽样调查：未在平台登记的志愿服务不在其中，"
+        "注册志愿者也不代表全体居民，各项比例不能推及全市人口。",
+    ),
+    (
+        "window",
+        "数据窗口为{start}至{end}（库中最早与最晚的有效服务日期）：窗口之前的服务记录不在库中，"
+        "因此星级志愿者按窗口内的累计时长认定、人数偏低且不计算增长；窗口开始前注册的志愿者的参与持续时间"
+        "无法从起点观察，不纳入生存分析；注册不满90天即到数据截止日的志愿者不计入90天激活率。",
+    ),
+    (
+        "associations",
+        "模型估计的是在控制其他变量后的统计关联，不表示因果关系；未经调整的比值（如党员与非党员人均时长之比）"
+        "还可能反映年龄、所在区等构成差异。",
+    ),
+]
+
+
+def data_limitations(start=None, end=None) -> list[str]:
+    """The texts of :data:`DATA_LIMITATIONS`, with the data window's dates filled in.
+
+    Parameters
+    ----------
+    start, end : date or None
+        First and last valid service dates of the store (``voldata.indicators.data_window``);
+        None is written as "—".
+
+    Returns
+    -------
+    list of str
+        One sentence per limitation, in the order of :data:`DATA_LIMITATIONS`.
+    """
+
+    def day(value) -> str:
+        return "—" if value is None else f"{value.year}年{value.month}月{value.day}日"
+
+    return [text.format(start=day(start), end=day(end)) if key == "window" else text for key, text in DATA_LIMITATIONS]

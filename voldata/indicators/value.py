@@ -1,4 +1,9 @@
-"""8 Value (志愿服务贡献价值): replacement-cost value of service hours."""
+"""8 Value (志愿服务贡献价值): replacement-cost value of service hours.
+
+The value is nominal: each year's hours are valued at that year's wage, so its
+growth mixes more (or fewer) hours with higher wages. :func:`value_change`
+splits the change into the two effects.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ import pandas as pd
 
 from voldata import reference
 from voldata.indicators._docs import document
-from voldata.indicators._engine import as_context, city_frame, growth
+from voldata.indicators._engine import as_context, city_frame, growth, ratio
 from voldata.indicators.scale import scale_city
 
-__all__ = ["contribution_value", "hourly_wage", "WORKING_DAYS_PER_MONTH", "HOURS_PER_DAY"]
+__all__ = ["contribution_value", "hourly_wage", "value_change", "WORKING_DAYS_PER_MONTH", "HOURS_PER_DAY"]
 
 WORKING_DAYS_PER_MONTH = 21.75
 HOURS_PER_DAY = 8
@@ -56,6 +61,58 @@ def _value(ctx, year: int, wages) -> float | None:
     wage = hourly_wage(year, wages=wages)["hourly_wage"]
     hours = scale_city(ctx, year, growth_only=True)["service_hours"]
     return None if wage is None or hours is None else hours * wage
+
+
+def value_change(tables, *, year: int, wages: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The change of the (nominal) contribution value from Y−1 to Y, split into hours and wages.
+
+    With hours H and hourly wage w, V_Y − V_{Y−1} = (H_Y − H_{Y−1})·w_{Y−1} + H_Y·(w_Y − w_{Y−1}):
+    the first term (``hours_effect``) is the change the hours alone would have made at last
+    year's wage, the second (``wage_effect``) the change the wage alone made. The two add up to
+    ``change`` exactly.
+
+    Parameters
+    ----------
+    tables : dict
+        Table name -> pandas DataFrame or polars LazyFrame.
+    year : int
+        Reference year Y.
+    wages : DataFrame, optional
+        The wage table (see :func:`hourly_wage`).
+
+    Returns
+    -------
+    dict
+        ``contribution_value``, ``previous_value``, ``change``, ``hours_effect``,
+        ``wage_effect`` (yuan), ``value_yoy``, ``hours_yoy``, ``hourly_wage_yoy``
+        (relative changes) and ``nominal`` (True). Every value that needs Y−1 is None
+        when Y−1 is not in the store or a wage is missing.
+    """
+    ctx = as_context(tables)
+    hours = scale_city(ctx, year, growth_only=True)["service_hours"]
+    wage = hourly_wage(year, wages=wages)["hourly_wage"]
+    current = None if hours is None or wage is None else hours * wage
+    out: dict[str, Any] = dict.fromkeys(
+        ["previous_value", "change", "hours_effect", "wage_effect", "value_yoy", "hours_yoy", "hourly_wage_yoy"]
+    )
+    out.update(contribution_value=current, nominal=True)
+    if year - 1 not in ctx.store_years() or current is None:
+        return out
+    previous_hours = scale_city(ctx, year - 1, growth_only=True)["service_hours"]
+    previous_wage = hourly_wage(year - 1, wages=wages)["hourly_wage"]
+    if previous_hours is None or previous_wage is None:
+        return out
+    previous = previous_hours * previous_wage
+    out.update(
+        previous_value=previous,
+        change=current - previous,
+        hours_effect=(hours - previous_hours) * previous_wage,
+        wage_effect=hours * (wage - previous_wage),
+        value_yoy=ratio(current - previous, previous),
+        hours_yoy=ratio(hours - previous_hours, previous_hours),
+        hourly_wage_yoy=ratio(wage - previous_wage, previous_wage),
+    )
+    return out
 
 
 @document(
