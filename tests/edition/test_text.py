@@ -52,9 +52,13 @@ def test_share_money_hours():
 
 def test_growth_phrase():
     assert text.growth({"service_hours_yoy": 0.1234}, "service_hours") == "比上年增长12.3%"
-    assert text.growth({"service_hours_yoy": -0.04}, "service_hours") == "比上年下降4.0%"
+    assert text.growth({"service_hours_yoy": -0.08}, "service_hours") == "比上年下降8.0%"
+    assert text.growth({"service_hours_yoy": -0.04}, "service_hours") == "与上年基本持平（下降4.0%）"
     assert text.growth({"service_hours_yoy": None}, "service_hours") == "无上年数据可比"
     assert text.growth({}, "service_hours") == "无上年数据可比"
+    # Within the trend band the words say "about the same"; a change that rounds to zero is 持平.
+    assert text.growth({"service_hours_yoy": 0.02}, "service_hours") == "与上年基本持平（增长2.0%）"
+    assert text.growth({"service_hours_yoy": 0.0004}, "service_hours") == "与上年持平"
 
 
 def test_ranked_phrase_names_the_largest_with_their_shares():

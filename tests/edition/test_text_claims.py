@@ -4,6 +4,7 @@ growth against a partial first year, and the nominal contribution value."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 import pytest
@@ -75,3 +76,38 @@ def test_nominal_value_change_shows_the_hours_effect_apart():
     assert "服务时长变化（与上年基本持平（增长2.0%））带来增加200.0万元" in phrase
     assert "小时工资变化（比上年增长7.8%）带来增加800.0万元" in phrase
     assert t.nominal_value_change({"value_yoy": None}) == "按当年工资计算的名义价值；无上年数据可比"
+
+
+def test_a_planted_ratio_of_1_004_gives_no_causal_sentence(fixture_store, tmp_path):
+    """总报告 executed with party_hours_ratio = 1.004 words it as about the same, with no cause read into it."""
+    import papermill
+
+    from voldata import paths
+    from voldata.edition.chapter import open_chapter
+    from voldata.edition.shared import write_indicators
+
+    computed = open_chapter("01_general_report", year=2020, store=fixture_store, output_dir=tmp_path / "computed")
+    planted = dict(computed.indicators, party_hours_ratio=1.004)
+    indicators_file = write_indicators(tmp_path / "shared", planted, computed.district_indicators)
+    executed = tmp_path / "01.ipynb"
+    papermill.execute_notebook(
+        str(paths.NOTEBOOKS_DIR / "01_general_report.ipynb"),
+        str(executed),
+        parameters={
+            "year": 2020,
+            "store": str(fixture_store),
+            "output_dir": str(tmp_path / "chapter"),
+            "indicators_file": str(indicators_file),
+        },
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(paths.NOTEBOOKS_DIR),
+    )
+    shown = "".join(
+        "".join(output.get("data", {}).get("text/html", ""))
+        for cell in json.loads(executed.read_text(encoding="utf-8"))["cells"]
+        for output in cell.get("outputs", [])
+    )
+    assert "活跃党员志愿者的人均服务时长与非党员基本相当（1.00倍）" in shown
+    for causal in ("先锋模范", "体现了", "得益于", "导致"):
+        assert causal not in shown

@@ -23,6 +23,7 @@ from voldata.publish import DISTRICT_COUNTS, DISTRICT_RATES
 from voldata.schema import VOCABULARIES
 
 __all__ = [
+    "previous_year_value",
     "TEAM_TYPE_NAMES",
     "INDICATOR_LABELS",
     "indicator_table",
@@ -176,6 +177,17 @@ def team_types(tables: dict, year: int) -> pd.DataFrame:
     )
     frame.insert(1, "team_type_zh", frame["team_type"].map(TEAM_TYPE_NAMES))
     return frame
+
+
+def previous_year_value(context: Context, indicator_id: str, *, year: int) -> float | None:
+    """City-level scalar ``indicator_id`` for Y−1, so a sentence can state the change it words.
+
+    None when Y−1 is not in the store or the value is missing.
+    """
+    if year - 1 not in context.store_years():
+        return None
+    value = indicators.indicator_function(indicator_id)(context, year=year - 1)[indicator_id].iloc[0]
+    return None if pd.isna(value) else float(value)
 
 
 def featured_projects(tables: dict, year: int, *, n: int) -> pd.DataFrame:

@@ -183,7 +183,7 @@ def render_index(
     cards = []
     for key, label, unit in HEADLINES:
         growth = indicators.get(f"{key}_yoy")
-        growth_text = "" if text.is_missing(growth) else f'<div class="growth">比上年{text.change(growth)}</div>'
+        growth_text = "" if text.is_missing(growth) else f'<div class="growth">{text.versus_last_year(growth)}</div>'
         cards.append(
             f'<div class="card"><div class="value">{_headline_value(indicators.get(key), unit)}</div>'
             f'<div class="label">{html.escape(label)}</div>{growth_text}</div>'

@@ -128,12 +128,11 @@ def ratio(value: object, *, digits: int = 2) -> str:
 
 
 def growth(indicators: Mapping[str, object], key: str) -> str:
-    """The year-on-year change of indicator ``key``: 比上年增长12.3% (下降/持平).
+    """The year-on-year change of indicator ``key`` as :func:`versus_last_year` words it.
 
-    无上年数据可比 when the store has no previous year.
+    比上年增长12.3% · 与上年基本持平（增长1.2%） · 与上年持平 · 无上年数据可比.
     """
-    value = indicators.get(f"{key}_yoy")
-    return "无上年数据可比" if is_missing(value) else "比上年" + change(value)
+    return versus_last_year(indicators.get(f"{key}_yoy"))
 
 
 def ranked(frame: pd.DataFrame, *, label: str, value: str, n: int = 3) -> str:
