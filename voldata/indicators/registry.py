@@ -278,12 +278,14 @@ _ALL = [
         "党员人均时长倍数",
         "Party hours ratio",
         "倍",
-        "Mean hours in Y per active party member ÷ mean hours per active non-member (模范作用); "
+        "Mean hours in Y per active party member ÷ mean hours per active non-member (an unadjusted, "
+        "descriptive ratio: it does not explain the difference); "
         "non-members = all other active volunteers.",
         "party",
         kind="number",
         definition_zh=(
-            "报告年度内活跃党员志愿者的人均服务时长 ÷ 活跃非党员志愿者的人均服务时长（反映模范作用）；"
+            "报告年度内活跃党员志愿者的人均服务时长 ÷ 活跃非党员志愿者的人均服务时长"
+            "（未调整构成差异的描述性比值，不说明差异的原因）；"
             "非党员指其余全部活跃志愿者。"
         ),
     ),
