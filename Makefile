@@ -45,7 +45,7 @@ edition: demo-store
 test: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -n 2 --dist loadgroup --durations=15
+	$(PY) -m pytest -n 2 --durations=15
 
 lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab notebooks/

@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib import font_manager
 
 from voldata import figures, reference
+from voldata.edition import privacy
 
 
 def test_font_renders_chinese_without_warnings(tmp_path):
@@ -46,8 +47,6 @@ def test_choropleth_draws_every_district_and_marks_missing(tmp_path):
 
 
 def test_svg_text_is_text_so_the_privacy_gate_reads_it(tmp_path):
-    from voldata.edition import privacy
-
     figures.set_theme()
     fig, ax = plt.subplots()
     ax.set_title("联系电话 13812345678")  # a number that must never be published

@@ -88,6 +88,13 @@ def hostile_store(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def hostile_edition(hostile_store, tmp_path_factory):
+    """The edition of 2020 built from ``hostile_store`` (session-wide: tests of other modules may run between)."""
+    out = tmp_path_factory.mktemp("hostile_editions")
+    return build_edition(year=SAMPLE_YEAR, store=hostile_store, out=out, progress=False)
+
+
+@pytest.fixture(scope="session")
 def sample_store(tmp_path_factory):
     """A test-sample store: the demo generator at scale 0.001 (with a few faults), ingested for real."""
     root = tmp_path_factory.mktemp("sample")

@@ -9,6 +9,7 @@ from pandas.testing import assert_frame_equal
 
 from voldata import store
 from voldata.edition import analysis
+from voldata.indicators import REGISTRY, registry_table
 from voldata.schema import TABLE_ORDER, TABLES
 
 D = dt.date
@@ -184,8 +185,6 @@ def test_indicator_table_and_quality_counts():
 
 
 def test_methodology_shows_the_chinese_definitions():
-    from voldata.indicators import REGISTRY, registry_table
-
     text = analysis.methodology_markdown(registry_table())
     for item in REGISTRY.values():
         assert f"（`{item.id}`，" in text and item.definition_zh in text

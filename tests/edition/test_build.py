@@ -6,17 +6,17 @@ import json
 import shutil
 
 import pandas as pd
+import papermill
 import pytest
 from python_calamine import CalamineWorkbook
 
-from voldata import paths, store
+from voldata import indicators, paths, store
 from voldata.demo import DEMO_MARK
 from voldata.edition import CHAPTERS, privacy
 from voldata.edition.build import BuildError, build_edition
 
 SAMPLE_YEAR = 2020  # the sample store (conftest.py) covers 2019–2020
-# One worker builds the editions (a session fixture is per worker, so this builds the sample edition once).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("editions")]
+pytestmark = pytest.mark.slow
 
 EXPECTED_TABLES = {
     "01_scale",
@@ -80,8 +80,6 @@ def test_workbook_has_a_sheet_per_table(built_edition):
 
 
 def test_indicators_json_is_city_indicators(built_edition, sample_store):
-    from voldata import indicators
-
     _, edition = built_edition
     written = json.loads((edition / "indicators.json").read_text(encoding="utf-8"))
     expected = json.loads(json.dumps(indicators.city_indicators(store.tables(sample_store), year=SAMPLE_YEAR)))
@@ -173,8 +171,6 @@ def test_no_person_level_data_in_any_output(built_edition, sample_store):
 
 
 def test_chapter_parameters_pass_through(sample_store, tmp_path):
-    import papermill
-
     output = tmp_path / "chapter"
     papermill.execute_notebook(
         str(paths.NOTEBOOKS_DIR / "03_practice_and_cases.ipynb"),

@@ -20,14 +20,7 @@ from voldata.edition.html import CONTENT_SECURITY_POLICY
 from voldata.folders import private_work, writer_lock
 
 YEAR = 2020
-# One worker builds the editions (a session fixture is per worker, so this builds the sample edition once).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("editions")]
-
-
-@pytest.fixture(scope="module")
-def hostile_edition(hostile_store, tmp_path_factory):
-    out = tmp_path_factory.mktemp("hostile_editions")
-    return build_edition(year=YEAR, store=hostile_store, out=out, progress=False)
+pytestmark = pytest.mark.slow
 
 
 def test_pages_carry_nothing_live(hostile_edition):

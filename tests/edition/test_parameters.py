@@ -1,5 +1,6 @@
 """Bad parameters stop a chapter or the build before any work, with a message naming the problem."""
 
+import ast
 import json
 
 import pandas as pd
@@ -116,8 +117,6 @@ def test_build_command_rejects_missing_store(tmp_path, capsys):
 
 
 def test_notebook_parameter_cells_hold_literals_only():
-    import ast
-
     for path in sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf-8"))
         tagged = [c for c in notebook["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
@@ -142,8 +141,6 @@ def test_notebooks_are_committed_without_outputs():
 
 def test_notebook_parameters_are_the_defined_ones():
     """Each parameters cell declares exactly its chapter's parameters, with the defaults defined once."""
-    import ast
-
     for key in CHAPTERS:
         notebook = json.loads((paths.NOTEBOOKS_DIR / f"{key}.ipynb").read_text(encoding="utf-8"))
         cell = next(c for c in notebook["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
