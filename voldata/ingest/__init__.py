@@ -49,9 +49,9 @@ Choices where the data contract is silent
 
 from __future__ import annotations
 
-from voldata.ingest.identity import KEY_ENV, key_fingerprint, load_key
+from voldata.ingest.identity import KEY_ENV, KEY_MINIMUM, load_key
 from voldata.ingest.pipeline import ingest
 from voldata.ingest.quarantine import REASONS
 from voldata.ingest.readers import IngestError
 
-__all__ = ["ingest", "IngestError", "load_key", "key_fingerprint", "KEY_ENV", "REASONS"]
+__all__ = ["ingest", "IngestError", "load_key", "KEY_ENV", "KEY_MINIMUM", "REASONS"]

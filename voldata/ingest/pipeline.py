@@ -16,8 +16,9 @@ import polars as pl
 from tqdm.auto import tqdm
 
 import voldata
+from voldata.folders import FolderBusy, private_work, writer_lock
 from voldata.ingest.canonical import canonicalise
-from voldata.ingest.identity import _as_bytes, key_fingerprint
+from voldata.ingest.identity import _as_bytes
 from voldata.ingest.quarantine import (
     REASONS,
     SeenKeys,
@@ -27,7 +28,14 @@ from voldata.ingest.quarantine import (
     quarantine_rows,
 )
 from voldata.ingest.readers import IngestError, Plan, Source, discover, plan_source, read_source, utf8_copy
-from voldata.ingest.writer import build_atomically, check_store_target, write_quarantine, write_report, write_table
+from voldata.ingest.writer import (
+    build_atomically,
+    check_store_target,
+    remove_leftovers,
+    write_quarantine,
+    write_report,
+    write_table,
+)
 from voldata.schema import TABLE_ORDER, TABLES, Table
 
 __all__ = ["ingest", "WORKBOOK_BYTES_HELD", "WORKBOOK_THREADS"]
@@ -111,6 +119,18 @@ def ingest(
         raise IngestError("no RAW files or folders given")
     store = Path(store)
     check_store_target(store)
+    # One writer at a time; every working copy lives in the run's private folder.
+    try:
+        with writer_lock(store, command="voldata ingest"):
+            remove_leftovers(store)
+            with private_work(store) as work:
+                return _ingest_locked(raw_paths, store=store, key=key, progress=progress, work=work)
+    except FolderBusy as error:
+        raise IngestError(str(error)) from None
+
+
+def _ingest_locked(raw_paths: list, *, store: Path, key: bytes, progress: bool, work: Path) -> dict:
+    """:func:`ingest` holding the store's writer lock, with ``work`` the run's private folder."""
 
     def note(message: str) -> None:
         if progress:
@@ -133,7 +153,15 @@ def ingest(
     gc.disable()
     try:
         return _ingest_planned(
-            sources, skipped, raw_paths=raw_paths, store=store, key=key, progress=progress, note=note, reader=reader
+            sources,
+            skipped,
+            raw_paths=raw_paths,
+            store=store,
+            key=key,
+            progress=progress,
+            note=note,
+            reader=reader,
+            work=work,
         )
     finally:
         # After a failure, files not yet read are not read at all.
@@ -152,6 +180,7 @@ def _ingest_planned(
     progress: bool,
     note: Callable[[str], None],
     reader: ThreadPoolExecutor,
+    work: Path,
 ) -> dict:
     """:func:`ingest` once the files are found: plan them, then build the store (reading with ``reader``)."""
     planned_by_order: dict[int, Plan | None] = {}
@@ -196,6 +225,9 @@ def _ingest_planned(
     plans = [plan for _, plan in planned if plan is not None]
     if not plans:
         raise IngestError(f"no export files (.csv, .xlsx) in {', '.join(str(p) for p in raw_paths)}")
+    skipped_sheets = [{"file": plan.source.relpath, "sheet": name} for plan in plans for name in plan.skipped_sheets]
+    for entry in skipped_sheets:
+        note(f"{entry['file']}: skipped sheet {entry['sheet']!r}, not an export table")
     for plan in plans:
         ignored = sorted({h for part in plan.parts for h in part.ignored})
         if ignored:
@@ -226,6 +258,7 @@ def _ingest_planned(
                 "rows_stored": 0,
                 "rows_quarantined": 0,
                 "reasons": {},
+                "numbers_masked": {},
             }
             for plan in plans
         }
@@ -277,7 +310,7 @@ def _ingest_planned(
                     raw = ahead.result()
                     position += 1
                     bar.update()
-                    stored, rejected, counts = _check_table(
+                    stored, rejected, counts, masked = _check_table(
                         spec, raw, parents=parents, relpaths=relpaths, bar=bar, seen=seen
                     )
                     del raw
@@ -291,6 +324,7 @@ def _ingest_planned(
                     for column in parent_columns:
                         kept[column].append(stored.get_column(column))
                     quarantined.append(rejected)
+                    entries[plan.source.order]["numbers_masked"] = masked
                     for file_order, why, n in counts.iter_rows():
                         entry = entries[file_order]
                         entry["rows_read"] += n
@@ -331,9 +365,9 @@ def _ingest_planned(
         report.update(
             {
                 "voldata_version": voldata.__version__,
-                "key_fingerprint": key_fingerprint(key),
                 "files": files,
                 "skipped_files": skipped,
+                "skipped_sheets": skipped_sheets,
                 "totals": totals,
                 "tables": stored_rows,
             }
@@ -342,7 +376,7 @@ def _ingest_planned(
         bar.set_postfix_str("done")
         bar.close()
 
-    build_atomically(store, build)
+    build_atomically(store, build, work=work)
     note(
         f"{report['totals']['rows_read']:,} rows read, {report['totals']['rows_stored']:,} stored, "
         f"{report['totals']['rows_quarantined']:,} quarantined → {store}"
@@ -361,17 +395,18 @@ def _check_table(
     relpaths: list[str],
     bar: tqdm,
     seen: SeenKeys | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, int]]:
     """Sort one file's rows (as :func:`_read` gives them) into stored and quarantined.
 
     ``seen`` holds the keys of the table's files checked before (call
     ``seen.commit`` afterwards to add this file's).
 
-    Returns the stored rows (canonical columns), the quarantine entries, and
-    counts per file and reason (reason null = stored).
+    Returns the stored rows (canonical columns), the quarantine entries,
+    counts per file and reason (reason null = stored), and the ID and phone
+    numbers masked in its free text, by kind.
     """
     bar.set_postfix_str(f"{spec.name}: checking {raw.height:,} rows")
-    typed, reason, detail = canonicalise(spec, raw)
+    typed, reason, detail, masked = canonicalise(spec, raw)
     # Reference lookups do not depend on the duplicates: they run side by side.
     with ThreadPoolExecutor(max_workers=1) as pool:
         known = pool.submit(known_references, spec, typed, parents)
@@ -387,7 +422,7 @@ def _check_table(
         .len()
         .sort(["_file", "reason"], nulls_last=True)
     )
-    return stored, rejected, counts
+    return stored, rejected, counts, masked
 
 
 def _naming_the_file(relpath: str, action: Callable, *args, **kwargs):

@@ -62,7 +62,6 @@ FALLBACKS: dict[str, str] = {"political_status": "other", "education": "unknown"
 # partner's name or a yes.
 NEGATIVE_WORDS = frozenset({"否", "无", "没有", "不是", "0", "false", "no", "n", "/", "-"})
 
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 
 
@@ -133,7 +132,6 @@ _DATE_SEPARATED = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$"
 )
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
-_EXCEL_SERIAL = re.compile(r"^\d{1,5}(?:\.\d+)?$")
 # Shapes of datetime text that exports commonly use, the canonical one first:
 # (format, the exact text shape it is trusted on). ASCII digits only, no
 # sign, and no leap seconds (the parser would roll them over).
@@ -150,21 +148,14 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
 
     Accepts ``2020-03-05``, ``2020/3/5``, ``2020.3.5``, ``2020年3月5日``,
     ``20200305``, each with an optional time (``8:30``, ``08:30:00``,
-    ``8时30分``, ``T08:30``), and Excel serial numbers (``43895``,
-    ``43895.354``). Years outside 1900-2100 are refused.
+    ``8时30分``, ``T08:30``). Years outside 1900-2100 are refused. A bare
+    number is no date here: Excel serial dates are read from workbook cells
+    only (:func:`voldata.ingest.readers._serial_text`).
     """
     # Whitespace separates date and time here, so it is collapsed, not removed.
     text = " ".join(unicodedata.normalize("NFKC", value).split())
     if not text:
         return None
-    if _EXCEL_SERIAL.match(text):
-        serial = float(text)
-        if serial < 1:
-            return None
-        # Excel serials count days from 1899-12-30; round to the second
-        # because the fraction is stored in binary.
-        moment = _EXCEL_EPOCH + dt.timedelta(seconds=round(serial * 86400))
-        return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
     for word, replacement in (("年", "-"), ("月", "-"), ("日", " "), ("号", " "), ("时", ":"), ("分", ":"), ("秒", "")):
         text = text.replace(word, replacement)
     text = " ".join(text.split()).rstrip(":")
