@@ -43,8 +43,7 @@ def test_personal_numbers_in_free_text_are_masked_and_counted(tmp_path):
     _write(
         raw,
         "teams.csv",
-        TEAMS_HEADER
-        + f"T1,石牌队 电话{MOBILE},社区志愿服务队,天河区,石牌街道 {FULL_WIDTH_ID},华师社区,2018-05-04\n"
+        TEAMS_HEADER + f"T1,石牌队 电话{MOBILE},社区志愿服务队,天河区,石牌街道 {FULL_WIDTH_ID},华师社区,2018-05-04\n"
         "T2,海珠队 +86 139-0000-0002,青年志愿服务队,海珠区,(020)8888 1234,社区,2019-01-01\n",
         encoding="gb18030",
     )

@@ -24,7 +24,7 @@ from voldata.schema import TABLES
 
 from .conftest import CITY
 
-KEY = b"k"
+KEY = b"readers-test-key-0123456789abcdef"
 TEAMS_CSV = (
     "队伍编号,队伍名称,队伍类型,所属区,负责人,联系电话\n"
     "T1,石牌党员服务队,党员志愿服务队,天河区,陈队长,13900000001\n"
