@@ -140,7 +140,11 @@ def median_of(runs: list[dict]) -> dict:
 
 
 def bench_scale(scale: float, runs: int, stages: set[str], *, data: Path = DATA_DIR, work: Path | None = None) -> dict:
-    folder = data / f"scale-{scale:g}"
+    # (Exports made elsewhere may be named scale-1.0 rather than scale-1.)
+    folder = next((f for f in (data / f"scale-{scale:g}", data / f"scale-{scale}") if f.exists()), None)
+    if folder is None and data != DATA_DIR:
+        raise SystemExit(f"no exports for scale {scale:g} in {data}: --data is only read, never generated into")
+    folder = folder or data / f"scale-{scale:g}"
     written = folder if work is None else work / f"scale-{scale:g}"
     raw, store, out = folder / "raw", written / "store", written / "editions"
     voldata = str(Path(sys.executable).with_name("voldata"))
