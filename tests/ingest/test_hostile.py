@@ -159,3 +159,17 @@ def test_a_short_key_is_refused(tmp_path, key):
     with pytest.raises(IngestError, match="secrets.token_hex"):
         ingest([tmp_path / "raw"], store=tmp_path / "store", key=key, progress=False)
     assert not (tmp_path / "store").exists()
+
+
+def test_file_and_sheet_names_holding_a_number_are_reported_masked(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    book = xlsxwriter.Workbook(str(raw / f"队伍_{MOBILE}.xlsx"))
+    sheet = book.add_worksheet(f"联系{MOBILE}")
+    sheet.write_row(0, 0, ["队伍编号", "队伍名称", "队伍类型", "所属区", "成立日期"])
+    sheet.write_row(1, 0, ["T1", "队", "社区志愿服务队", "天河区", "2099-01-01"])
+    book.close()
+    report = ingest([raw], store=tmp_path / "store", key=KEY, progress=False)
+    assert [entry["file"] for entry in report["files"]] == [f"队伍_{MASK}.xlsx"]
+    rows = quarantine(tmp_path / "store")
+    assert (rows["file"].tolist(), rows["sheet"].tolist()) == ([f"队伍_{MASK}.xlsx"], [f"联系{MASK}"])

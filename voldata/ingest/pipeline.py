@@ -36,6 +36,7 @@ from voldata.ingest.writer import (
     write_report,
     write_table,
 )
+from voldata.personal import mask_personal_numbers
 from voldata.schema import TABLE_ORDER, TABLES, Table
 
 __all__ = ["ingest", "WORKBOOK_BYTES_HELD", "WORKBOOK_THREADS"]
@@ -225,7 +226,11 @@ def _ingest_planned(
     plans = [plan for _, plan in planned if plan is not None]
     if not plans:
         raise IngestError(f"no export files (.csv, .xlsx) in {', '.join(str(p) for p in raw_paths)}")
-    skipped_sheets = [{"file": plan.source.relpath, "sheet": name} for plan in plans for name in plan.skipped_sheets]
+    skipped_sheets = [
+        {"file": plan.source.relpath, "sheet": mask_personal_numbers(name)[0]}
+        for plan in plans
+        for name in plan.skipped_sheets
+    ]
     for entry in skipped_sheets:
         note(f"{entry['file']}: skipped sheet {entry['sheet']!r}, not an export table")
     for plan in plans:

@@ -344,7 +344,7 @@ def quarantine_rows(
     raw_columns = [c for c in spec.columns if c.headers and not c.derived_from_id]
     picked = raw.filter(rows).with_columns(reason.filter(rows).alias("_reason"), detail.filter(rows).alias("_detail"))
     picked = picked.with_columns(
-        mask_series(picked.get_column(name))[0] for name in ["_detail", *(c.name for c in raw_columns)]
+        mask_series(picked.get_column(name))[0] for name in ["_sheet", "_detail", *(c.name for c in raw_columns)]
     )
     files = pl.Series("relpath", relpaths, dtype=pl.String)
     return picked.select(

@@ -30,6 +30,7 @@ from python_calamine import CalamineWorkbook
 from voldata.ingest.canonical import CONTROL_CHARACTERS
 from voldata.ingest.iconv import DecodeFailure, transcode_file
 from voldata.ingest.identity import ID_NUMBER, pseudonymise
+from voldata.personal import mask_personal_numbers
 from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
 
 __all__ = [
@@ -167,6 +168,8 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
         else:
             pairs = [(root, root.name)]
         for path, relpath in pairs:
+            # (A file named after a person's phone or ID number is reported without it.)
+            relpath = mask_personal_numbers(relpath)[0]
             try:
                 mode = path.stat().st_mode
             except OSError as error:
