@@ -147,9 +147,9 @@ def _ingest_locked(raw_paths: list, *, store: Path, key: bytes, progress: bool, 
     # the store's work folder, which does not exist yet.)
     reader = ThreadPoolExecutor(max_workers=1)
     # Workbook cells and ID numbers make millions of short-lived Python
-    # objects, and the cyclic garbage collector, run every few hundred of
-    # them, cost 7% of a city-scale ingest. It is paused here and run once
-    # per file checked instead (see ``build``).
+    # objects: the cyclic garbage collector, which would run every few
+    # hundred of them, is paused and run once per file checked instead
+    # (see ``build``; BENCHMARKS.md says what it saves).
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -274,9 +274,7 @@ def _ingest_planned(
         # Files are checked one at a time (duplicates are looked for across a
         # table's files with the keys seen so far), so only one file's raw text
         # is held. Each file's rows are written in the background while the
-        # next file is read and checked. (Reading the next file during a check
-        # was measured: no faster, since both are CPU-bound, and 1.5 GB more
-        # memory at city scale.) Parents are checked before children.
+        # next file is read and checked. Parents are checked before children.
         names = [name for name in TABLE_ORDER if by_table[name]]
         queue = [plan for name in names for plan in by_table[name]]
         pool = ThreadPoolExecutor(max_workers=1)
