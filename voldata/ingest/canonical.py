@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from voldata.ingest import values as v
-from voldata.personal import mask_series
+from voldata.personal import KINDS, mask_series
 from voldata.schema import Column, Table
 
 __all__ = ["canonicalise", "header_of"]
@@ -200,7 +200,7 @@ def canonicalise(
         problems.extend(_problem(lacking, "missing_value", "对方账户编号 (counterparty_account_id) is blank"))
 
     frame = pl.DataFrame([typed[name].alias(name) for name in spec.column_names])
-    masked = dict(masked)
+    masked = {kind: masked[kind] for kind in KINDS if masked[kind]}
     if not problems:
         none = pl.repeat(None, raw.height, dtype=pl.String, eager=True).alias("reason")
         return frame, none, none.alias("detail"), masked
