@@ -43,6 +43,7 @@ __all__ = [
     "LABELS",
     "MASK",
     "fold",
+    "compact",
     "id_check_digit",
     "check_characters",
     "is_valid_id_number",
@@ -107,6 +108,11 @@ def fold(text: str) -> str:
     """NFKC, every script's digits as ASCII digits, invisible format characters dropped."""
     text = unicodedata.normalize("NFKC", text)
     return _FORMAT_CHARACTERS.sub("", text).translate(_DIGITS)
+
+
+def compact(text: str) -> str:
+    """:func:`fold`, and no whitespace at all: how headers, codes and identifiers are compared."""
+    return "".join(fold(text).split())
 
 
 def id_check_digit(first17: str) -> str:

@@ -18,7 +18,6 @@ import os
 import re
 import stat
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +29,7 @@ from python_calamine import CalamineWorkbook
 from voldata.ingest.canonical import CONTROL_CHARACTERS
 from voldata.ingest.iconv import DecodeFailure, transcode_file
 from voldata.ingest.identity import ID_NUMBER, pseudonymise
-from voldata.personal import mask_personal_numbers
+from voldata.personal import compact, mask_personal_numbers
 from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
 
 __all__ = [
@@ -192,8 +191,8 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
 
 
 def normalise_header(text: object) -> str:
-    """NFKC, no whitespace, no BOM or leading ``*``, and no trailing bracketed unit such as ``（小时）``."""
-    header = "".join(unicodedata.normalize("NFKC", str(text)).replace("\ufeff", "").split())
+    """Folded (:func:`voldata.personal.compact`), no BOM or leading ``*``, no trailing unit such as ``（小时）``."""
+    header = compact(str(text))  # (a BOM is an invisible format character: dropped)
     header = header.lstrip("*")
     stripped = _TRAILING_BRACKET.sub("", header)
     return stripped or header

@@ -20,13 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
 import polars as pl
 
 from voldata import reference
+from voldata.personal import compact, fold
 from voldata.schema import VOCABULARIES
 
 __all__ = [
@@ -65,9 +65,8 @@ NEGATIVE_WORDS = frozenset({"否", "无", "没有", "不是", "0", "false", "no"
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 
 
-def normalise(value: str) -> str:
-    """NFKC (full-width digits and punctuation to half-width) and no whitespace at all."""
-    return "".join(unicodedata.normalize("NFKC", value).split())
+# NFKC (full-width digits and punctuation to half-width), every script's digits, no whitespace at all.
+normalise = compact
 
 
 def _null_if_blank(series: pl.Series) -> pl.Series:
@@ -88,10 +87,12 @@ def clean_text(series: pl.Series) -> pl.Series:
 def clean_identifier(series: pl.Series) -> pl.Series:
     """Identifiers (record, volunteer, activity numbers): NFKC, no whitespace, blank → null.
 
-    Only values holding something other than printable ASCII pay for NFKC.
+    Only values holding something other than printable ASCII are folded.
     """
-    if series.str.contains(r"[^!-~]").any():
-        series = series.str.normalize("NFKC").str.replace_all(r"\s+", "")
+    rows = series.str.contains(r"[^!-~]").fill_null(False).arg_true()
+    if len(rows):
+        (folded,) = map_unique(series.gather(rows), lambda value: (compact(value),), (pl.String,))
+        series = series.clone().scatter(rows, folded)
     return _null_if_blank(series)
 
 
@@ -153,7 +154,7 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
     only (:func:`voldata.ingest.readers._serial_text`).
     """
     # Whitespace separates date and time here, so it is collapsed, not removed.
-    text = " ".join(unicodedata.normalize("NFKC", value).split())
+    text = " ".join(fold(value).split())
     if not text:
         return None
     for word, replacement in (("年", "-"), ("月", "-"), ("日", " "), ("号", " "), ("时", ":"), ("分", ":"), ("秒", "")):
