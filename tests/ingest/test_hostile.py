@@ -91,7 +91,8 @@ def test_control_characters_future_dates_and_numbers_for_dates_are_quarantined(t
         "T\x002,空字符队,社区志愿服务队,天河区,,,2018-05-04\n"
         "T3,响铃\x07队,社区志愿服务队,天河区,,,2018-05-04\n"
         "T4,未来队,社区志愿服务队,天河区,,,2099-01-01\n"
-        "T5,序号队,社区志愿服务队,天河区,,,12345\n",
+        "T5,序号队,社区志愿服务队,天河区,,,12345\n"
+        "T6,换行\x85队,社区志愿服务队,天河区,,,2018-05-04\n",
     )
     ingest([tmp_path / "raw"], store=tmp_path / "store", key=KEY, progress=False)
     assert pl.read_parquet(tmp_path / "store" / "teams")["team_id"].to_list() == ["T1"]
@@ -100,6 +101,7 @@ def test_control_characters_future_dates_and_numbers_for_dates_are_quarantined(t
     assert rows.loc[4, "reason"] == "control_character" and "队伍名称 (team_name)" in rows.loc[4, "detail"]
     assert rows.loc[5, "reason"] == "out_of_range" and "after the ingest date" in rows.loc[5, "detail"]
     assert rows.loc[6, "reason"] == "bad_date" and "is a number, not a date" in rows.loc[6, "detail"]
+    assert rows.loc[7, "reason"] == "control_character"  # NEL, a C1 control
 
 
 def test_a_future_datetime_makes_no_future_partition(tmp_path):

@@ -86,7 +86,7 @@ def _parse_column(column: Column, series: pl.Series) -> tuple[pl.Series, pl.Seri
 
 
 def canonicalise(
-    spec: Table, raw: pl.DataFrame, *, today: dt.date | None = None
+    spec: Table, raw: pl.DataFrame, *, today: dt.date | None = None, control_free: bool = False
 ) -> tuple[pl.DataFrame, pl.Series, pl.Series, dict[str, int]]:
     """Typed canonical columns of ``spec`` from its raw text, each row's first problem, and the numbers masked.
 
@@ -98,6 +98,9 @@ def canonicalise(
         As :func:`voldata.ingest.readers.read_source` returns it.
     today : datetime.date, optional
         The ingest date: a later date is out of range (default: today).
+    control_free : bool
+        The file is known to hold no control character: its cells are not
+        looked into for one.
 
     Returns
     -------
@@ -112,7 +115,7 @@ def canonicalise(
     masked: Counter = Counter()
     parsable = [c for c in spec.columns if not c.derived_from_id]
     # Control characters (NUL included) in any cell read, the ID number's included: the row is not stored.
-    for column in spec.columns:
+    for column in () if control_free else spec.columns:
         if column.name == "person_key":
             bad = raw.get_column("_id_control")
         elif column.derived_from_id:

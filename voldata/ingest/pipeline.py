@@ -314,7 +314,13 @@ def _ingest_planned(
                     position += 1
                     bar.update()
                     stored, rejected, counts, masked = _check_table(
-                        spec, raw, parents=parents, relpaths=relpaths, bar=bar, seen=seen
+                        spec,
+                        raw,
+                        parents=parents,
+                        relpaths=relpaths,
+                        bar=bar,
+                        seen=seen,
+                        control_free=plan.control_free,
                     )
                     del raw
                     # Only what was made since the last file (the young generation, while paused).
@@ -398,6 +404,7 @@ def _check_table(
     relpaths: list[str],
     bar: tqdm,
     seen: SeenKeys | None = None,
+    control_free: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, int]]:
     """Sort one file's rows (as :func:`_read` gives them) into stored and quarantined.
 
@@ -409,7 +416,7 @@ def _check_table(
     numbers masked in its free text, by kind.
     """
     bar.set_postfix_str(f"{spec.name}: checking {raw.height:,} rows")
-    typed, reason, detail, masked = canonicalise(spec, raw)
+    typed, reason, detail, masked = canonicalise(spec, raw, control_free=control_free)
     # Reference lookups do not depend on the duplicates: they run side by side.
     with ThreadPoolExecutor(max_workers=1) as pool:
         known = pool.submit(known_references, spec, typed, parents)
