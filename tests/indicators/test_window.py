@@ -80,7 +80,16 @@ def test_data_limitations_fill_in_the_window(tables):
     texts = data_limitations(window["start"].date(), window["end"].date())
     assert len(texts) == len(DATA_LIMITATIONS) >= 4
     keys = [key for key, _ in DATA_LIMITATIONS]
-    assert {"latest_attributes", "several_ids", "registration_data", "window"} <= set(keys)
+    assert {
+        "latest_attributes",
+        "several_ids",
+        "registration_data",
+        "window",
+        "participation_model",
+        "partial_first_year",
+        "nominal_value",
+        "associations",
+    } <= set(keys)
     assert "2019年4月1日至2020年12月31日" in texts[keys.index("window")]
     assert "不是人口抽样调查" in texts[keys.index("registration_data")]
     assert all("{" not in text for text in texts)
