@@ -51,6 +51,7 @@ lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab notebooks/
 
 bench: $(INSTALLED)
+	$(PY) -m pip install --quiet -e ".[bench]"
 	$(PY) benchmarks/run.py --scales $(SCALES) --runs $(RUNS)
 
 clean-demo:

@@ -1,12 +1,18 @@
 """Measure every stage of voldata at one or more demo scales.
 
     python benchmarks/run.py --scales 0.1 0.3 1.0 --runs 3      (or: make bench SCALES="0.1 0.3 1.0")
+    python benchmarks/run.py --scales 1.0 --stages ingest peers --data /exports --work /tmp/bench
 
 For each scale it makes (or reuses) seeded demo exports under
-``data/bench/scale-<S>/``, then measures wall time and peak RSS of: generation,
+``data/bench/scale-<S>/`` (or ``--data``; exports found there are only
+read, and stores are written under ``--work``), then measures wall time and peak RSS of: generation,
 ingest, the indicator suite on the fast engine (Polars, lazy over the store), the
 same suite on pandas inputs, a whole edition build, and the time from a fresh
-kernel to the first indicator and figure. ``ingest_csv`` measures the ingest
+kernel to the first indicator and figure. ``peers`` measures, in the same
+run and on the same exports as ``ingest``, what a user would run instead:
+an analyst's pandas script and a DuckDB copy of the service records into
+typed Parquet (``benchmarks/peers/``; DuckDB comes with the ``bench``
+extra). ``ingest_csv`` measures the ingest
 of the same exports with every workbook sheet saved as a UTF-8 CSV
 (``data/bench/scale-<S>/raw-csv/``): the all-CSV exports the ingest target
 is stated for. Each stage runs in a fresh process,
@@ -133,9 +139,14 @@ def median_of(runs: list[dict]) -> dict:
     return {k: statistics.median(r[k] for r in runs) for k in keys} | {"runs": len(runs)}
 
 
-def bench_scale(scale: float, runs: int, stages: set[str]) -> dict:
-    folder = DATA_DIR / f"scale-{scale:g}"
-    raw, store, out = folder / "raw", folder / "store", folder / "editions"
+def bench_scale(scale: float, runs: int, stages: set[str], *, data: Path = DATA_DIR, work: Path | None = None) -> dict:
+    # (Exports made elsewhere may be named scale-1.0 rather than scale-1.)
+    folder = next((f for f in (data / f"scale-{scale:g}", data / f"scale-{scale}") if f.exists()), None)
+    if folder is None and data != DATA_DIR:
+        raise SystemExit(f"no exports for scale {scale:g} in {data}: --data is only read, never generated into")
+    folder = folder or data / f"scale-{scale:g}"
+    written = folder if work is None else work / f"scale-{scale:g}"
+    raw, store, out = folder / "raw", written / "store", written / "editions"
     voldata = str(Path(sys.executable).with_name("voldata"))
     env = os.environ | {"VOLDATA_KEY": BENCH_KEY}
     synth = [voldata, "synth", "--out", str(raw), "--years", YEARS, "--scale", str(scale), "--seed", str(SEED)]
@@ -153,16 +164,29 @@ def bench_scale(scale: float, runs: int, stages: set[str]) -> dict:
     results["rows"] = summary.get("rows", summary.get("tables"))
 
     ingest = [voldata, "ingest", str(raw), "--store", str(store)]
-    if "ingest" in stages:
-        results["ingest"] = median_of([measure(ingest, env=env) for _ in range(runs)])
-    elif not store.exists():
+    peers = {
+        "pandas": [sys.executable, str(BENCH_DIR / "peers" / "pandas_service_records.py"), str(raw)],
+        "duckdb": [sys.executable, str(BENCH_DIR / "peers" / "duckdb_service_records.py"), str(raw)],
+    }
+    if "ingest" in stages or "peers" in stages:
+        # The tools are measured in turn, run after run, so a busy spell of the machine hits each alike.
+        samples: dict[str, list[dict]] = {"ingest": [], **{f"peer_{name}": [] for name in peers}}
+        for _ in range(runs):
+            if "ingest" in stages:
+                samples["ingest"].append(measure(ingest, env=env))
+            for name, command in peers.items() if "peers" in stages else ():
+                peer_out = written / f"peer-{name}"
+                samples[f"peer_{name}"].append(measure([*command, str(peer_out)]))
+                shutil.rmtree(peer_out, ignore_errors=True)
+        results.update({stage: median_of(runs_of) for stage, runs_of in samples.items() if runs_of})
+    if not store.exists() and stages & {"indicators", "build", "first_figure"}:
         measure(ingest, env=env)
 
     if "ingest_csv" in stages:
-        raw_csv = folder / "raw-csv"
+        raw_csv = written / "raw-csv"
         if "synth" in stages or not raw_csv.exists():
             csv_copy(raw, raw_csv)
-        csv_store = folder / "store-csv"
+        csv_store = written / "store-csv"
         ingest_csv = [voldata, "ingest", str(raw_csv), "--store", str(csv_store)]
         results["ingest_csv"] = median_of([measure(ingest_csv, env=env) for _ in range(runs)])
         shutil.rmtree(csv_store)
@@ -215,6 +239,8 @@ def markdown(all_results: list[dict]) -> str:
         for stage in (
             "synth",
             "ingest",
+            "peer_pandas",
+            "peer_duckdb",
             "ingest_csv",
             "indicators_polars",
             "indicators_pandas",
@@ -228,6 +254,11 @@ def markdown(all_results: list[dict]) -> str:
             if stage in ("ingest", "ingest_csv") and r.get("rows"):
                 rows = sum(r["rows"].values()) if isinstance(r["rows"], dict) else None
                 note = f"{rows / m['wall_s'] / 1e6:.2f} M rows/s ({rows:,} rows)" if rows else ""
+            if stage.startswith("peer_"):
+                note = f"{m['rows'] / m['wall_s'] / 1e6:.2f} M rows/s ({m['rows']:,.0f} service records)"
+                if "ingest" in r:
+                    ingest_rate = sum(r["rows"].values()) / r["ingest"]["wall_s"]
+                    note += f"; ingest ÷ {stage[5:]} = {ingest_rate / (m['rows'] / m['wall_s']):.2f}× rows/s"
             if stage.startswith("indicators"):
                 note = f"load {m['load_s']:.1f} s, compute {m['compute_s']:.1f} s in-process"
             if stage == "indicators_pandas":
@@ -245,8 +276,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0], help="demo scales (1.0 = city scale)")
     parser.add_argument("--runs", type=int, default=3, help="runs per stage; medians are reported (default 3)")
-    all_stages = ["synth", "ingest", "ingest_csv", "indicators", "build", "first_figure"]
+    all_stages = ["synth", "ingest", "peers", "ingest_csv", "indicators", "build", "first_figure"]
     parser.add_argument("--stages", nargs="+", choices=all_stages, default=all_stages, help="stages to measure")
+    parser.add_argument(
+        "--data", type=Path, default=DATA_DIR, help="folder of scale-<S>/raw exports (made there if missing)"
+    )
+    parser.add_argument("--work", type=Path, default=None, help="folder for stores and outputs (default: --data)")
     args = parser.parse_args(argv)
     if args.runs < 1 or any(s <= 0 for s in args.scales):
         parser.error("--runs must be at least 1 and every scale positive")
@@ -254,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for scale in args.scales:
         print(f"scale {scale:g} …", file=sys.stderr, flush=True)
-        results.append(bench_scale(scale, args.runs, set(args.stages)))
+        results.append(bench_scale(scale, args.runs, set(args.stages), data=args.data, work=args.work))
         print(markdown(results[-1:]), file=sys.stderr, flush=True)
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     history = json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() else []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
 
 __all__ = ["main"]
@@ -33,12 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        args = build_parser().parse_args(argv)
+        status = args.run(args)
+        sys.stdout.flush()  # (a closed pipe shows here, not at exit)
+        return status
     except KeyboardInterrupt:
         print("voldata: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`voldata indicators ... | head`): stop quietly, as a
+        # command killed by SIGPIPE would. Output still buffered goes nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

@@ -129,7 +129,11 @@ def replace_folder(new: str | Path, target: str | Path) -> None:
     shutil.rmtree(previous, ignore_errors=True)
     os.rename(target, previous)
     # A kill here leaves only .<name>.previous: restore_folder puts it back.
-    os.rename(new, target)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(previous, target)
+        raise
     os.rename(previous, new)
 
 

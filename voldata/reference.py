@@ -8,13 +8,13 @@ which table it used.
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from voldata.paths import REFERENCE_DIR
+from voldata.personal import compact
 
 __all__ = [
     "districts",
@@ -33,7 +33,7 @@ POPULATION_COLUMNS = ("district_code", "population")
 
 def normalise_text(value: str) -> str:
     """NFKC-normalise (full-width digits and punctuation to half-width) and strip spaces."""
-    return "".join(unicodedata.normalize("NFKC", value).split())
+    return compact(value)
 
 
 @lru_cache

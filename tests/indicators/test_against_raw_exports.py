@@ -21,7 +21,7 @@ import pytest
 from voldata.synth import generate
 
 YEAR = 2020
-KEY = "independent-check-key"
+KEY = "independent-check-key-0123456789abcdef"
 VALID_STATUS = {"已审核", "已通过"}
 
 

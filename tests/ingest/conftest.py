@@ -13,7 +13,7 @@ from voldata.ingest import ingest
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 CITY = FIXTURES / "city"
 EXPECTED = FIXTURES / "expected"
-KEY = "test-key-not-for-real-data"
+KEY = "test-key-not-for-real-data-0123456789"
 
 
 def _load_fixture_module():

@@ -9,7 +9,9 @@ import polars as pl
 import pytest
 
 from voldata.ingest import identity
-from voldata.ingest.identity import ID_NUMBER, key_fingerprint, load_key, pseudonymise, resident_id_valid
+from voldata.ingest.identity import ID_NUMBER, load_key, pseudonymise, resident_id_valid
+
+SECRET = "a-secret-of-thirty-two-characters"
 
 
 @pytest.mark.parametrize(
@@ -86,10 +88,10 @@ def test_many_numbers_agree_with_the_rule_digit_by_digit(rng):
 
 def test_key_from_file_and_environment(tmp_path):
     key_file = tmp_path / "key.txt"
-    key_file.write_text("  secret\n", encoding="utf-8")
-    assert load_key(key_file, environ={}) == b"secret"
-    assert load_key(None, environ={"VOLDATA_KEY": "env-secret"}) == b"env-secret"
-    assert load_key(key_file, environ={"VOLDATA_KEY": "other"}) == b"secret"
+    key_file.write_text(f"  {SECRET}\n", encoding="utf-8")
+    assert load_key(key_file, environ={}) == SECRET.encode()
+    assert load_key(None, environ={"VOLDATA_KEY": "env-" + SECRET}) == b"env-" + SECRET.encode()
+    assert load_key(key_file, environ={"VOLDATA_KEY": "other-" + SECRET}) == SECRET.encode()
 
 
 @pytest.mark.parametrize("environ", [{}, {"VOLDATA_KEY": "  "}])
@@ -107,6 +109,12 @@ def test_empty_or_missing_key_file_is_refused(tmp_path):
         load_key(tmp_path / "missing.txt", environ={})
 
 
-def test_fingerprint_tells_keys_apart():
-    assert key_fingerprint("a") != key_fingerprint("b")
-    assert key_fingerprint("a") == hmac.new(b"a", b"voldata", hashlib.sha256).hexdigest()[:8]
+@pytest.mark.parametrize("short", ["a", "x" * 31, "全" * 31])
+def test_a_short_key_is_refused_with_the_command_that_makes_a_good_one(tmp_path, short):
+    key_file = tmp_path / "key.txt"
+    key_file.write_text(short, encoding="utf-8")
+    for load in (lambda: load_key(key_file, environ={}), lambda: load_key(None, environ={"VOLDATA_KEY": short})):
+        with pytest.raises(ValueError, match="fewer than 32") as error:
+            load()
+        assert "python3 -c 'import secrets; print(secrets.token_hex(32))'" in str(error.value)
+    assert load_key(None, environ={"VOLDATA_KEY": "x" * 32}) == b"x" * 32

@@ -24,7 +24,7 @@ from voldata.schema import TABLES
 
 from .conftest import CITY
 
-KEY = b"k"
+KEY = b"readers-test-key-0123456789abcdef"
 TEAMS_CSV = (
     "队伍编号,队伍名称,队伍类型,所属区,负责人,联系电话\n"
     "T1,石牌党员服务队,党员志愿服务队,天河区,陈队长,13900000001\n"
@@ -177,7 +177,7 @@ def test_empty_sheets_are_ignored_and_header_found_below_titles(tmp_path):
     plan, frame = _read(path, tmp_path)
     assert [p.sheet for p in plan.parts] == ["队伍"]
     assert frame["_row"].to_list() == [5]
-    assert frame["founded_on"].to_list() == ["43895"]
+    assert frame["founded_on"].to_list() == ["2020-03-05"]  # a number in a date column: a serial date
 
 
 def test_unknown_table_names_the_headers_and_the_nearest_table(tmp_path):
@@ -271,7 +271,7 @@ def test_sheet_rows_become_text_columns_and_blank_rows_are_told_apart():
         [None, None, None, None],
         ["V5"],  # a short row: its missing cells are blank
     ]
-    frame = readers._sheet_frame(part, rows)
+    frame = readers._sheet_frame(TABLES["service_records"], part, rows)
     assert frame["c0"].to_list() == ["V1", "V2", None, None, "V5"]
     assert frame["c2"].to_list() == ["2.5", "3", None, None, None]
     assert frame["_other_cells"].to_list() == [True, True, True, False, False]

@@ -10,7 +10,7 @@ from synth_helpers import summary
 
 from voldata import ingest as ingest_module
 
-KEY = "synth-end-to-end-test-key"
+KEY = "synth-end-to-end-test-key-0123456789"
 
 
 def _expected_quarantine(raw) -> set[tuple[str, str, int, str]]:

@@ -1,54 +1,67 @@
-"""The privacy gate: no ID number or mobile number may leave in a built edition.
+"""The privacy gate: no ID number or phone number may leave in a built edition.
 
-Every output file is read as text (HTML, notebooks, CSV, JSON, SVG, Markdown;
-the cells of XLSX workbooks) and searched for
+Every output file is read as text and searched with the one rule of
+:mod:`voldata.personal` (full-width forms and other scripts' digits folded,
+numbers written with spaces, dashes, dots or a ``+86``/``0086`` prefix).
+Text files of any kind are read whole (HTML, notebooks, CSV, JSON, SVG,
+Markdown, and any file not known to be an image or a font); zip containers
+(XLSX workbooks, with every sheet, the shared strings, comments and
+properties) are read member by member. Character references (``&#49;``) and
+JSON escapes (``\\u0031``) are decoded first, so an encoded digit is still a
+digit.
 
-* 18-character resident ID numbers (居民身份证) whose last character is the
-  GB 11643-1999 check digit of the first 17, and
-* mainland mobile numbers ``1[3-9]`` + 9 digits that are not part of a longer run
-  of digits.
+Embedded images (base64), hexadecimal digests (the manifest's sha256 values)
+and the fractions of decimal numbers (``0.0085959885386819``, SVG
+coordinates) are blanked before the search: they are not text a reader sees
+as a number to call, and their digits would otherwise look like phone
+numbers now and then.
 
-Digits after a decimal point (``0.0085959885386819``) are the fraction of a
-number, not an identifier, and are not searched.
-
-Embedded images (base64) and hexadecimal digests (the manifest's sha256 values)
-are blanked before the search: they are not text a reader sees, and their random
-digits would otherwise look like phone numbers now and then. Findings name the
-file and the kind of number, never the number itself.
+Findings name the file, the kind and count, and where the first one is, with
+the number itself masked.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from voldata.personal import (
+    ID_NUMBER,
+    KINDS,
+    LABELS,
+    LANDLINE_NUMBER,
+    MASK,
+    MOBILE_NUMBER,
+    find_personal_numbers,
+    fold,
+    mask_personal_numbers,
+)
+
 __all__ = [
     "Finding",
     "PrivacyError",
-    "id_check_digit",
-    "is_valid_id_number",
-    "find_personal_numbers",
+    "ID_NUMBER",
+    "MOBILE_NUMBER",
+    "LANDLINE_NUMBER",
     "scan_text",
     "scan_file",
     "scan_folder",
 ]
 
-ID_NUMBER = "ID number (居民身份证号码)"
-MOBILE_NUMBER = "mobile number (手机号码)"
-TEXT_SUFFIXES = frozenset(
-    {".html", ".htm", ".ipynb", ".csv", ".json", ".svg", ".md", ".txt", ".tsv", ".xml", ".css", ".js"}
+# Binary files whose bytes are no text to read.
+SKIPPED_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".bmp", ".woff", ".woff2", ".ttf", ".otf", ".eot"}
 )
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls"})
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
-# Not inside a longer run of digits, and not the fractional part of a decimal number
-# (a ratio such as 0.008595988538681949 printed in full).
-_ID_CANDIDATE = re.compile(r"(?<![0-9])(?<![0-9]\.)([0-9]{17}[0-9Xx])(?![0-9])")
-_MOBILE = re.compile(r"(?<![0-9])(?<![0-9]\.)1[3-9][0-9]{9}(?![0-9])")
 _BASE64_BLOB = re.compile(r"[A-Za-z0-9+/]{120,}={0,2}")
 _HEX_DIGEST = re.compile(r"(?<![0-9A-Za-z])(?=[0-9a-f]*[a-f])[0-9a-f]{32,}(?![0-9A-Za-z])")
+# The fraction of a decimal number (not a dotted run of groups: 138.1234.5678 stays).
+_DECIMAL = re.compile(r"(?<![0-9.])([0-9]+)\.[0-9]+(?![0-9]|\.[0-9])")
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_EXCERPT = 24  # characters shown either side of a finding
 
 
 class PrivacyError(RuntimeError):
@@ -57,73 +70,73 @@ class PrivacyError(RuntimeError):
 
 @dataclass(frozen=True)
 class Finding:
-    """One file with personal numbers in it: which file, what kind, how many (never the value)."""
+    """Personal numbers of one kind in one file: how many, and where the first is (its number masked)."""
 
     file: str
     kind: str
     count: int
+    excerpt: str = ""
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.count} × {self.kind}"
+        where = f" (first: …{self.excerpt}…)" if self.excerpt else ""
+        return f"{self.file}: {self.count} × {LABELS[self.kind]}{where}"
 
 
-def id_check_digit(first17: str) -> str:
-    """The GB 11643 check character of the first 17 digits of an ID number."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK[total % 11]
-
-
-def is_valid_id_number(candidate: str) -> bool:
-    """True for 18 characters, 17 digits then a matching check digit (0-9 or X)."""
-    if len(candidate) != 18 or not candidate[:17].isdigit():
-        return False
-    return id_check_digit(candidate[:17]) == candidate[17].upper()
-
-
-def _blank_non_text(text: str) -> str:
+def _readable(text: str) -> str:
+    """The text as a reader sees it: escapes decoded, images, digests and decimal numbers blanked."""
+    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = html.unescape(text)
     text = _BASE64_BLOB.sub(" ", text)
-    return _HEX_DIGEST.sub(" ", text)
+    text = _HEX_DIGEST.sub(" ", text)
+    # (The fraction becomes a mark no number runs across: 0.0085959885 is no phone, 13812345678.0 is.)
+    return _DECIMAL.sub(r"\1|", fold(text))
 
 
-def find_personal_numbers(text: str) -> dict[str, int]:
-    """Count ID numbers and mobile numbers in ``text``: {kind: count} (kinds with no match left out)."""
-    text = _blank_non_text(text)
-    found: dict[str, int] = {}
-    ids = sum(1 for m in _ID_CANDIDATE.finditer(text) if is_valid_id_number(m.group(1)))
-    if ids:
-        found[ID_NUMBER] = ids
-    mobiles = len(_MOBILE.findall(text))
-    if mobiles:
-        found[MOBILE_NUMBER] = mobiles
-    return found
+def _excerpt(text: str) -> str:
+    """Text around the first personal number, every number in it masked (and no line breaks)."""
+    masked, _ = mask_personal_numbers(text)
+    at = masked.find(MASK)
+    piece = masked[max(0, at - _EXCERPT) : at + len(MASK) + _EXCERPT]
+    return " ".join(piece.split())
 
 
 def scan_text(text: str, *, name: str) -> list[Finding]:
     """Findings for one piece of text, attributed to ``name``."""
-    return [Finding(name, kind, n) for kind, n in find_personal_numbers(text).items()]
+    readable = _readable(text)
+    counts = find_personal_numbers(readable)
+    if not counts:
+        return []
+    excerpt = _excerpt(readable)
+    return [Finding(name, kind, counts[kind], excerpt) for kind in KINDS if kind in counts]
 
 
-def _workbook_text(path: Path) -> str:
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_path(str(path))
-    lines = []
-    for sheet in workbook.sheet_names:
-        for row in workbook.get_sheet_by_name(sheet).to_python():
-            lines.append("\t".join("" if v is None else str(v) for v in row))
-    return "\n".join(lines)
+def _merge(findings: list[Finding], name: str) -> list[Finding]:
+    """One finding per kind for a file whose parts were scanned apart."""
+    merged: dict[str, Finding] = {}
+    for finding in findings:
+        if finding.kind in merged:
+            first = merged[finding.kind]
+            merged[finding.kind] = Finding(name, finding.kind, first.count + finding.count, first.excerpt)
+        else:
+            merged[finding.kind] = Finding(name, finding.kind, finding.count, finding.excerpt)
+    return list(merged.values())
 
 
 def scan_file(path: str | Path, *, root: str | Path | None = None) -> list[Finding]:
-    """Findings for one output file (text files and workbooks; images are skipped)."""
+    """Findings for one output file: text of any kind, and every member of a zip container (XLSX)."""
     path = Path(path)
     name = path.relative_to(root).as_posix() if root is not None else path.as_posix()
-    suffix = path.suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES:
-        return scan_text(_workbook_text(path), name=name)
-    if suffix in TEXT_SUFFIXES:
-        return scan_text(path.read_text(encoding="utf-8", errors="replace"), name=name)
-    return []
+    if path.suffix.lower() in SKIPPED_SUFFIXES:
+        return []
+    if zipfile.is_zipfile(path):
+        found = []
+        with zipfile.ZipFile(path) as container:
+            for member in container.namelist():
+                if Path(member).suffix.lower() not in SKIPPED_SUFFIXES:
+                    text = container.read(member).decode("utf-8", errors="replace")
+                    found += scan_text(text, name=f"{name}:{member}")
+        return _merge(found, name)
+    return scan_text(path.read_bytes().decode("utf-8", errors="replace"), name=name)
 
 
 def scan_folder(folder: str | Path, *, files: Iterable[Path] | None = None) -> list[Finding]:

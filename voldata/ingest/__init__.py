@@ -39,6 +39,25 @@ Choices where the data contract is silent
   short rows are padded with blanks and cells beyond the header are dropped.
 * Columns not in the contract are ignored (named on stderr) and never reach
   the store or the quarantine, so an unexpected PII column cannot leak.
+* ID and phone numbers in free text (``str`` columns that are not
+  identifiers: titles, team names, streets, communities, service items) are
+  masked (:mod:`voldata.personal`) and counted per file in the report
+  (``numbers_masked``); identifiers and codes are left as they are. Every
+  value and detail a quarantined row keeps is masked the same way.
+* A control character (C0 but tab and line breaks, DEL, C1) in any cell
+  read, the ID number's included, quarantines the row (``control_character``).
+* A date after the ingest date (a birth year after this year) is
+  ``out_of_range``. A bare number in a CSV date column is ``bad_date``: Excel
+  serial dates are read from numbers in workbook date columns only.
+* A workbook sheet whose header matches no table (notes, 说明) is skipped
+  and listed under ``skipped_sheets``; a workbook with no table at all is an
+  error. Two columns with the same (normalised) contract header are an
+  error naming both. A merged range's cells all take its anchor's value.
+* Files inside a RAW folder must be regular files inside it: a link to a file
+  outside the folder, or a pipe or device, stops the ingest naming it.
+* The pseudonymisation key has at least 32 characters (see
+  :data:`~voldata.ingest.identity.KEY_MINIMUM`); nothing derived from it is
+  written to the report.
 * A CSV whose header is a demo generator's fault list (``file, sheet,
   row_number, table, fault, expected, ...``) is skipped like the non-export
   files, and listed under ``skipped_files`` in the report.
@@ -49,9 +68,9 @@ Choices where the data contract is silent
 
 from __future__ import annotations
 
-from voldata.ingest.identity import KEY_ENV, key_fingerprint, load_key
+from voldata.ingest.identity import KEY_ENV, KEY_MINIMUM, load_key
 from voldata.ingest.pipeline import ingest
 from voldata.ingest.quarantine import REASONS
 from voldata.ingest.readers import IngestError
 
-__all__ = ["ingest", "IngestError", "load_key", "key_fingerprint", "KEY_ENV", "REASONS"]
+__all__ = ["ingest", "IngestError", "load_key", "KEY_ENV", "KEY_MINIMUM", "REASONS"]

@@ -8,11 +8,14 @@ counterparty).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
 from voldata.ingest import values as v
+from voldata.personal import KINDS, mask_series
 from voldata.schema import Column, Table
 
 __all__ = ["canonicalise", "header_of"]
@@ -21,6 +24,10 @@ _THREADS = 2
 _POINTS_MINIMUM = {"points": 1, "planned_volunteers": 0}
 # Transaction types that need a counterparty account.
 _NEEDS_COUNTERPARTY = ("deposit", "withdrawal", "transfer")
+# Control characters (C0 but tab and line breaks, DEL, C1): never text an export means to hold.
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+# A bare number where a date belongs: an Excel serial, read only from workbook cells (see readers).
+_SERIAL_LIKE = r"^\s*[0-9]{1,6}(?:\.[0-9]+)?\s*$"
 
 
 def header_of(column: Column) -> str:
@@ -49,6 +56,11 @@ def _value_detail(column: Column, raw: str, what: str = "") -> pl.Expr:
     return pl.format(f"{_label(column)} = '{{}}'{suffix}", pl.col(raw))
 
 
+def is_free_text(column: Column) -> bool:
+    """Titles, names, streets, service items: text that is not an identifier or a code."""
+    return column.kind == "str" and not column.name.endswith("_id") and not column.derived_from_id
+
+
 def _parse_column(column: Column, series: pl.Series) -> tuple[pl.Series, pl.Series | None, str | None]:
     """Typed values of one column, the parse status per row, and the reason a BAD status means."""
     name, kind = column.name, column.kind
@@ -73,8 +85,10 @@ def _parse_column(column: Column, series: pl.Series) -> tuple[pl.Series, pl.Seri
     raise ValueError(f"unknown kind {kind!r}")  # pragma: no cover - schema kinds are fixed
 
 
-def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series, pl.Series]:
-    """Typed canonical columns of ``spec`` from its raw text, and each row's first problem.
+def canonicalise(
+    spec: Table, raw: pl.DataFrame, *, today: dt.date | None = None, control_free: bool = False
+) -> tuple[pl.DataFrame, pl.Series, pl.Series, dict[str, int]]:
+    """Typed canonical columns of ``spec`` from its raw text, each row's first problem, and the numbers masked.
 
     Parameters
     ----------
@@ -82,16 +96,33 @@ def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Serie
         The canonical table.
     raw : polars.DataFrame
         As :func:`voldata.ingest.readers.read_source` returns it.
+    today : datetime.date, optional
+        The ingest date: a later date is out of range (default: today).
+    control_free : bool
+        The file is known to hold no control character: its cells are not
+        looked into for one.
 
     Returns
     -------
-    (DataFrame, Series, Series)
+    (DataFrame, Series, Series, dict)
         The canonical columns in store order (plus ``_id_*`` helpers dropped);
-        ``reason`` (null when the row is fine) and ``detail`` per row.
+        ``reason`` (null when the row is fine) and ``detail`` per row; and
+        how many ID and phone numbers were masked in the free text, by kind.
     """
+    today = dt.date.today() if today is None else today
     typed: dict[str, pl.Series] = {}
     problems: list[tuple[pl.Expr, pl.Expr]] = []
+    masked: Counter = Counter()
     parsable = [c for c in spec.columns if not c.derived_from_id]
+    # Control characters (NUL included) in any cell read, the ID number's included: the row is not stored.
+    for column in () if control_free else spec.columns:
+        if column.name == "person_key":
+            bad = raw.get_column("_id_control")
+        elif column.derived_from_id:
+            continue
+        else:
+            bad = raw.get_column(column.name).str.contains(CONTROL_CHARACTERS).fill_null(False)
+        problems.extend(_problem(bad, "control_character", f"{_label(column)} holds a control character"))
     # Polars releases the GIL while it parses, so columns are parsed side by side.
     with ThreadPoolExecutor(max_workers=_THREADS) as pool:
         parsed = dict(
@@ -105,10 +136,23 @@ def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Serie
                 problems.extend(_problem(typed[name].is_null(), "missing_value", f"{_label(column)} is blank"))
             continue
         typed[name], status, bad_reason = parsed[name]
+        if is_free_text(column):
+            typed[name], found = mask_series(typed[name])
+            masked.update(found)
         if column.required:
             # Every parser gives null with an OK status exactly for blank text.
             blank = typed[name].is_null() if status is None else (typed[name].is_null() & (status == v.OK))
             problems.extend(_problem(blank, "missing_value", f"{_label(column)} is blank"))
+        if status is not None and column.kind in ("date", "datetime", "year"):
+            serial = (status == v.BAD) & raw.get_column(name).str.contains(_SERIAL_LIKE).fill_null(False)
+            problems.extend(
+                _problem(
+                    serial,
+                    "bad_date",
+                    _value_detail(column, name, "is a number, not a date (serial dates are read from workbook cells)"),
+                )
+            )
+            problems.extend(_future(column, typed[name], today))
         if status is not None:
             problems.extend(_problem(status == v.BAD, bad_reason, _value_detail(column, name)))
             problems.extend(
@@ -159,11 +203,25 @@ def canonicalise(spec: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.Serie
         problems.extend(_problem(lacking, "missing_value", "对方账户编号 (counterparty_account_id) is blank"))
 
     frame = pl.DataFrame([typed[name].alias(name) for name in spec.column_names])
+    masked = {kind: masked[kind] for kind in KINDS if masked[kind]}
     if not problems:
         none = pl.repeat(None, raw.height, dtype=pl.String, eager=True).alias("reason")
-        return frame, none, none.alias("detail")
+        return frame, none, none.alias("detail"), masked
     checked = raw.select(
         pl.coalesce([p[0] for p in problems]).alias("reason"),
         pl.coalesce([p[1] for p in problems]).alias("detail"),
     )
-    return frame, checked.get_column("reason"), checked.get_column("detail")
+    return frame, checked.get_column("reason"), checked.get_column("detail"), masked
+
+
+def _future(column: Column, values: pl.Series, today: dt.date) -> list[tuple[pl.Expr, pl.Expr]]:
+    """A date after the ingest date (a birth year after this year) is out of range."""
+    if column.kind == "year":
+        after = values > today.year
+    else:
+        after = (values.dt.date() if column.kind == "datetime" else values) > today
+    return _problem(
+        after.fill_null(False),
+        "out_of_range",
+        _value_detail(column, column.name, f"is after the ingest date {today.isoformat()}"),
+    )

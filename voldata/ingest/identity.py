@@ -10,7 +10,6 @@ ingest refuses to run.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 from pathlib import Path
 
@@ -19,25 +18,25 @@ import polars as pl
 import pyarrow as pa
 
 from voldata.ingest.values import clean_identifier
+from voldata.personal import check_characters
 
 __all__ = [
     "KEY_ENV",
+    "KEY_MINIMUM",
     "load_key",
-    "key_fingerprint",
     "pseudonymise",
     "resident_id_valid",
     "ID_NUMBER",
 ]
 
 KEY_ENV = "VOLDATA_KEY"
+# Characters a key needs at least (a 32-character hex key holds 16 random bytes): a short key can be guessed.
+KEY_MINIMUM = 32
+MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 # Internal column holding the raw ID number between reading and pseudonymising.
 ID_NUMBER = "_id_number"
-# GB 11643-1999: weights of the first 17 digits and the check character for (sum mod 11).
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"
 # ASCII digits only (``\d`` would take other scripts' digits too).
 _RESIDENT_ID_PATTERN = r"^[0-9]{17}[0-9X]$"
-_WEIGHTS_18 = np.array([*_WEIGHTS, 0], dtype=np.int16)
 
 
 def load_key(key_file: str | Path | None = None, *, environ: dict | None = None) -> bytes:
@@ -46,8 +45,8 @@ def load_key(key_file: str | Path | None = None, *, environ: dict | None = None)
     Raises
     ------
     ValueError
-        No key anywhere, an empty key, or an unreadable key file. There is
-        never a default key.
+        No key anywhere, an unreadable key file, or a key shorter than
+        :data:`KEY_MINIMUM` characters. There is never a default key.
     """
     environ = os.environ if environ is None else environ
     if key_file is not None:
@@ -58,26 +57,28 @@ def load_key(key_file: str | Path | None = None, *, environ: dict | None = None)
             raise ValueError(f"cannot read the key file {path}: {error}") from None
         if not text:
             raise ValueError(f"the key file {path} is empty")
-        return text.encode("utf-8")
+        return _as_bytes(text)
     text = environ.get(KEY_ENV, "").strip()
     if not text:
         raise ValueError(
             f"no pseudonymisation key: set ${KEY_ENV} or pass --key-file FILE "
             "(keep the key secret and keep it: the same key links people across ingests)"
         )
-    return text.encode("utf-8")
+    return _as_bytes(text)
 
 
 def _as_bytes(key: str | bytes) -> bytes:
+    """The key as bytes, refused when empty or shorter than :data:`KEY_MINIMUM` characters."""
     key = key.encode("utf-8") if isinstance(key, str) else bytes(key)
     if not key.strip():
         raise ValueError("the pseudonymisation key is empty")
+    length = len(key.decode("utf-8", errors="replace"))
+    if length < KEY_MINIMUM:
+        raise ValueError(
+            f"the pseudonymisation key has {length} characters, fewer than {KEY_MINIMUM}: a short key can be "
+            f"guessed and the ID numbers recovered; make a good one with: {MAKE_A_KEY}"
+        )
     return key
-
-
-def key_fingerprint(key: str | bytes) -> str:
-    """First 8 hex digits of HMAC(key, "voldata"): tells stores built with different keys apart."""
-    return hmac.new(_as_bytes(key), b"voldata", hashlib.sha256).hexdigest()[:8]
 
 
 def _hmac_many(key: bytes, values: list[str]) -> list[str]:
@@ -129,10 +130,9 @@ def _resident_id_facts(ids: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]
     """
     n = len(ids)
     rows = ids.str.contains(_RESIDENT_ID_PATTERN).fill_null(False).arg_true()
-    # Digit values; the check character's column has weight 0 (and 'X' is no digit).
+    # Digit values ('X', the check character, is no digit).
     digits = _fixed_width_bytes(ids.gather(rows), 18).astype(np.int16) - ord("0")
-    sums = digits @ _WEIGHTS_18
-    check = np.frombuffer(_CHECK_CHARS.encode("ascii"), dtype=np.uint8)[sums % 11]
+    check = check_characters(digits[:, :17])
     ok = np.zeros(n, dtype=bool)
     male = np.zeros(n, dtype=bool)
     year = np.zeros(n, dtype=np.int16)

@@ -16,8 +16,9 @@ import polars as pl
 from tqdm.auto import tqdm
 
 import voldata
+from voldata.folders import FolderBusy, private_work, writer_lock
 from voldata.ingest.canonical import canonicalise
-from voldata.ingest.identity import _as_bytes, key_fingerprint
+from voldata.ingest.identity import _as_bytes
 from voldata.ingest.quarantine import (
     REASONS,
     SeenKeys,
@@ -27,7 +28,15 @@ from voldata.ingest.quarantine import (
     quarantine_rows,
 )
 from voldata.ingest.readers import IngestError, Plan, Source, discover, plan_source, read_source, utf8_copy
-from voldata.ingest.writer import build_atomically, check_store_target, write_quarantine, write_report, write_table
+from voldata.ingest.writer import (
+    build_atomically,
+    check_store_target,
+    remove_leftovers,
+    write_quarantine,
+    write_report,
+    write_table,
+)
+from voldata.personal import mask_personal_numbers
 from voldata.schema import TABLE_ORDER, TABLES, Table
 
 __all__ = ["ingest", "WORKBOOK_BYTES_HELD", "WORKBOOK_THREADS"]
@@ -111,6 +120,18 @@ def ingest(
         raise IngestError("no RAW files or folders given")
     store = Path(store)
     check_store_target(store)
+    # One writer at a time; every working copy lives in the run's private folder.
+    try:
+        with writer_lock(store, command="voldata ingest"):
+            remove_leftovers(store)
+            with private_work(store) as work:
+                return _ingest_locked(raw_paths, store=store, key=key, progress=progress, work=work)
+    except FolderBusy as error:
+        raise IngestError(str(error)) from None
+
+
+def _ingest_locked(raw_paths: list, *, store: Path, key: bytes, progress: bool, work: Path) -> dict:
+    """:func:`ingest` holding the store's writer lock, with ``work`` the run's private folder."""
 
     def note(message: str) -> None:
         if progress:
@@ -126,14 +147,22 @@ def ingest(
     # the store's work folder, which does not exist yet.)
     reader = ThreadPoolExecutor(max_workers=1)
     # Workbook cells and ID numbers make millions of short-lived Python
-    # objects, and the cyclic garbage collector, run every few hundred of
-    # them, cost 7% of a city-scale ingest. It is paused here and run once
-    # per file checked instead (see ``build``).
+    # objects: the cyclic garbage collector, which would run every few
+    # hundred of them, is paused and run once per file checked instead
+    # (see ``build``; BENCHMARKS.md says what it saves).
     collecting = gc.isenabled()
     gc.disable()
     try:
         return _ingest_planned(
-            sources, skipped, raw_paths=raw_paths, store=store, key=key, progress=progress, note=note, reader=reader
+            sources,
+            skipped,
+            raw_paths=raw_paths,
+            store=store,
+            key=key,
+            progress=progress,
+            note=note,
+            reader=reader,
+            work=work,
         )
     finally:
         # After a failure, files not yet read are not read at all.
@@ -152,6 +181,7 @@ def _ingest_planned(
     progress: bool,
     note: Callable[[str], None],
     reader: ThreadPoolExecutor,
+    work: Path,
 ) -> dict:
     """:func:`ingest` once the files are found: plan them, then build the store (reading with ``reader``)."""
     planned_by_order: dict[int, Plan | None] = {}
@@ -196,6 +226,13 @@ def _ingest_planned(
     plans = [plan for _, plan in planned if plan is not None]
     if not plans:
         raise IngestError(f"no export files (.csv, .xlsx) in {', '.join(str(p) for p in raw_paths)}")
+    skipped_sheets = [
+        {"file": plan.source.relpath, "sheet": mask_personal_numbers(name)[0]}
+        for plan in plans
+        for name in plan.skipped_sheets
+    ]
+    for entry in skipped_sheets:
+        note(f"{entry['file']}: skipped sheet {entry['sheet']!r}, not an export table")
     for plan in plans:
         ignored = sorted({h for part in plan.parts for h in part.ignored})
         if ignored:
@@ -226,6 +263,7 @@ def _ingest_planned(
                 "rows_stored": 0,
                 "rows_quarantined": 0,
                 "reasons": {},
+                "numbers_masked": {},
             }
             for plan in plans
         }
@@ -236,9 +274,7 @@ def _ingest_planned(
         # Files are checked one at a time (duplicates are looked for across a
         # table's files with the keys seen so far), so only one file's raw text
         # is held. Each file's rows are written in the background while the
-        # next file is read and checked. (Reading the next file during a check
-        # was measured: no faster, since both are CPU-bound, and 1.5 GB more
-        # memory at city scale.) Parents are checked before children.
+        # next file is read and checked. Parents are checked before children.
         names = [name for name in TABLE_ORDER if by_table[name]]
         queue = [plan for name in names for plan in by_table[name]]
         pool = ThreadPoolExecutor(max_workers=1)
@@ -277,8 +313,14 @@ def _ingest_planned(
                     raw = ahead.result()
                     position += 1
                     bar.update()
-                    stored, rejected, counts = _check_table(
-                        spec, raw, parents=parents, relpaths=relpaths, bar=bar, seen=seen
+                    stored, rejected, counts, masked = _check_table(
+                        spec,
+                        raw,
+                        parents=parents,
+                        relpaths=relpaths,
+                        bar=bar,
+                        seen=seen,
+                        control_free=plan.control_free,
                     )
                     del raw
                     # Only what was made since the last file (the young generation, while paused).
@@ -291,6 +333,7 @@ def _ingest_planned(
                     for column in parent_columns:
                         kept[column].append(stored.get_column(column))
                     quarantined.append(rejected)
+                    entries[plan.source.order]["numbers_masked"] = masked
                     for file_order, why, n in counts.iter_rows():
                         entry = entries[file_order]
                         entry["rows_read"] += n
@@ -331,9 +374,9 @@ def _ingest_planned(
         report.update(
             {
                 "voldata_version": voldata.__version__,
-                "key_fingerprint": key_fingerprint(key),
                 "files": files,
                 "skipped_files": skipped,
+                "skipped_sheets": skipped_sheets,
                 "totals": totals,
                 "tables": stored_rows,
             }
@@ -342,7 +385,7 @@ def _ingest_planned(
         bar.set_postfix_str("done")
         bar.close()
 
-    build_atomically(store, build)
+    build_atomically(store, build, work=work)
     note(
         f"{report['totals']['rows_read']:,} rows read, {report['totals']['rows_stored']:,} stored, "
         f"{report['totals']['rows_quarantined']:,} quarantined → {store}"
@@ -361,17 +404,19 @@ def _check_table(
     relpaths: list[str],
     bar: tqdm,
     seen: SeenKeys | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    control_free: bool = False,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, int]]:
     """Sort one file's rows (as :func:`_read` gives them) into stored and quarantined.
 
     ``seen`` holds the keys of the table's files checked before (call
     ``seen.commit`` afterwards to add this file's).
 
-    Returns the stored rows (canonical columns), the quarantine entries, and
-    counts per file and reason (reason null = stored).
+    Returns the stored rows (canonical columns), the quarantine entries,
+    counts per file and reason (reason null = stored), and the ID and phone
+    numbers masked in its free text, by kind.
     """
     bar.set_postfix_str(f"{spec.name}: checking {raw.height:,} rows")
-    typed, reason, detail = canonicalise(spec, raw)
+    typed, reason, detail, masked = canonicalise(spec, raw, control_free=control_free)
     # Reference lookups do not depend on the duplicates: they run side by side.
     with ThreadPoolExecutor(max_workers=1) as pool:
         known = pool.submit(known_references, spec, typed, parents)
@@ -387,7 +432,7 @@ def _check_table(
         .len()
         .sort(["_file", "reason"], nulls_last=True)
     )
-    return stored, rejected, counts
+    return stored, rejected, counts, masked
 
 
 def _naming_the_file(relpath: str, action: Callable, *args, **kwargs):

@@ -2,11 +2,13 @@
 
 Quarantine ``reason`` codes (the demo generator's fault list uses the same):
 
+``control_character`` a cell holds a control character (NUL, escape ...)
 ``missing_value``     a required value is blank
 ``bad_date``          a date or datetime that cannot be read
 ``bad_number``        hours, points or a head count that is not a number
 ``out_of_range``      hours not in (0, 24], points not a whole number > 0,
-                      planned volunteers < 0 or not whole, end before start
+                      planned volunteers < 0 or not whole, end before start,
+                      a date after the ingest date
 ``unknown_district``  a district name or code not in the reference table
 ``unknown_value``     a vocabulary word with no fall-back in the contract
                       (category, target_group, record_method, status, txn_type)
@@ -25,6 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from voldata.ingest.canonical import header_of
+from voldata.personal import mask_series
 from voldata.schema import Table
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
 ]
 
 REASONS = (
+    "control_character",
     "missing_value",
     "bad_date",
     "bad_number",
@@ -319,7 +323,9 @@ def quarantine_rows(
 
     ``values`` is a JSON object keyed by the Chinese header, holding only the
     canonical non-PII columns (the ID number was dropped when the file was
-    read; names, phones and unknown columns were never selected).
+    read; names, phones and unknown columns were never selected). Every
+    value and the detail have their ID and phone numbers masked: a row whose
+    cells are shifted (a missing name) carries them in other columns.
     """
     rows = reason.is_not_null()
     if not rows.any():
@@ -337,6 +343,9 @@ def quarantine_rows(
         )
     raw_columns = [c for c in spec.columns if c.headers and not c.derived_from_id]
     picked = raw.filter(rows).with_columns(reason.filter(rows).alias("_reason"), detail.filter(rows).alias("_detail"))
+    picked = picked.with_columns(
+        mask_series(picked.get_column(name))[0] for name in ["_sheet", "_detail", *(c.name for c in raw_columns)]
+    )
     files = pl.Series("relpath", relpaths, dtype=pl.String)
     return picked.select(
         pl.lit(spec.name).alias("table"),

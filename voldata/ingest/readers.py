@@ -12,11 +12,12 @@ import codecs
 import csv
 import datetime as dt
 import io
+import math
 import operator
 import os
 import re
+import stat
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -25,8 +26,10 @@ import numpy as np
 import polars as pl
 from python_calamine import CalamineWorkbook
 
+from voldata.ingest.canonical import CONTROL_CHARACTERS
 from voldata.ingest.iconv import DecodeFailure, transcode_file
 from voldata.ingest.identity import ID_NUMBER, pseudonymise
+from voldata.personal import compact, mask_personal_numbers
 from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
 
 __all__ = [
@@ -58,6 +61,8 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
 # The header of a demo generator's fault list (RAW/faults.csv): a side file
 # recognised by its header, skipped like the other non-export files.
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_FIRST_YEAR, _LAST_YEAR = 1900, 2100
 _FAULT_LIST_HEADERS = frozenset({"file", "sheet", "row_number", "fault", "expected"})
 # Columns every read frame starts with: where each row came from.
 META_COLUMNS = ("_file", "_sheet", "_row")
@@ -100,6 +105,10 @@ class Plan:
     frame: pl.DataFrame | None = None
     # A UTF-8 copy of a CSV in another encoding, made ahead of reading (see :func:`utf8_copy`).
     utf8_copy: Path | None = None
+    # Workbook sheets that are not an export table (notes, summaries): not read.
+    skipped_sheets: list[str] = field(default_factory=list)
+    # Known, once read, to hold no control character anywhere (a CSV's bytes were looked at).
+    control_free: bool = False
 
     @property
     def needs_transcoding(self) -> bool:
@@ -122,7 +131,8 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
     Raises
     ------
     IngestError
-        A RAW argument does not exist.
+        A RAW argument does not exist; a file in a RAW folder is a link to a
+        file outside it, or an input is not a regular file.
     """
     sources: list[Source] = []
     skipped: list[str] = []
@@ -133,8 +143,11 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
         if any(part.startswith(".") for part in path.relative_to(root).parts[:-1]):
             return False
         if excluded is not None:
+            # The store, its lock and the work folders beside it.
             resolved = path.resolve()
-            if resolved.is_relative_to(excluded) or resolved.parent.name.startswith(f".{excluded.name}."):
+            if resolved.is_relative_to(excluded) or any(
+                p.name.startswith(f".{excluded.name}.") and p.parent == excluded.parent for p in (path, *path.parents)
+            ):
                 return False
         return True
 
@@ -143,14 +156,27 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
         if not root.exists():
             raise IngestError(f"{root}: no such file or folder")
         if root.is_dir():
+            inside = root.resolve()
             found = sorted(
-                (p for p in root.rglob("*") if p.is_file() and searched(p, root)),
+                (p for p in root.rglob("*") if not p.is_dir() and searched(p, root)),
                 key=lambda p: p.relative_to(root).as_posix(),
             )
+            for path in found:
+                # Only regular files inside the folder: a link out of it (to a system file) is never read.
+                if not path.resolve().is_relative_to(inside):
+                    raise IngestError(f"{path}: a link to a file outside {root}; refusing to read it")
             pairs = [(p, p.relative_to(root).as_posix()) for p in found]
         else:
             pairs = [(root, root.name)]
         for path, relpath in pairs:
+            # (A file named after a person's phone or ID number is reported without it.)
+            relpath = mask_personal_numbers(relpath)[0]
+            try:
+                mode = path.stat().st_mode
+            except OSError as error:
+                raise IngestError(f"{path}: cannot read ({error})") from None
+            if not stat.S_ISREG(mode):
+                raise IngestError(f"{path}: not a regular file (a pipe, device or socket); refusing to read it")
             name = path.name
             if path.suffix.lower() not in SUFFIXES or name.startswith((".", "~$")):
                 skipped.append(relpath)
@@ -167,8 +193,8 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
 
 
 def normalise_header(text: object) -> str:
-    """NFKC, no whitespace, no BOM or leading ``*``, and no trailing bracketed unit such as ``（小时）``."""
-    header = "".join(unicodedata.normalize("NFKC", str(text)).replace("\ufeff", "").split())
+    """Folded (:func:`voldata.personal.compact`), no BOM or leading ``*``, no trailing unit such as ``（小时）``."""
+    header = compact(str(text))  # (a BOM is an invisible format character: dropped)
     header = header.lstrip("*")
     stripped = _TRAILING_BRACKET.sub("", header)
     return stripped or header
@@ -223,6 +249,15 @@ def _unknown_table_message(rows: list[list[str]], where: str) -> str:
     )
 
 
+def _column_name(position: int) -> str:
+    """A column as a spreadsheet names it: 3 → "D (column 4)"."""
+    letters, number = "", position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return f"{letters} (column {position + 1})"
+
+
 def _make_part(sheet: str, rows: list[list[str]], where: str) -> tuple[Table, Part]:
     """Find the header among the first rows, recognise the table and map the columns."""
     normalised = [[normalise_header(c) if c not in (None, "") else "" for c in row] for row in rows]
@@ -233,10 +268,17 @@ def _make_part(sheet: str, rows: list[list[str]], where: str) -> tuple[Table, Pa
         mapping = header_map(spec)
         columns: dict[int, str] = {}
         ignored: list[str] = []
+        first_at: dict[str, int] = {}
         for position, header in enumerate(headers):
             if not header:
                 continue
+            if header in first_at:
+                raise IngestError(
+                    f"{where}: columns {_column_name(first_at[header])} and {_column_name(position)} are both "
+                    f"headed {header!r} (header row {index + 1}); keep one"
+                )
             if header in mapping:
+                first_at[header] = position
                 columns[position] = mapping[header]
             elif header not in PII_HEADERS:
                 ignored.append(header)
@@ -364,12 +406,36 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
         path = plan.utf8_copy or _transcode(path, plan.encoding, workdir, plan.source.relpath)
         try:
             frame = _read_csv_text(path, plan, part)
+            plan.control_free = _control_free(path)
         except pl.exceptions.ComputeError as error:
             raise IngestError(f"{plan.source.relpath}: cannot parse the CSV ({error})") from None
         finally:
             path.unlink(missing_ok=True)
+        return [(part, frame, part.header_index + 2)]
+    plan.control_free = _control_free(path)
     # Rows as a spreadsheet numbers them: header on line h+1, first data row h+2.
     return [(part, frame, part.header_index + 2)]
+
+
+_C0_OR_DEL = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
+_NOT_C0_OR_DEL = bytes(set(range(256)) - set(_C0_OR_DEL))
+_C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _control_free(path: Path) -> bool:
+    """Whether a UTF-8 file holds no control character at all (then its cells need no check one by one).
+
+    A pass over the bytes costs a tenth of looking into every cell.
+    """
+    with open(path, "rb") as handle:
+        previous = b""
+        while chunk := handle.read(_TRANSCODE_CHUNK):
+            # (C1 controls are two bytes in UTF-8, the first \xc2, which Chinese text rarely holds.)
+            joined = previous[-1:] + chunk
+            if chunk.translate(None, _NOT_C0_OR_DEL) or (b"\xc2" in joined and _C1_IN_UTF8.search(joined)):
+                return False
+            previous = chunk
+    return True
 
 
 # ---------------------------------------------------------------- XLSX
@@ -416,21 +482,45 @@ def _open_workbook(source: Source) -> CalamineWorkbook:
 
 
 def _sheet_rows(workbook: CalamineWorkbook, name: str, source: Source, nrows: int | None = None) -> list[list]:
+    """The cells of one sheet from A1, row by row; a merged range's cells all hold its anchor's value."""
     try:
         sheet = workbook.get_sheet_by_name(name)
-        if nrows is None:
-            return sheet.to_python(skip_empty_area=False)
-        return sheet.to_python(skip_empty_area=False, nrows=nrows)
+        rows = sheet.to_python(skip_empty_area=False, **({} if nrows is None else {"nrows": nrows}))
+        merged = sheet.merged_cell_ranges or []
     except Exception as error:
         raise IngestError(f"{source.relpath} sheet {name!r}: cannot read ({type(error).__name__}: {error})") from None
+    for (top, left), (bottom, right) in merged:
+        if top >= len(rows) or left >= len(rows[top]):
+            continue
+        anchor = rows[top][left]
+        for row in rows[top : bottom + 1]:
+            row.extend([""] * (right + 1 - len(row)))
+            row[left : right + 1] = [anchor] * (right + 1 - left)
+    return rows
 
 
-def _sheet_frame(part: Part, rows: list[list]) -> pl.DataFrame:
+def _serial_text(value: object, kind: str) -> object:
+    """A number in a workbook's date column: an Excel serial date (a bare year in a birth-date column)."""
+    if type(value) not in (int, float) or not math.isfinite(value):
+        return value
+    if kind == "year" and value == int(value) and _FIRST_YEAR <= value <= _LAST_YEAR:
+        return str(int(value))
+    if not 1 <= value < 2958466:  # (9999-12-31)
+        return value
+    # Serials count days from 1899-12-30; rounded to the second (the fraction is stored in binary).
+    moment = _EXCEL_EPOCH + dt.timedelta(seconds=round(value * 86400))
+    return moment.date().isoformat() if value == int(value) else moment.isoformat(sep=" ")
+
+
+def _sheet_frame(spec: Table, part: Part, rows: list[list]) -> pl.DataFrame:
     """The data rows of one sheet as text columns ``c<position>`` (mapped columns only).
 
-    Cells of the other columns (PII, unknown headers) are never converted;
-    they only tell whether a row is blank (``_other_cells``).
+    Numbers in date columns are Excel serial dates (this is the only place
+    they are read as dates: in a CSV a number is no date). Cells of the other
+    columns (PII, unknown headers) are never converted; they only tell
+    whether a row is blank (``_other_cells``).
     """
+    kinds = {c.name: c.kind for c in spec.columns}
     data: dict[str, pl.Series] = {}
     # Sheets are read as a rectangle, so cells are usually taken column by
     # column in C (``itemgetter``); a short row is looked at cell by cell.
@@ -443,6 +533,9 @@ def _sheet_frame(part: Part, rows: list[list]) -> pl.DataFrame:
 
     for position in sorted(part.columns):
         values = column(position)
+        kind = kinds.get(part.columns[position])
+        if kind in ("date", "datetime", "year"):
+            values = [_serial_text(value, kind) for value in values]
         if set(map(type, values)) <= {str}:
             data[f"c{position}"] = pl.Series(values, dtype=pl.String).replace("", None)
         else:
@@ -462,12 +555,17 @@ def _plan_xlsx(source: Source, *, read: bool) -> tuple[Plan, list[tuple[Part, pl
     workbook = _open_workbook(source)
     parts: list[Part] = []
     pieces: list[tuple[Part, pl.DataFrame, int]] = []
+    unknown: list[tuple[str, list[list[str]]]] = []  # sheets that are no export table
     spec: Table | None = None
     for name in workbook.sheet_names:
         rows = _sheet_rows(workbook, name, source, nrows=None if read else HEADER_SEARCH_ROWS)
         head = [[cell_text(c) or "" for c in row] for row in rows[:HEADER_SEARCH_ROWS]]
         if not any(any(row) for row in head):
             continue  # an empty sheet holds no rows to account for
+        if not any(recognise([normalise_header(c) for c in row]) for row in head):
+            # Notes, a summary, a pivot table: not an export table (listed in the report).
+            unknown.append((name, head))
+            continue
         sheet_spec, part = _make_part(name, head, f"{source.relpath} sheet {name!r}")
         if spec is not None and sheet_spec is not spec:
             raise IngestError(
@@ -477,11 +575,14 @@ def _plan_xlsx(source: Source, *, read: bool) -> tuple[Plan, list[tuple[Part, pl
         spec = sheet_spec
         parts.append(part)
         if read:
-            pieces.append((part, _sheet_frame(part, rows[part.header_index + 1 :]), part.header_index + 2))
+            pieces.append((part, _sheet_frame(spec, part, rows[part.header_index + 1 :]), part.header_index + 2))
         del rows
+    if spec is None and unknown:
+        name, head = unknown[0]
+        raise IngestError(_unknown_table_message(head, f"{source.relpath} sheet {name!r}"))
     if spec is None:
         raise IngestError(f"{source.relpath}: every sheet is empty")
-    return Plan(source=source, table=spec, parts=parts), pieces
+    return Plan(source=source, table=spec, parts=parts, skipped_sheets=[name for name, _ in unknown]), pieces
 
 
 def _read_xlsx(plan: Plan) -> list[tuple[Part, pl.DataFrame, int]]:
@@ -489,7 +590,7 @@ def _read_xlsx(plan: Plan) -> list[tuple[Part, pl.DataFrame, int]]:
     out = []
     for part in plan.parts:
         rows = _sheet_rows(workbook, part.sheet, plan.source)[part.header_index + 1 :]
-        out.append((part, _sheet_frame(part, rows), part.header_index + 2))
+        out.append((part, _sheet_frame(plan.table, part, rows), part.header_index + 2))
         del rows
     return out
 
@@ -580,5 +681,9 @@ def _canonical_text(plan: Plan, pieces: list[tuple[Part, pl.DataFrame, int]], *,
         frames.append(frame)
     frame = pl.concat(frames, how="vertical") if frames else pl.DataFrame()
     if has_id:
+        # (The ID number is gone after this: whether it held a control character is kept.)
+        frame = frame.with_columns(
+            pl.col(ID_NUMBER).str.contains(CONTROL_CHARACTERS).fill_null(False).alias("_id_control")
+        )
         frame = pseudonymise(frame, key=key)
     return frame

@@ -20,13 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
 import polars as pl
 
 from voldata import reference
+from voldata.personal import compact, fold
 from voldata.schema import VOCABULARIES
 
 __all__ = [
@@ -62,13 +62,11 @@ FALLBACKS: dict[str, str] = {"political_status": "other", "education": "unknown"
 # partner's name or a yes.
 NEGATIVE_WORDS = frozenset({"否", "无", "没有", "不是", "0", "false", "no", "n", "/", "-"})
 
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 
 
-def normalise(value: str) -> str:
-    """NFKC (full-width digits and punctuation to half-width) and no whitespace at all."""
-    return "".join(unicodedata.normalize("NFKC", value).split())
+# NFKC (full-width digits and punctuation to half-width), every script's digits, no whitespace at all.
+normalise = compact
 
 
 def _null_if_blank(series: pl.Series) -> pl.Series:
@@ -89,10 +87,12 @@ def clean_text(series: pl.Series) -> pl.Series:
 def clean_identifier(series: pl.Series) -> pl.Series:
     """Identifiers (record, volunteer, activity numbers): NFKC, no whitespace, blank → null.
 
-    Only values holding something other than printable ASCII pay for NFKC.
+    Only values holding something other than printable ASCII are folded.
     """
-    if series.str.contains(r"[^!-~]").any():
-        series = series.str.normalize("NFKC").str.replace_all(r"\s+", "")
+    rows = series.str.contains(r"[^!-~]").fill_null(False).arg_true()
+    if len(rows):
+        (folded,) = map_unique(series.gather(rows), lambda value: (compact(value),), (pl.String,))
+        series = series.clone().scatter(rows, folded)
     return _null_if_blank(series)
 
 
@@ -133,7 +133,6 @@ _DATE_SEPARATED = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$"
 )
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
-_EXCEL_SERIAL = re.compile(r"^\d{1,5}(?:\.\d+)?$")
 # Shapes of datetime text that exports commonly use, the canonical one first:
 # (format, the exact text shape it is trusted on). ASCII digits only, no
 # sign, and no leap seconds (the parser would roll them over).
@@ -150,21 +149,14 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
 
     Accepts ``2020-03-05``, ``2020/3/5``, ``2020.3.5``, ``2020年3月5日``,
     ``20200305``, each with an optional time (``8:30``, ``08:30:00``,
-    ``8时30分``, ``T08:30``), and Excel serial numbers (``43895``,
-    ``43895.354``). Years outside 1900-2100 are refused.
+    ``8时30分``, ``T08:30``). Years outside 1900-2100 are refused. A bare
+    number is no date here: Excel serial dates are read from workbook cells
+    only (:func:`voldata.ingest.readers._serial_text`).
     """
     # Whitespace separates date and time here, so it is collapsed, not removed.
-    text = " ".join(unicodedata.normalize("NFKC", value).split())
+    text = " ".join(fold(value).split())
     if not text:
         return None
-    if _EXCEL_SERIAL.match(text):
-        serial = float(text)
-        if serial < 1:
-            return None
-        # Excel serials count days from 1899-12-30; round to the second
-        # because the fraction is stored in binary.
-        moment = _EXCEL_EPOCH + dt.timedelta(seconds=round(serial * 86400))
-        return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
     for word, replacement in (("年", "-"), ("月", "-"), ("日", " "), ("号", " "), ("时", ":"), ("分", ":"), ("秒", "")):
         text = text.replace(word, replacement)
     text = " ".join(text.split()).rstrip(":")

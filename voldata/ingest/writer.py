@@ -1,8 +1,8 @@
 """Writing the store: deterministic Parquet files, the report, and the atomic swap.
 
-The new store is built in a temporary folder next to ``STORE`` and swapped
-in with renames at the very end, so a failure at any point leaves the
-previous store exactly as it was.
+The new store is built in the run's private work folder next to ``STORE``
+and swapped in at the very end, so a failure (or a kill) at any point leaves
+the previous store exactly as it was.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +18,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from voldata.folders import replace_folder
 from voldata.ingest.quarantine import strictly_increasing
 from voldata.ingest.readers import IngestError
 from voldata.schema import Table
@@ -34,6 +34,7 @@ __all__ = [
     "write_report",
     "check_store_target",
     "build_atomically",
+    "remove_leftovers",
 ]
 
 QUARANTINE_SCHEMA = pa.schema(
@@ -196,37 +197,34 @@ def check_store_target(store: Path) -> None:
         )
 
 
-def build_atomically(store: Path, build: Callable[[Path, Path], None]) -> None:
-    """Build a new store with ``build(new_root, workdir)`` and swap it in for ``store``.
+def build_atomically(store: Path, build: Callable[[Path, Path], None], *, work: Path) -> None:
+    """Build a new store with ``build(new_root, scratch)`` in the run's work folder and swap it in for ``store``.
 
-    ``new_root`` and ``workdir`` are fresh folders next to ``store`` (same
-    file system, so the final renames are atomic). Whatever happens, both are
-    removed; the previous store is replaced only after ``build`` returned.
+    ``work`` is the run's private folder (:func:`voldata.folders.private_work`,
+    beside ``store``, so the swap is a rename); ``new_root`` and ``scratch``
+    (transcoded copies, spilled keys) are made in it, readable by the owner
+    only. The previous store is replaced only after ``build`` returned, in
+    one step (:func:`voldata.folders.replace_folder`); it ends up in ``work``,
+    removed with it.
+    """
+    new_root, scratch = work / "new", work / "scratch"
+    new_root.mkdir(mode=0o700)
+    scratch.mkdir(mode=0o700)
+    build(new_root, scratch)
+    replace_folder(new_root, store)
+
+
+def remove_leftovers(store: Path) -> None:
+    """Remove what a killed run of an earlier version left beside ``store`` (``.STORE.new-*``, ``.work-*``, ``.old-*``).
+
+    Those versions swapped with two renames: a run killed between them left
+    the store only at ``.STORE.old-*``, which is put back. Call it holding
+    the writer's lock.
     """
     store = Path(store).absolute()
-    store.parent.mkdir(parents=True, exist_ok=True)
-    new_root = Path(tempfile.mkdtemp(prefix=f".{store.name}.new-", dir=store.parent))
-    workdir = Path(tempfile.mkdtemp(prefix=f".{store.name}.work-", dir=store.parent))
-    try:
-        build(new_root, workdir)
-        _swap(new_root, store)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if new_root.exists():
-            shutil.rmtree(new_root, ignore_errors=True)
-
-
-def _swap(new_root: Path, store: Path) -> None:
-    old = None
-    if store.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{store.name}.old-", dir=store.parent))
-        old.rmdir()
-        os.rename(store, old)
-    try:
-        os.rename(new_root, store)
-    except BaseException:
-        if old is not None:
-            os.rename(old, store)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    olds = sorted(store.parent.glob(f".{store.name}.old-*"))
+    if not store.exists() and len(olds) == 1:
+        os.rename(olds.pop(), store)
+    for kind in ("new", "work", "old"):
+        for leftover in store.parent.glob(f".{store.name}.{kind}-*"):
+            shutil.rmtree(leftover, ignore_errors=True)

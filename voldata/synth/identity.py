@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from voldata.personal import check_characters
+
 __all__ = [
-    "CHECK_WEIGHTS",
     "check_digits",
     "id_numbers",
     "id_key",
@@ -23,8 +24,8 @@ __all__ = [
     "other_id_numbers",
 ]
 
-CHECK_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_CHECK_CHARS = np.frombuffer(b"10X98765432", dtype=np.uint8)
+# GB 11643 check characters (uint8 ASCII) of an (n, 17) array of digits: the rule of voldata.personal.
+check_digits = check_characters
 
 # Birth-place codes: Guangzhou districts weigh most, then the rest of Guangdong,
 # then the provinces most Guangzhou migrants come from.
@@ -67,12 +68,6 @@ REGION_CODES = np.array(
 )
 REGION_WEIGHTS = np.array([4.0] * 11 + [1.2] * 11 + [0.8] * 10)
 REGION_WEIGHTS = REGION_WEIGHTS / REGION_WEIGHTS.sum()
-
-
-def check_digits(first17: np.ndarray) -> np.ndarray:
-    """GB 11643 check characters (as uint8 ASCII) for an (n, 17) array of digits."""
-    remainder = (first17.astype(np.int64) * CHECK_WEIGHTS).sum(axis=1) % 11
-    return _CHECK_CHARS[remainder]
 
 
 def id_key(region: np.ndarray, birth_ymd: np.ndarray, sequence: np.ndarray) -> np.ndarray:
