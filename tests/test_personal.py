@@ -37,6 +37,9 @@ def test_fold_makes_every_digit_ascii():
         ("0086 138 1234 5678/020-8888 1234", f"{MASK}/{MASK}", {MOBILE_NUMBER: 1, LANDLINE_NUMBER: 1}),
         (f"身份证{ID}，旧证440106900307123", f"身份证{MASK}，旧证{MASK}", {ID_NUMBER: 2}),
         ("身份证 4401 0619 9003 0712 31 号", f"身份证 {MASK} 号", {ID_NUMBER: 1}),
+        # Tabs (text pasted from a spreadsheet), and any dash or a dot after the area code.
+        ("电话\t138\t1234\t5678", f"电话\t{MASK}", {MOBILE_NUMBER: 1}),
+        ("座机 020—8888 1234；020.8888.1234", f"座机 {MASK}；{MASK}", {LANDLINE_NUMBER: 2}),
         ("关爱长者 2020年3月5日 第12345678次", "关爱长者 2020年3月5日 第12345678次", {}),
         ("记录 R20200000001 与 440106199003071232", "记录 R20200000001 与 440106199003071232", {}),
     ],

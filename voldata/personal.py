@@ -8,8 +8,10 @@ demo generator makes ID numbers with :func:`check_characters`.
 Text is first folded (:func:`fold`): NFKC (full-width digits and punctuation
 to ASCII, ideographic and no-break spaces to spaces), every other script's
 decimal digits to ASCII, and invisible format characters (zero-width spaces,
-joiners) dropped. Then, with a separator being one space, dash or dot
-(``138 1234 5678``, ``138-1234-5678``, ``138.1234.5678``):
+joiners) dropped. Then, with a separator being one or two spaces or tabs, or
+a dash of any width or a dot (``138 1234 5678``, ``138\t1234\t5678``,
+``138-1234-5678``, ``138.1234.5678``), between any two digits and after an
+area code or a country code (``020—8888 1234``, ``020.8888.1234``):
 
 * an ID number is 18 characters, 17 digits and the GB 11643-1999 check
   character (``X`` allowed), digits optionally separated; or the 15-digit
@@ -67,20 +69,21 @@ MASK = "[已遮蔽]"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
-# Between two digits: one or two spaces, or a dash of any width, a dot or a middle dot with a space either side.
-_SEP = r"(?: ?[\-.\u00b7\u2010-\u2015\u2212\u30fb] ?| {1,2})?"
+# Between two digits: one or two spaces or tabs, or a dash of any width, a dot or a middle dot with a space
+# (or tab) either side. (Line breaks are not separators: they would join numbers of different lines.)
+_SEP = r"(?:[ \t]?[\-.\u00b7\u2010-\u2015\u2212\u30fb][ \t]?|[ \t]{1,2})?"
 _D = rf"{_SEP}[0-9]"  # one more digit, possibly after a separator
 # Not glued to a digit before, and not the fraction of a decimal number.
 _START = r"(?<![0-9])(?<![0-9][.])"
 _END = r"(?![0-9])"
-_COUNTRY = r"(?:\(?(?:(?:\+|00) ?)?86\)?[ \-]?)"
+_COUNTRY = rf"(?:\(?(?:(?:\+|00) ?)?86\)?{_SEP})"
 _PATTERN = re.compile(
     rf"{_START}(?:"
     rf"(?P<id>[0-9](?:{_D}){{16}}{_SEP}[0-9Xx]){_END}"
     rf"|(?P<old_id>[1-8][0-9]{{5}}[0-9]{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{{3}}){_END}"
     rf"|(?P<mobile>{_COUNTRY}?1[3-9](?:{_D}){{9}}){_END}"
     rf"|(?P<landline>(?:\(0?(?:10|2[0-9]|[3-9][0-9]{{2}})\)|0(?:10|2[0-9]|[3-9][0-9]{{2}})"
-    rf"|{_COUNTRY}\(?(?:10|2[0-9]|[3-9][0-9]{{2}})\)?)[ \-]?[2-9](?:{_D}){{6,7}}){_END}"
+    rf"|{_COUNTRY}\(?(?:10|2[0-9]|[3-9][0-9]{{2}})\)?){_SEP}[2-9](?:{_D}){{6,7}}){_END}"
     rf")"
 )
 _DIGIT_OR_X = re.compile(r"[0-9Xx]")

@@ -27,7 +27,8 @@ Choices where the data contract is silent
 * Hours: ``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``; a
   number outside (0, 24], negative included, is ``out_of_range``; text that is
   not a number is ``bad_number``. Points and 招募人数: a number that is not
-  whole (or below 1 / 0) is ``out_of_range``.
+  whole (or below 1 / 0), or that is an ID or phone number (a shifted row),
+  is ``out_of_range``.
 * Dates: years outside 1900-2100 are ``bad_date``. Datetimes are naive local
   time; fractions of a second are dropped.
 * A row's reason is its first problem, column by column in store order;

@@ -139,6 +139,13 @@ def canonicalise(
         if is_free_text(column):
             typed[name], found = mask_series(typed[name])
             masked.update(found)
+        if column.kind == "int":
+            # A shifted row can put a phone or ID number where a count belongs, and it would parse: not stored.
+            scrubbed, found = mask_series(raw.get_column(name))
+            if found:
+                holds = (scrubbed != raw.get_column(name)).fill_null(False)
+                detail = _value_detail(column, name, "is an ID or phone number, not a count")
+                problems.extend(_problem(holds, "out_of_range", detail))
         if column.required:
             # Every parser gives null with an OK status exactly for blank text.
             blank = typed[name].is_null() if status is None else (typed[name].is_null() & (status == v.OK))

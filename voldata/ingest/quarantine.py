@@ -7,7 +7,8 @@ Quarantine ``reason`` codes (the demo generator's fault list uses the same):
 ``bad_date``          a date or datetime that cannot be read
 ``bad_number``        hours, points or a head count that is not a number
 ``out_of_range``      hours not in (0, 24], points not a whole number > 0,
-                      planned volunteers < 0 or not whole, end before start,
+                      planned volunteers < 0 or not whole, a count that is
+                      an ID or phone number, end before start,
                       a date after the ingest date
 ``unknown_district``  a district name or code not in the reference table
 ``unknown_value``     a vocabulary word with no fall-back in the contract

@@ -1,0 +1,541 @@
+"""Exports written by an attacker, ingested and built into a full edition with the real commands.
+
+Every free-text column of every table, in a GB18030 CSV and in a workbook, carries script, Markdown
+links, autolinks, formulas and ID and phone numbers in every written form; rows are shifted so the ID
+and the mobile number move into other columns; file and sheet names are hostile too. The checks here
+do not use the masking rule under test: each planted number is looked for as its bare digits in every
+output file and every store file, after NFKC and with separators removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+import xlsxwriter
+from PIL import Image
+
+from voldata.ingest import ingest
+from voldata.ingest.canonical import is_free_text
+from voldata.personal import MASK, id_check_digit
+from voldata.schema import TABLES
+from voldata.store import quarantine
+
+YEAR = 2020
+KEY = "hostile-exports-test-key-not-a-secret-0123456789"
+ROWS = 12  # hostile rows per table: every written form of every kind reaches every free-text column
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("editions")]
+
+MARKUP = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "<svg onload=alert(3)>",
+    "[点我](javascript:alert(4))",
+    "![x](javascript:alert(5))",
+    "<http://evil.example/a>",
+    '<a href="javascript:alert(6)">链接</a>',
+    '=HYPERLINK("http://evil.example","点击")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+_FULL_WIDTH = str.maketrans("0123456789+-() ", "０１２３４５６７８９＋－（）\u3000")
+
+
+def _wide(text: str) -> str:
+    return text.translate(_FULL_WIDTH)
+
+
+def _mobile_forms(d: str) -> list[str]:
+    a, b, c = d[:3], d[3:7], d[7:]
+    return [
+        d,
+        f"{a} {b} {c}",
+        f"{a}-{b}-{c}",
+        f"{a}.{b}.{c}",
+        _wide(d),
+        f"+86 {d}",
+        f"+86-{a}-{b}-{c}",
+        f"0086 {a} {b} {c}",
+        _wide(f"+86 {a}-{b}-{c}"),
+        f"(+86){d}",
+        f"{a}\t{b}\t{c}",
+        f"{a}\u200b{b}\u200b{c}",
+    ]
+
+
+def _landline_forms(local: str) -> list[str]:
+    a, b = local[:4], local[4:]
+    return [
+        f"020-{a} {b}",
+        f"020 {a} {b}",
+        f"(020){local}",
+        f"020-{local}",
+        f"+86 20 {a} {b}",
+        f"0086-20-{a}-{b}",
+        _wide(f"020-{a} {b}"),
+        f"020\u2014{a} {b}",
+        f"020.{a}.{b}",
+        f"（020）{a}-{b}",
+        f"020\t{a}\t{b}",
+        f"+86(20){local}",
+    ]
+
+
+def _id_forms(number: str) -> list[str]:
+    return [
+        number,
+        number.lower(),
+        f"{number[:4]} {number[4:8]} {number[8:12]} {number[12:16]} {number[16:]}",
+        f"{number[:6]}-{number[6:14]}-{number[14:]}",
+        _wide(number[:17]) + number[17],
+        f"身份证:{number}号",
+    ]
+
+
+class Planted:
+    """Personal numbers handed out one by one, each new; ``keys`` are the digits every check looks for."""
+
+    def __init__(self):
+        self.keys: set[str] = set()
+        self._next = 0
+
+    def _serial(self) -> int:
+        self._next += 1
+        return self._next
+
+    def mobile(self, form: int) -> str:
+        digits = f"1376543{self._serial():04d}"
+        self.keys.add(digits)
+        forms = _mobile_forms(digits)
+        return forms[form % len(forms)]
+
+    def landline(self, form: int) -> str:
+        local = f"8765{self._serial():04d}"
+        self.keys.add("20" + local)
+        forms = _landline_forms(local)
+        return forms[form % len(forms)]
+
+    def id_number(self, form: int, *, ending_x: bool | None = None) -> str:
+        """A resident ID number with a valid check character (ending in X every other time, or as asked)."""
+        want_x = form % 2 == 1 if ending_x is None else ending_x
+        serial = self._serial()
+        for last in range(100):  # the last two digits of the sequence pick the check character
+            first17 = f"440106{1950 + serial // 10}0307{serial % 10}{last:02d}"
+            if (id_check_digit(first17) == "X") == want_x:
+                break
+        number = first17 + id_check_digit(first17)
+        self.keys.add(first17)
+        forms = _id_forms(number)
+        return forms[form % len(forms)]
+
+    def text(self, row: int, column: int, words: str) -> str:
+        """A free-text cell: markup or a formula first, then words and one number of each kind."""
+        markup = MARKUP[(row + column) % len(MARKUP)]
+        return (
+            f"{markup}{words} 联系 {self.mobile(row + column)} 座机 {self.landline(row + 2 * column)}"
+            f" 证件 {self.id_number(row + 3 * column)}"
+        )
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]], *, extra_rows: list[str] = ()) -> None:
+    """A GB18030 CSV; ``extra_rows`` are written as they are (shifted rows, one line each)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    buffer.write("".join(line + "\r\n" for line in extra_rows))
+    path.write_bytes(buffer.getvalue().encode("gb18030"))
+
+
+def _write_xlsx(path: Path, sheet: str, header: list[str], rows: list[list[str]]) -> None:
+    """A workbook with a title line above the header; every cell written as a string (formulas too)."""
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with xlsxwriter.Workbook(str(path), options) as book:
+        worksheet = book.add_worksheet(sheet)
+        worksheet.write_string(0, 0, "广州市志愿服务平台导出")
+        for r, row in enumerate([header, *rows], start=1):
+            for c, value in enumerate(row):
+                if value != "":
+                    worksheet.write_string(r, c, value)
+
+
+def _both(raw: Path, stem: str, sheet: str, header: list[str], rows: list[list[str]], **extra) -> None:
+    """Even rows to a GB18030 CSV, odd rows to a workbook."""
+    _write_csv(raw / f"{stem}.csv", header, rows[0::2], **extra)
+    _write_xlsx(raw / f"{stem}.xlsx", sheet, header, rows[1::2])
+
+
+def write_hostile_exports(raw: Path, planted: Planted) -> None:
+    """Every table of the contract, its free text hostile; valid enough that most rows reach the edition."""
+    raw.mkdir(parents=True)
+    hostile_name = planted.text(0, 0, "文件")  # a file name as hostile as the cells
+    file_stem = hostile_name.replace("\t", " ").replace("\r", " ").replace("/", "／")[:150]
+
+    volunteer_header = [
+        "志愿者编号", "姓名", "证件类型", "证件号码", "性别", "出生日期", "手机号码",
+        "政治面貌", "学历", "所属区", "所属街道", "所属社区", "注册时间",
+    ]  # fmt: skip
+    volunteers = []
+    for i in range(ROWS):
+        volunteers.append(
+            [f"HV{i:02d}", f"志愿者{i}", "居民身份证", planted.id_number(i), "", "", planted.mobile(i),
+             "中共党员", "本科", "天河区", planted.text(i, 0, "街道"), planted.text(i, 1, "社区"),
+             "2019-06-01 10:00"]
+        )  # fmt: skip
+    shifted = [
+        # No name: the ID number moves into 证件类型, the mobile into 出生日期.
+        f"HV90,居民身份证,{planted.id_number(0)},男,1990-03-07,{planted.mobile(1)},群众,本科,天河区,石牌街道,华师社区,"
+        "2020-01-01 10:00",
+        # A name holding a comma: everything moves one column on, the mobile into 政治面貌.
+        f"HV91,张,三,居民身份证,{planted.id_number(3)},男,1990-03-07,{planted.mobile(2)},群众,本科,天河区,石牌街道,"
+        "华师社区,2020-01-01 10:00",
+    ]
+    _both(raw, "志愿者信息导出", f"志愿者{planted.mobile(0)}", volunteer_header, volunteers, extra_rows=shifted)
+
+    _write_csv(
+        raw / "在职党员报到.csv",
+        ["证件号码", "姓名", "所在单位", "联系电话", "报到区", "报到街道", "报到社区", "报到时间"],
+        [
+            [
+                planted.id_number(i),
+                f"党员{i}",
+                planted.text(i, 9, "单位"),
+                planted.mobile(i),
+                "天河区",
+                planted.text(i, 2, "街道"),
+                planted.text(i, 3, "社区"),
+                "2020-04-01 09:00",
+            ]
+            for i in range(ROWS)
+        ],  # fmt: skip
+        extra_rows=[f"{planted.id_number(4)},某单位,{planted.mobile(5)},天河区,石牌街道,华师社区,2020-04-01 09:00"],
+    )
+
+    team_header = [
+        "队伍编号",
+        "队伍名称",
+        "队伍类型",
+        "所属区",
+        "所属街道",
+        "所属社区",
+        "成立日期",
+        "负责人",
+        "联系电话",
+    ]
+    teams = [
+        [f"HT{i:02d}", planted.text(i, 4, "服务队"), "社区志愿服务队", "天河区", planted.text(i, 5, "街道"),
+         planted.text(i, 6, "社区"), "2018-05-04", f"队长{i}", planted.landline(i)]
+        for i in range(ROWS)
+    ]  # fmt: skip
+    team_shifted = [
+        f"HT90,社区志愿服务队,天河区,石牌街道,华师社区,2018-05-04,陈队长,{planted.mobile(3)}",
+        f"HT91,石牌,服务队,社区志愿服务队,天河区,石牌街道,华师社区,2018-05-04,陈队长,{planted.mobile(4)}",
+    ]
+    _both(raw, file_stem, "队伍", team_header, teams, extra_rows=team_shifted)
+
+    activity_header = [
+        "活动编号", "活动名称", "发布队伍编号", "服务类别", "服务对象", "活动区", "活动街道", "活动社区",
+        "开始时间", "结束时间", "合作社工机构", "慈善资源", "招募人数", "联系人",
+    ]  # fmt: skip
+    activities = []
+    for i in range(ROWS):
+        title = planted.text(i, 7, "敬老项目")
+        for session in range(2):  # each project held twice, so the featured projects are the hostile ones
+            activities.append(
+                [f"HA{i:02d}{session}", title, f"HT{i:02d}", "疫情防控", "老年人", "天河区", planted.text(i, 8, "街道"),
+                 planted.text(i, 10, "社区"), f"2020-03-{5 + session:02d} 08:00", f"2020-03-{5 + session:02d} 12:00",
+                 planted.text(i, 11, "社工"), "是", "20", planted.mobile(i)]
+            )  # fmt: skip
+    _write_csv(raw / "志愿活动导出_gb18030.csv", activity_header, activities[0::2])
+    _write_xlsx(raw / "志愿活动导出.xlsx", "活动", activity_header, activities[1::2])
+    # Numbers where codes, dates and counts belong: quarantined, their values masked.
+    _write_csv(
+        raw / "志愿活动导出_错位.csv",
+        activity_header,
+        [
+            ["HA90", "错位", "HT00", planted.mobile(5), "老年人", "天河区", "", "", "2020-03-05 08:00", "", "", "否",
+             "20", ""],
+            ["HA91", "错位", "HT00", "疫情防控", "老年人", "天河区", "", "", planted.id_number(2), "", "", "否",
+             "20", ""],
+            ["HA92", "错位", "HT00", "疫情防控", "老年人", "天河区", "", "", "2020-03-05 08:00", "", "", "否",
+             planted.mobile(0), ""],
+        ],
+    )  # fmt: skip
+
+    record_header = ["记录编号", "志愿者编号", "姓名", "活动编号", "服务日期", "签到时间", "签退时间",
+                     "服务时长（小时）", "记录方式", "审核状态"]  # fmt: skip
+    records = [
+        [f"HR{i:02d}{s}{v}", f"HV{(i + v) % ROWS:02d}", planted.mobile(i), f"HA{i:02d}{s}", f"2020-03-{5 + s:02d}",
+         "", "", str(2 + v), "扫码签到", "已审核"]
+        for i in range(ROWS) for s in range(2) for v in range(3)
+    ]  # fmt: skip
+    _both(
+        raw,
+        "服务时长记录",
+        "记录",
+        record_header,
+        records,
+        extra_rows=[f"HR99,HV00,HA000,2020-03-05,,,{planted.mobile(6)},扫码签到,已审核"],
+    )
+
+    account_header = ["账户编号", "证件号码", "姓名", "手机号码", "性别", "出生日期", "所属区", "开户时间"]
+    accounts = [
+        [f"HB{i:02d}", planted.id_number(i), f"会员{i}", planted.mobile(i), "", "", "天河区", "2020-01-01 10:00"]
+        for i in range(ROWS)
+    ]
+    _both(
+        raw,
+        "时间银行账户",
+        f"<svg onload=1>{planted.mobile(1)}",
+        account_header,
+        accounts,
+        extra_rows=[
+            f"HB90,{planted.id_number(5)},{planted.mobile(7)},女,1950-01-01,天河区,2020-01-01 10:00",
+            f"{planted.id_number(6)},会员,{planted.mobile(8)},女,1950-01-01,天河区,2020-01-01 10:00",
+        ],
+    )
+
+    txn_header = ["流水号", "账户编号", "交易类型", "时长（积分）", "对方账户编号", "服务项目", "交易时间"]
+    txns = [
+        [f"HX{i:02d}", f"HB{i:02d}", "存入", "2", f"HB{(i + 1) % ROWS:02d}", planted.text(i, 13, "服务"),
+         "2020-05-01 10:00"]
+        for i in range(ROWS)
+    ]  # fmt: skip
+    _both(raw, "时间银行流水", "流水", txn_header, txns)
+
+
+_SEPARATORS = re.compile(r"[\s\-.\u00b7\u2010-\u2015\u2212\u30fb()\[\]/_~\u200b-\u200d\u2060\ufeff]+")
+_XLSX_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_DATA_URI = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+")
+
+
+def _bare(text: str) -> str:
+    """Text as the checks compare it: escapes decoded, NFKC, upper case, no separators, no embedded images."""
+    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = _XLSX_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), html.unescape(text))
+    text = _DATA_URI.sub(" ", text)
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
+
+
+def _leaks(text: str, planted: Planted) -> list[str]:
+    bare = _bare(text)
+    return sorted(key for key in planted.keys if key in bare)
+
+
+def _texts(path: Path, root: Path) -> dict[str, str]:
+    """Every piece of text a file holds, by where it is: zip members, PNG text chunks, Parquet columns, the text."""
+    name = path.relative_to(root).as_posix()
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return {f"{name}:{n}": archive.read(n).decode("utf-8", "replace") for n in archive.namelist()}
+    if path.suffix == ".png":
+        with Image.open(path) as image:
+            return {name: json.dumps({**image.info, **getattr(image, "text", {})}, default=str)}
+    if path.suffix == ".parquet":
+        table = pq.read_table(path)
+        return {f"{name}:{c}": "\n".join(map(str, table.column(c).to_pylist())) for c in table.column_names}
+    return {name: path.read_bytes().decode("utf-8", "replace")}
+
+
+def _leaks_in(folder: Path, planted: Planted) -> dict[str, list[str]]:
+    """Planted numbers found in any file under ``folder``, by where they were found."""
+    texts = {where: text for p in sorted(folder.rglob("*")) if p.is_file() for where, text in _texts(p, folder).items()}
+    return {where: found for where, text in texts.items() if (found := _leaks(text, planted))}
+
+
+class _Tags(HTMLParser):
+    """Every start tag of an HTML document with its attributes."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+
+_DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "form", "base", "link", "frame", "applet"}
+_OWN_LINK = re.compile(
+    r"^#[^:]*$|^(index|0[1-5]_[a-z_]+)\.html$|^tables/(voldata_\d{4}_tables\.xlsx)?$|^(indicators|manifest)\.json$"
+)
+
+
+def _live_content(document: str) -> list[str]:
+    """What in an HTML document could run or lead away: dangerous tags, event handlers, foreign links."""
+    parser = _Tags()
+    parser.feed(document)
+    found = []
+    for tag, attrs in parser.tags:
+        if tag in _DANGEROUS_TAGS:
+            found.append(f"<{tag}>")
+        for name, value in attrs:
+            value = re.sub(r"[\s\x00-\x1f]", "", value or "").lower()
+            if name.startswith("on"):
+                found.append(f"<{tag} {name}=>")
+            if "javascript:" in value or "vbscript:" in value:
+                found.append(f"<{tag} {name}={value}>")
+            if tag == "a" and name == "href" and not _OWN_LINK.match(value):
+                found.append(f"<a href={value}>")
+            if tag == "img" and name == "src" and not value.startswith("data:image/png;base64,"):
+                found.append(f"<img src={value}>")
+    if re.search(r"<\s*script", document, re.IGNORECASE):
+        found.append("<script")
+    return found
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "voldata", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=os.environ | {"VOLDATA_KEY": KEY})
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The hostile exports, ingested with ``voldata ingest`` and built with ``voldata build``."""
+    root = tmp_path_factory.mktemp("hostile_exports")
+    planted = Planted()
+    write_hostile_exports(root / "raw", planted)
+    ingested = _run("ingest", str(root / "raw"), "--store", str(root / "store"), "--quiet")
+    assert ingested.returncode == 0, ingested.stderr
+    built = _run("build", "--year", str(YEAR), "--store", str(root / "store"), "--out", str(root / "editions"))
+    assert built.returncode == 0, built.stderr
+    return {
+        "planted": planted,
+        "store": root / "store",
+        "edition": root / "editions" / str(YEAR),
+        "messages": ingested.stdout + ingested.stderr + built.stdout + built.stderr,
+    }
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def test_every_free_text_column_is_planted():
+    """The schema's free-text columns are the ones the exports above fill with hostile text."""
+    free_text = {(t.name, c.name) for t in TABLES.values() for c in t.columns if is_free_text(c)}
+    assert free_text == {
+        ("volunteers", "street"),
+        ("volunteers", "community"),
+        ("party_reports", "street"),
+        ("party_reports", "community"),
+        ("teams", "team_name"),
+        ("teams", "street"),
+        ("teams", "community"),
+        ("activities", "title"),
+        ("activities", "street"),
+        ("activities", "community"),
+        ("timebank_transactions", "service_item"),
+    }
+
+
+def test_a_phone_or_id_number_where_a_count_belongs_is_quarantined(tmp_path):
+    """A shifted row can put a mobile or ID number in 招募人数 or 时长（积分）, where it parses as a count."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _write_csv(
+        raw / "teams.csv", ["队伍编号", "队伍名称", "队伍类型", "所属区"], [["T1", "队", "社区志愿服务队", "天河区"]]
+    )
+    header = ["活动编号", "活动名称", "发布队伍编号", "服务类别", "服务对象", "活动区", "开始时间", "招募人数"]
+    rows = [["A1", "敬老", "T1", "疫情防控", "老年人", "天河区", "2020-03-05 08:00", number]
+            for number in ("20", "13765430001", "137 6543 0002", "440106199003071231")]  # fmt: skip
+    for index, row in enumerate(rows):
+        row[0] = f"A{index}"
+    _write_csv(raw / "activities.csv", header, rows)
+    ingest([raw], store=tmp_path / "store", key=KEY, progress=False)
+    assert pl.read_parquet(tmp_path / "store" / "activities")["planned_volunteers"].to_list() == [20]
+    rows = quarantine(tmp_path / "store")
+    assert rows["reason"].tolist() == ["out_of_range"] * 3
+    assert all(detail == f"招募人数 (planned_volunteers) = '{MASK}' is an ID or phone number, not a count"
+               for detail in rows["detail"])  # fmt: skip
+
+
+def test_the_store_holds_no_planted_number(hostile):
+    planted, store = hostile["planted"], hostile["store"]
+    report = json.loads((store / "ingest_report.json").read_text(encoding="utf-8"))
+    assert report["totals"]["rows_stored"] > 0 and report["totals"]["rows_quarantined"] > 0
+    assert sum(sum(f["numbers_masked"].values()) for f in report["files"]) > 0
+    assert _leaks_in(store, planted) == {}
+    assert _leaks(hostile["messages"], planted) == []
+
+
+def test_no_output_file_holds_a_planted_number(hostile):
+    planted, edition = hostile["planted"], hostile["edition"]
+    kinds = {p.suffix for p in _files(edition)}
+    assert {".html", ".csv", ".json", ".svg", ".png", ".ipynb", ".xlsx"} <= kinds
+    assert _leaks_in(edition, planted) == {}
+
+
+def test_the_hostile_text_reaches_the_edition_as_text(hostile):
+    """The checks below are not vacuous: the titles, streets and file names are published, masked."""
+    edition = hostile["edition"]
+    featured = (edition / "tables" / "03_featured_projects.csv").read_text(encoding="utf-8-sig")
+    streets = (edition / "tables" / "04_streets.csv").read_text(encoding="utf-8-sig")
+    files = (edition / "tables" / "05_ingest_files.csv").read_text(encoding="utf-8-sig")
+    assert featured.count("敬老项目 联系 " + MASK) == 5 and "javascript:" in featured
+    assert streets.count("街道 联系 " + MASK) == ROWS and "'=HYPERLINK" in streets
+    assert "<script>alert(1)<／script>文件 联系 " + MASK in files
+    cases = (edition / "03_practice_and_cases.html").read_text(encoding="utf-8")
+    assert "规模最大的常态化项目是“![x](javascript:alert(5))敬老项目 联系 " + MASK in html.unescape(cases)
+
+
+def test_pages_figures_and_notebooks_carry_nothing_live(hostile):
+    edition = hostile["edition"]
+    for page in edition.glob("*.html"):
+        assert _live_content(page.read_text(encoding="utf-8")) == [], page.name
+    for notebook in (edition / "notebooks").glob("*.ipynb"):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        for output in (o for c in cells if c["cell_type"] == "code" for o in c["outputs"]):
+            fragment = "".join(output.get("data", {}).get("text/html", ""))
+            assert _live_content(fragment) == [], notebook.name
+    for figure in (edition / "figures").glob("*.svg"):
+        root = ElementTree.parse(figure).getroot()
+        for element in root.iter():
+            tag = element.tag.rsplit("}", 1)[-1]
+            assert tag not in {"script", "foreignObject", "a", "iframe"}, figure.name
+            for name, value in element.attrib.items():
+                assert not name.rsplit("}", 1)[-1].startswith("on"), figure.name
+                assert "javascript:" not in value.lower(), figure.name
+
+
+def test_the_workbook_holds_no_formula_or_link(hostile):
+    workbook = hostile["edition"] / "tables" / f"voldata_{YEAR}_tables.xlsx"
+    with zipfile.ZipFile(workbook) as archive:
+        names = archive.namelist()
+        parts = {n: archive.read(n).decode("utf-8") for n in names if n.endswith((".xml", ".rels"))}
+    assert not [n for n in names if "externalLink" in n]
+    for name, xml in parts.items():
+        assert re.search(r"<(\w+:)?f[ >/]", xml) is None, name
+        assert "<hyperlink" not in xml and "relationships/hyperlink" not in xml, name
+    strings = parts["xl/sharedStrings.xml"]
+    assert '=HYPERLINK("http://evil.example","点击")街道' in strings  # a street, kept as a string
+
+
+def test_csv_text_cells_are_guarded(hostile):
+    guarded = 0
+    for table in (hostile["edition"] / "tables").glob("*.csv"):
+        with table.open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.reader(handle):
+                for cell in row:
+                    guarded += cell.startswith(("'=", "'+", "'-", "'@"))
+                    if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+                        assert re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", cell), (table.name, cell)
+    assert guarded >= 4
