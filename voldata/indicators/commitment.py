@@ -8,7 +8,17 @@ import narwhals as nw
 import pandas as pd
 
 from voldata.indicators._docs import document
-from voldata.indicators._engine import Context, as_context, collect_pandas, district_frame, py, ratio, result
+from voldata.indicators._engine import (
+    Context,
+    as_context,
+    collect_pandas,
+    count_true,
+    district_frame,
+    epoch_day,
+    py,
+    ratio,
+    result,
+)
 from voldata.indicators.scale import people_concentration, people_summary
 
 __all__ = [
@@ -33,7 +43,6 @@ STAR_THRESHOLDS = (100.0, 300.0, 600.0, 1000.0, 1500.0)
 #: A spell whose last record is more than this many days before the data's end has lapsed.
 LAPSE_DAYS = 180
 _STARS = [f"star_{n}" for n in range(1, 6)]
-_SECONDS_PER_DAY = 86_400
 
 
 def _cumulative_stars(ctx: Context, year: int) -> nw.LazyFrame:
@@ -95,7 +104,6 @@ def _retention(ctx: Context, year: int) -> float | None:
 
 
 def _activation(ctx: Context, year: int) -> float | None:
-    registered_day = nw.col("registered_at").dt.truncate("1d")
     new = ctx.volunteers(year).filter(nw.col("new")).select("volunteer_id", "registered_at")
     # first valid record (any year) of the new volunteers only: a semi join keeps the group-by small
     first = (
@@ -107,9 +115,9 @@ def _activation(ctx: Context, year: int) -> float | None:
     row = (
         new.join(first, on="volunteer_id", how="left")
         .with_columns(
-            activated=((nw.col("first") - registered_day).dt.total_seconds() <= 90 * _SECONDS_PER_DAY).fill_null(False)
+            activated=(epoch_day(nw.col("first")) - epoch_day(nw.col("registered_at")) <= 90).fill_null(False)
         )
-        .select(new=nw.len(), activated=nw.col("activated").sum())
+        .select(new=nw.len(), activated=count_true(nw.col("activated")))
         .collect()
         .rows(named=True)[0]
     )
@@ -196,8 +204,8 @@ def engagement_spells(tables, *, year: int) -> nw.LazyFrame:
         .with_columns(data_end=last.max())
         .filter(nw.col("first").dt.year() <= year)
         .with_columns(
-            days=((last - nw.col("first")).dt.total_seconds() // _SECONDS_PER_DAY).cast(nw.Int64()),
-            lapsed=(nw.col("data_end") - last).dt.total_seconds() > LAPSE_DAYS * _SECONDS_PER_DAY,
+            days=epoch_day(last) - epoch_day(nw.col("first")),
+            lapsed=epoch_day(nw.col("data_end")) - epoch_day(last) > LAPSE_DAYS,
         )
         .drop("data_end")
     )
