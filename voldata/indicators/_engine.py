@@ -343,15 +343,15 @@ def count_true(condition: nw.Expr) -> nw.Expr:
 
 
 def epoch_day(moment: nw.Expr) -> nw.Expr:
-    """The day number (1970-01-01 = 0) of a date or datetime's calendar day, as Int64.
+    """The day number (1970-01-01 = 0) of a date or datetime's calendar day (missing where it is missing).
 
     Differences of day numbers count calendar days. Built from the year and the
     day of the year in integer arithmetic, which every engine has (Spark has no
     duration totals).
     """
-    before = moment.dt.year().cast(nw.Int64()) - 1
+    before = moment.dt.year() - 1
     leap_days = before // 4 - before // 100 + before // 400 - 477  # leap days from 1970 to the year's start
-    return 365 * (before - 1969) + leap_days + moment.dt.ordinal_day().cast(nw.Int64()) - 1
+    return 365 * (before - 1969) + leap_days + moment.dt.ordinal_day() - 1
 
 
 def py(value: Any) -> int | float | None:

@@ -204,7 +204,7 @@ def engagement_spells(tables, *, year: int) -> nw.LazyFrame:
         .with_columns(data_end=last.max())
         .filter(nw.col("first").dt.year() <= year)
         .with_columns(
-            days=epoch_day(last) - epoch_day(nw.col("first")),
+            days=(epoch_day(last) - epoch_day(nw.col("first"))).cast(nw.Int64()),
             lapsed=epoch_day(nw.col("data_end")) - epoch_day(last) > LAPSE_DAYS,
         )
         .drop("data_end")

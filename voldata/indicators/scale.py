@@ -108,7 +108,8 @@ def people_concentration(ctx: Context, year: int) -> dict[str, Any]:
         values = (
             ctx.active_people(year)
             .group_by("hours")
-            .agg(nw.len().cast(nw.Int64()).alias("count"))  # signed: the differences below may be negative
+            .agg(nw.len().alias("count"))
+            .with_columns(count.cast(nw.Int64()))  # signed: the differences below may be negative
             .with_columns(n=count.sum(), below=count.cum_sum().over(order_by="hours") - count)
         )
         # people of this value inside the top ⌈n/10⌉: ⌈n/10⌉ minus the people above it, clipped to 0 … count
@@ -190,24 +191,25 @@ def scale_by_district(ctx: Context, year: int, *, population: Any = None) -> pd.
     def build() -> pd.DataFrame:
         volunteers = collect_pandas(
             ctx.volunteers(year)
-            .with_columns(party_registered=nw.col("registered") & nw.col("party"))
-            .group_by("district_code")
-            .agg(
-                count_true(nw.col("registered")).alias("registered_volunteers"),
-                count_true(nw.col("new")).alias("new_volunteers"),
-                count_true(nw.col("party_registered")).alias("party_member_volunteers"),
+            # flags as 0/1 before grouping: Spark sums numbers only, and pandas sums columns fastest
+            .with_columns(
+                registered_volunteers=nw.col("registered").cast(nw.Int64()),
+                new_volunteers=nw.col("new").cast(nw.Int64()),
+                party_member_volunteers=(nw.col("registered") & nw.col("party")).cast(nw.Int64()),
             )
+            .group_by("district_code")
+            .agg(nw.col("registered_volunteers", "new_volunteers", "party_member_volunteers").sum())
         )
         people = collect_pandas(
             ctx.active_people(year)
-            .with_columns(party_active=_party_active())
+            .with_columns(party_member_active=_party_active().cast(nw.Int64()))
             .group_by("district_code")
             .agg(
                 nw.len().alias("active_volunteers"),
                 nw.col("hours").sum().alias("service_hours"),
                 nw.col("hours").mean().alias("hours_per_active_mean"),
                 nw.col("hours").median().alias("hours_per_active_median"),
-                count_true(nw.col("party_active")).alias("party_member_active"),
+                nw.col("party_member_active").sum(),
             )
         )
         teams_frame = collect_pandas(_teams_by_end(ctx, year).group_by("district_code").agg(nw.len().alias("teams")))
