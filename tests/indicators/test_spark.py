@@ -39,7 +39,7 @@ def spark_tables(spark_session, fixture_store):
     return Context(store.tables(str(fixture_store), engine="spark"))
 
 
-@pytest.mark.parametrize("year", [2019, 2020, 2021])
+@pytest.mark.parametrize("year", [2020, 2021])  # 2020 with growth on 2019; 2021 without records
 def test_city_and_district_equal_polars(spark_tables, fixture_store, year):
     polars_tables = store.tables(fixture_store)
     assert_same_city(city_indicators(spark_tables, year=year), city_indicators(polars_tables, year=year))
