@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import polars as pl
@@ -204,25 +205,48 @@ def tables(
     *,
     engine: str = "polars",
     years: Iterable[int] | None = None,
-) -> dict[str, pd.DataFrame | pl.LazyFrame]:
+    spark_master: str | None = None,
+    spark_conf: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """All canonical tables of a store, as the indicator functions take them.
 
     Parameters
     ----------
     store : str or Path
-        The store folder.
-    engine : {"polars", "pandas"}
+        The store folder. For ``engine="spark"`` any path Spark reads, given as
+        a string: a local folder, ``hdfs://…``, ``s3a://…``.
+    engine : {"polars", "pandas", "spark"}
         ``"polars"``: lazy frames (nothing is read until an indicator asks);
-        ``"pandas"``: DataFrames read now.
+        ``"pandas"``: DataFrames read now; ``"spark"``: PySpark DataFrames
+        (lazy, computed on the session's cluster; needs ``voldata[spark]``).
     years : iterable of int, optional
         Restrict partitioned tables to these years. Default: all years (the
         indicators need earlier years for cumulative figures and growth).
+    spark_master : str, optional
+        ``engine="spark"`` only: the master URL of a new session (see
+        :func:`voldata.spark.session`). Default: the active session if any,
+        else ``local[*]``.
+    spark_conf : mapping of str to str, optional
+        ``engine="spark"`` only: Spark settings, e.g. ``{"spark.driver.memory": "8g"}``.
+
+    Raises
+    ------
+    voldata.spark.SparkUnavailable
+        ``engine="spark"`` where PySpark or Java is missing (the message says what to install).
     """
+    if engine == "spark":
+        from voldata import spark
+
+        session = spark.session(spark_master, spark_conf)
+        spark.check_store(session, store)
+        return spark.read_tables(session, store, years=years)
+    if spark_master is not None or spark_conf:
+        raise ValueError(f"spark_master and spark_conf are for engine='spark', not {engine!r}")
     if engine == "polars":
         return {name: scan(name, store=store, years=years) for name in TABLE_ORDER}
     if engine == "pandas":
         return {name: load(name, store=store, years=years) for name in TABLE_ORDER}
-    raise ValueError(f"engine must be 'polars' or 'pandas', not {engine!r}")
+    raise ValueError(f"engine must be 'polars', 'pandas' or 'spark', not {engine!r}")
 
 
 def ingest_report(store: str | Path) -> dict:

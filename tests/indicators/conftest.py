@@ -166,3 +166,44 @@ def engine(request) -> str:
 def tables(fixture_store, engine):
     """The fixture store's tables on one engine (pandas DataFrames or polars LazyFrames)."""
     return store_module.tables(fixture_store, engine=engine)
+
+
+#: A small local session: one core (the suite runs on two workers), yet two partitions per shuffle so that
+#: results that depend on how rows are split across partitions show up; no UI.
+SPARK_TEST_CONF = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.ui.enabled": "false",
+    "spark.driver.memory": "1g",
+}
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local Spark session for the whole test session (starting one takes seconds).
+
+    PySpark comes with ``make test`` (``.[dev,spark]``); where it is missing the
+    Spark tests are skipped with the install command, except in CI, where they fail.
+    """
+    import os
+
+    if not os.environ.get("CI"):
+        pytest.importorskip("pyspark", reason="PySpark is not installed: pip install -e '.[spark]'")
+    from voldata import spark
+
+    session = spark.session("local[1]", SPARK_TEST_CONF)
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def synth_store(tmp_path_factory) -> Path:
+    """A small demo store (scale 0.001, 2018-2020) made by the real generator and ingest."""
+    from voldata.ingest import ingest
+    from voldata.synth import generate
+
+    root = tmp_path_factory.mktemp("synth_store")
+    generate(root / "raw", years=range(2018, 2021), scale=0.001, seed=2020, progress=False)
+    ingest(root / "raw", store=root / "store", key="test-key-for-demo-data-only", progress=False)
+    return root / "store"

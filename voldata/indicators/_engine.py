@@ -41,6 +41,8 @@ __all__ = [
     "clear_contexts",
     "valid_records",
     "age_band",
+    "count_true",
+    "epoch_day",
     "AGE_BANDS",
     "PARTY_STATUSES",
     "DIGITAL_METHODS",
@@ -115,15 +117,31 @@ class Context:
         return self.frames[name]
 
     def frame(self, key: Any, build: Callable[[], nw.LazyFrame]) -> nw.LazyFrame:
-        """``build()`` collected once (or read from the saved folder), then handed out lazily again."""
+        """``build()`` collected once (or read from the saved folder), then handed out lazily again.
+
+        On Spark the aggregate is not collected to the driver: it is persisted on the
+        executors (memory, then disk) and stays a distributed frame.
+        """
         if key not in self._frames:
             if key in self._saved_frames:
                 import polars as pl
 
                 self._frames[key] = nw.from_native(pl.read_parquet(self._saved_frames.pop(key)))
             else:
-                self._frames[key] = build().collect()
+                built = build()
+                if built.implementation.is_spark_like():
+                    self._frames[key] = nw.from_native(built.to_native().persist())
+                else:
+                    self._frames[key] = built.collect()
         return self._frames[key].lazy()
+
+    def release(self) -> None:
+        """Free what the context holds on a Spark cluster (its persisted aggregates) and forget them."""
+        for frame in self._frames.values():
+            if frame.implementation.is_spark_like():
+                frame.to_native().unpersist()
+        self._frames.clear()
+        self._values.clear()
 
     # -- sharing aggregates between processes -------------------------------
     def save(self, folder: str | Path, *, frames: Iterable[Any] = ()) -> Path:
@@ -272,12 +290,16 @@ def as_context(tables: Any) -> Context:
             return ctx
     ctx = Context(tables)
     _RECENT_CONTEXTS.insert(0, ctx)
+    for old in _RECENT_CONTEXTS[_RECENT_LIMIT:]:
+        old.release()
     del _RECENT_CONTEXTS[_RECENT_LIMIT:]
     return ctx
 
 
 def clear_contexts() -> None:
-    """Forget the recent contexts (and the aggregates they hold)."""
+    """Forget the recent contexts (and the aggregates they hold, also on a Spark cluster)."""
+    for ctx in _RECENT_CONTEXTS:
+        ctx.release()
     _RECENT_CONTEXTS.clear()
 
 
@@ -310,6 +332,26 @@ def age_band(year: int, birth_year: nw.Expr) -> nw.Expr:
         .then(nw.lit("70_plus"))
         .otherwise(nw.lit("unknown"))
     )
+
+
+def count_true(condition: nw.Expr) -> nw.Expr:
+    """Number of rows where ``condition`` is true (nulls not counted), as an Int64 aggregate.
+
+    Spark sums numbers only, so the condition is cast before summing.
+    """
+    return condition.cast(nw.Int64()).sum()
+
+
+def epoch_day(moment: nw.Expr) -> nw.Expr:
+    """The day number (1970-01-01 = 0) of a date or datetime's calendar day (missing where it is missing).
+
+    Differences of day numbers count calendar days. Built from the year and the
+    day of the year in integer arithmetic, which every engine has (Spark has no
+    duration totals).
+    """
+    before = moment.dt.year() - 1
+    leap_days = before // 4 - before // 100 + before // 400 - 477  # leap days from 1970 to the year's start
+    return 365 * (before - 1969) + leap_days + moment.dt.ordinal_day() - 1
 
 
 def py(value: Any) -> int | float | None:

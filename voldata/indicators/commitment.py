@@ -23,7 +23,17 @@ import narwhals as nw
 import pandas as pd
 
 from voldata.indicators._docs import document
-from voldata.indicators._engine import Context, as_context, collect_pandas, district_frame, py, ratio, result
+from voldata.indicators._engine import (
+    Context,
+    as_context,
+    collect_pandas,
+    count_true,
+    district_frame,
+    epoch_day,
+    py,
+    ratio,
+    result,
+)
 from voldata.indicators.scale import people_concentration, people_summary
 
 __all__ = [
@@ -54,7 +64,6 @@ LAPSE_DAYS = 180
 #: Activation: a first valid record within this many days of registration.
 ACTIVATION_DAYS = 90
 _STARS = [f"star_{n}" for n in range(1, 6)]
-_SECONDS_PER_DAY = 86_400
 
 
 def _cumulative_stars(ctx: Context, year: int) -> nw.LazyFrame:
@@ -183,8 +192,11 @@ def activation_cohort(tables, *, year: int) -> dict[str, int]:
 
     def build() -> dict[str, int]:
         window = data_window(ctx)
-        registered_day = nw.col("registered_at").dt.truncate("1d")
-        new = ctx.volunteers(year).filter(nw.col("new")).select("volunteer_id", registered_day.alias("day"))
+        new = (
+            ctx.volunteers(year)
+            .filter(nw.col("new"))
+            .select("volunteer_id", epoch_day(nw.col("registered_at")).alias("day"))
+        )
         # first valid record (any year) of the new volunteers only: a semi join keeps the group-by small
         first = (
             ctx.volunteer_years()
@@ -192,25 +204,24 @@ def activation_cohort(tables, *, year: int) -> dict[str, int]:
             .group_by("volunteer_id")
             .agg(nw.col("first").min())
         )
-        last_followed_day = (window["end"] if window else dt.datetime(year, 1, 1)) - dt.timedelta(ACTIVATION_DAYS)
-        days_to_first = (nw.col("first") - nw.col("day")).dt.total_seconds()
-        short = nw.col("day") > nw.lit(last_followed_day)
+        data_end = (window["end"] if window else dt.datetime(year, 1, 1)).date()
+        last_followed_day = (data_end - dt.date(1970, 1, 1)).days - ACTIVATION_DAYS
+        days_to_first = epoch_day(nw.col("first")) - nw.col("day")
+        short = nw.col("day") > last_followed_day
         before = (days_to_first < 0).fill_null(False) & ~short
         row = (
             new.join(first, on="volunteer_id", how="left")
             .with_columns(short=short, before=before)
             .with_columns(
                 cohort=~nw.col("short") & ~nw.col("before"),
-                activated=(days_to_first <= ACTIVATION_DAYS * _SECONDS_PER_DAY).fill_null(False)
-                & ~nw.col("short")
-                & ~nw.col("before"),
+                activated=(days_to_first <= ACTIVATION_DAYS).fill_null(False) & ~nw.col("short") & ~nw.col("before"),
             )
             .select(
                 new=nw.len(),
-                short_follow_up=nw.col("short").sum(),
-                served_before=nw.col("before").sum(),
-                cohort=nw.col("cohort").sum(),
-                activated=nw.col("activated").sum(),
+                short_follow_up=count_true(nw.col("short")),
+                served_before=count_true(nw.col("before")),
+                cohort=count_true(nw.col("cohort")),
+                activated=count_true(nw.col("activated")),
             )
             .collect()
             .rows(named=True)[0]
@@ -311,20 +322,20 @@ def engagement_spells(tables, *, year: int) -> nw.LazyFrame:
     ctx = as_context(tables)
     last = nw.col("last")
     registered = ctx.table("volunteers").select("volunteer_id", "registered_at")
-    lapse_seconds = LAPSE_DAYS * _SECONDS_PER_DAY
-    to_end = (nw.col("data_end") - nw.col("first")).dt.total_seconds()
-    lapsed = (nw.col("data_end") - last).dt.total_seconds() > lapse_seconds
-    seconds = nw.when(lapsed).then((last - nw.col("first")).dt.total_seconds()).otherwise(to_end - lapse_seconds)
+    first_day, last_day, end_day = epoch_day(nw.col("first")), epoch_day(last), epoch_day(nw.col("data_end"))
+    to_end = end_day - first_day
+    lapsed = end_day - last_day > LAPSE_DAYS
+    days = nw.when(lapsed).then(last_day - first_day).otherwise(to_end - LAPSE_DAYS)
     return (
         volunteer_spans(ctx)
         .with_columns(data_start=nw.col("first").min(), data_end=last.max())
         .filter(nw.col("first").dt.year() <= year)
         .join(registered, on="volunteer_id", how="left")
         .with_columns(
-            days=(seconds // _SECONDS_PER_DAY).cast(nw.Int64()),
+            days=days.cast(nw.Int64()),
             lapsed=lapsed,
-            left_truncated=(nw.col("registered_at").dt.truncate("1d") < nw.col("data_start")).fill_null(True),
-            too_recent=to_end < lapse_seconds,
+            left_truncated=(epoch_day(nw.col("registered_at")) < epoch_day(nw.col("data_start"))).fill_null(True),
+            too_recent=to_end < LAPSE_DAYS,
         )
         .with_columns(analysed=~nw.col("left_truncated") & ~nw.col("too_recent"))
         .drop("data_start", "data_end")

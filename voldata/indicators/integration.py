@@ -8,7 +8,7 @@ import narwhals as nw
 import pandas as pd
 
 from voldata.indicators._docs import document
-from voldata.indicators._engine import Context, as_context, py, ratio, result
+from voldata.indicators._engine import Context, as_context, count_true, py, ratio, result
 
 __all__ = [
     "social_work_activity_share",
@@ -28,7 +28,12 @@ def integration_city(ctx: Context, year: int) -> dict[str, Any]:
         activities = (
             ctx.activities()
             .filter(nw.col("year") == year)
-            .select(n=nw.len(), social=social.sum(), charity=charity.sum(), both=(social & charity).sum())
+            .select(
+                n=nw.len(),
+                social=count_true(social),
+                charity=count_true(charity),
+                both=count_true(social & charity),
+            )
             .collect()
             .rows(named=True)[0]
         )

@@ -13,6 +13,7 @@ from voldata.indicators._engine import (
     as_context,
     city_population,
     collect_pandas,
+    count_true,
     district_frame,
     population_table,
     py,
@@ -74,11 +75,11 @@ def people_summary(ctx: Context, year: int) -> dict[str, Any]:
             people.select(
                 active_volunteers=nw.len(),
                 service_hours=hours.sum(),
-                party_active=_party_active().sum(),
+                party_active=count_true(_party_active()),
                 party_hours=nw.col("party_hours").sum(),
-                nonparty_active=(~_party_active()).sum(),
+                nonparty_active=count_true(~_party_active()),
                 nonparty_hours=nw.col("nonparty_hours").sum(),
-                young_old_active=(nw.col("age_band") == "60_69").sum(),
+                young_old_active=count_true(nw.col("age_band") == "60_69"),
             )
             .collect()
             .rows(named=True)[0]
@@ -89,34 +90,36 @@ def people_summary(ctx: Context, year: int) -> dict[str, Any]:
 
 
 def people_concentration(ctx: Context, year: int) -> dict[str, Any]:
-    """Order statistics of the hours of the volunteers active in Y (one collect).
+    """Order statistics of the hours of the volunteers active in Y.
 
     Keys: hours_mean, hours_median, gini_weighted_sum (Σ i·x_(i), i the
     ascending ordinal rank), top10_hours (hours of the top ⌈n/10⌉).
+
+    The rank sums are taken over the distinct hour totals rather than over
+    people: a value v held by c people, with b people below it, takes the ranks
+    b+1 … b+c (Σ = c·b + c(c+1)/2), so ties need no order and only the small
+    table of distinct values is ever sorted (a cluster never has to put every
+    volunteer in one partition to rank them).
     """
 
     def build() -> dict[str, Any]:
-        hours = nw.col("hours")
-        people = (
+        hours, count = nw.col("hours"), nw.col("count")
+        row = ctx.active_people(year).select(hours_mean=hours.mean(), hours_median=hours.median()).collect()
+        values = (
             ctx.active_people(year)
-            .select("hours")
-            .with_columns(
-                rank_up=hours.rank(method="ordinal"),
-                rank_down=hours.rank(method="ordinal", descending=True),
-            )
+            .group_by("hours")
+            .agg(nw.len().alias("count"))
+            .with_columns(count.cast(nw.Int64()))  # signed: the differences below may be negative
+            .with_columns(n=count.sum(), below=count.cum_sum().over(order_by="hours") - count)
         )
-        row = (
-            people.select(
-                hours_mean=hours.mean(),
-                hours_median=hours.median(),
-                gini_weighted_sum=(nw.col("rank_up") * hours).sum(),
-                # rank ≤ ⌈n/10⌉  ⇔  10·rank − 10 < n  (integer arithmetic, no ceil needed)
-                top10_hours=nw.when(nw.col("rank_down") * 10 - 10 < nw.len()).then(hours).otherwise(0.0).sum(),
-            )
-            .collect()
-            .rows(named=True)[0]
-        )
-        return {key: py(value) for key, value in row.items()}
+        # people of this value inside the top ⌈n/10⌉: ⌈n/10⌉ minus the people above it, clipped to 0 … count
+        room = (nw.col("n") + 9) // 10 - (nw.col("n") - nw.col("below") - count)
+        in_top = nw.when(room <= 0).then(0).when(room >= count).then(count).otherwise(room)
+        sums = values.select(
+            gini_weighted_sum=(hours * (count * nw.col("below") + count * (count + 1) // 2)).sum(),
+            top10_hours=(hours * in_top).sum(),
+        ).collect()
+        return {key: py(value) for key, value in {**row.rows(named=True)[0], **sums.rows(named=True)[0]}.items()}
 
     return ctx.value(("people_concentration", year), build)
 
@@ -132,16 +135,19 @@ def scale_city(ctx: Context, year: int, *, population: Any = None, growth_only: 
         volunteers = (
             ctx.volunteers(year)
             .select(
-                registered_volunteers=nw.col("registered").sum(),
-                new_volunteers=nw.col("new").sum(),
-                party_member_volunteers=(nw.col("registered") & nw.col("party")).sum(),
+                registered_volunteers=count_true(nw.col("registered")),
+                new_volunteers=count_true(nw.col("new")),
+                party_member_volunteers=count_true(nw.col("registered") & nw.col("party")),
             )
             .collect()
             .rows(named=True)[0]
         )
         teams_row = (
             _teams_by_end(ctx, year)
-            .select(teams=nw.len(), party_service_teams=(nw.col("team_type") == "party_service").fill_null(False).sum())
+            .select(
+                teams=nw.len(),
+                party_service_teams=count_true((nw.col("team_type") == "party_service").fill_null(False)),
+            )
             .collect()
             .rows(named=True)[0]
         )
@@ -185,24 +191,25 @@ def scale_by_district(ctx: Context, year: int, *, population: Any = None) -> pd.
     def build() -> pd.DataFrame:
         volunteers = collect_pandas(
             ctx.volunteers(year)
-            .with_columns(party_registered=nw.col("registered") & nw.col("party"))
-            .group_by("district_code")
-            .agg(
-                nw.col("registered").sum().alias("registered_volunteers"),
-                nw.col("new").sum().alias("new_volunteers"),
-                nw.col("party_registered").sum().alias("party_member_volunteers"),
+            # flags as 0/1 before grouping: Spark sums numbers only, and pandas sums columns fastest
+            .with_columns(
+                registered_volunteers=nw.col("registered").cast(nw.Int64()),
+                new_volunteers=nw.col("new").cast(nw.Int64()),
+                party_member_volunteers=(nw.col("registered") & nw.col("party")).cast(nw.Int64()),
             )
+            .group_by("district_code")
+            .agg(nw.col("registered_volunteers", "new_volunteers", "party_member_volunteers").sum())
         )
         people = collect_pandas(
             ctx.active_people(year)
-            .with_columns(party_active=_party_active())
+            .with_columns(party_member_active=_party_active().cast(nw.Int64()))
             .group_by("district_code")
             .agg(
                 nw.len().alias("active_volunteers"),
                 nw.col("hours").sum().alias("service_hours"),
                 nw.col("hours").mean().alias("hours_per_active_mean"),
                 nw.col("hours").median().alias("hours_per_active_median"),
-                nw.col("party_active").sum().alias("party_member_active"),
+                nw.col("party_member_active").sum(),
             )
         )
         teams_frame = collect_pandas(_teams_by_end(ctx, year).group_by("district_code").agg(nw.len().alias("teams")))

@@ -13,7 +13,7 @@ import narwhals as nw
 import pandas as pd
 
 from voldata.indicators._docs import document
-from voldata.indicators._engine import Context, as_context, py, ratio, result
+from voldata.indicators._engine import Context, as_context, count_true, py, ratio, result
 
 __all__ = [
     "timebank_accounts",
@@ -71,7 +71,10 @@ def timebank_city(ctx: Context, year: int) -> dict[str, Any]:
         opened = nw.col("opened_at").dt.year()
         accounts = (
             ctx.table("timebank_accounts")
-            .select(timebank_accounts=(opened <= year).sum(), timebank_new_accounts=(opened == year).sum())
+            .select(
+                timebank_accounts=count_true(opened <= year),
+                timebank_new_accounts=count_true(opened == year),
+            )
             .collect()
             .rows(named=True)[0]
         )
@@ -104,7 +107,7 @@ def timebank_city(ctx: Context, year: int) -> dict[str, Any]:
             account_balances(ctx, year=year)
             .select(
                 points_outstanding=nw.col("balance").sum(),
-                accounts_over_cap=(nw.col("balance") > STORAGE_CAP).sum(),
+                accounts_over_cap=count_true(nw.col("balance") > STORAGE_CAP),
             )
             .collect()
             .rows(named=True)[0]

@@ -8,7 +8,7 @@ import narwhals as nw
 import pandas as pd
 
 from voldata.indicators._docs import document
-from voldata.indicators._engine import Context, as_context, py, ratio, result, valid_records
+from voldata.indicators._engine import Context, as_context, count_true, py, ratio, result, valid_records
 from voldata.indicators.scale import people_summary
 from voldata.indicators.timebank import transactions
 
@@ -64,7 +64,7 @@ def young_old_city(ctx: Context, year: int) -> dict[str, Any]:
                 old_old_points=nw.when(nw.col("to_old_old")).then(nw.col("points")).otherwise(0),
             )
             .select(
-                count=nw.col("pair").sum(),
+                count=count_true(nw.col("pair")),
                 points=nw.col("pair_points").sum(),
                 old_old_points=nw.col("old_old_points").sum(),
             )
