@@ -205,5 +205,5 @@ def synth_store(tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("synth_store")
     generate(root / "raw", years=range(2018, 2021), scale=0.001, seed=2020, progress=False)
-    ingest(root / "raw", store=root / "store", key="test-key-for-demo-data-only", progress=False)
+    ingest(root / "raw", store=root / "store", key="test-key-for-demo-data-only-not-secret", progress=False)
     return root / "store"
