@@ -409,9 +409,12 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, env=os.environ | {"VOLDATA_KEY": KEY})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hostile(tmp_path_factory):
-    """The hostile exports, ingested with ``voldata ingest`` and built with ``voldata build``."""
+    """The hostile exports, ingested with ``voldata ingest`` and built with ``voldata build``.
+
+    (Per session, not per module: a worker that runs other tests between these builds it once all the same.)
+    """
     root = tmp_path_factory.mktemp("hostile_exports")
     planted = Planted()
     write_hostile_exports(root / "raw", planted)
