@@ -38,7 +38,8 @@ from voldata.store import quarantine
 YEAR = 2020
 KEY = "hostile-exports-test-key-not-a-secret-0123456789"
 ROWS = 12  # hostile rows per table: every written form of every kind reaches every free-text column
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("editions")]
+# Its own group: one worker builds this edition, while another may build the sample edition.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile_exports")]
 
 MARKUP = [
     "<script>alert(1)</script>",
@@ -133,9 +134,10 @@ class Planted:
         forms = _landline_forms(local)
         return forms[form % len(forms)]
 
-    def id_number(self, form: int, *, ending_x: bool | None = None) -> str:
-        """A resident ID number with a valid check character (ending in X every other time, or as asked)."""
-        want_x = form % 2 == 1 if ending_x is None else ending_x
+    def id_number(self, form: int) -> str:
+        """A resident ID number with a valid check character; every written form is used ending in X too."""
+        forms_count = len(_id_forms("0" * 18))
+        want_x = (form // forms_count) % 2 == 1
         serial = self._serial()
         for last in range(100):  # the last two digits of the sequence pick the check character
             first17 = f"440106{1950 + serial // 10}0307{serial % 10}{last:02d}"
@@ -407,9 +409,12 @@ def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, env=os.environ | {"VOLDATA_KEY": KEY})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hostile(tmp_path_factory):
-    """The hostile exports, ingested with ``voldata ingest`` and built with ``voldata build``."""
+    """The hostile exports, ingested with ``voldata ingest`` and built with ``voldata build``.
+
+    (Per session, not per module: a worker that runs other tests between these builds it once all the same.)
+    """
     root = tmp_path_factory.mktemp("hostile_exports")
     planted = Planted()
     write_hostile_exports(root / "raw", planted)
