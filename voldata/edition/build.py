@@ -154,6 +154,8 @@ def _run_chapter(key: str, notebooks: str, staging: str, parameters: dict, demo:
             progress_bar=False,
             cwd=notebooks,
             log_output=False,
+            # A busy machine can take longer than papermill's 60 s to start a kernel.
+            start_timeout=300,
         )
     except papermill.PapermillExecutionError as error:
         return ChapterFailure(key, error.cell_index, error.exec_count, f"{error.ename}: {error.evalue}", error.source)
