@@ -36,6 +36,10 @@ from voldata.publish import (
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "publish"
 THRESHOLD = 10
 YEAR = 2020
+SUPPRESS_RATES = {
+    "active_rate": ["active_volunteers", "registered_volunteers"],
+    "hours_per_active_mean": "active_volunteers",
+}
 
 
 def _read(name: str, *, text: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -126,6 +130,27 @@ def test_complete_streets_adds_the_unknown_street():
         }
     ).astype({"district_code": "str"})
     pdt.assert_frame_equal(completed, expected, check_dtype=False)
+
+
+def test_suppress_counts_and_the_rates_that_follow_them():
+    text = ("registered_volunteers", "active_volunteers")
+    source = _read("suppress_input.csv", text=text)
+    source = source.astype({c: "Float64" for c in text}).astype({c: "Int64" for c in text})
+    actual = suppress(source, counts=list(text), rates=SUPPRESS_RATES)
+    pdt.assert_frame_equal(actual, _read("suppress_expected.csv", text=text))
+
+
+def test_keep_rows_leaves_city_totals_alone():
+    frame = pd.DataFrame({"area": ["city", "d1"], "n": [5, 5], "rate": [0.5, 0.5]})
+    out = suppress(frame, counts=["n"], rates={"rate": "n"}, keep_rows=[True, False])
+    assert out["n"].tolist() == ["5", "<10"]
+    assert out["rate"].iloc[0] == 0.5 and np.isnan(out["rate"].iloc[1])
+
+
+def test_rates_must_follow_listed_counts():
+    frame = pd.DataFrame({"n": [5], "m": [20], "rate": [0.5]})
+    with pytest.raises(ValueError, match="not listed in counts"):
+        suppress(frame, counts=["n"], rates={"rate": "m"})
 
 
 def test_single_tables_keep_primary_suppression():
@@ -390,3 +415,10 @@ def test_no_small_count_is_recovered_by_any_combination(edition):
     reader = Reader(decision, districts, streets)
     assert len(reader.small_hidden()) > 50
     assert reader.linear_attack() == []
+
+
+def test_a_table_that_was_not_decided_is_not_published():
+    districts = _read("districts_input.csv")
+    decision = disclosure(districts, counts=["registered_volunteers"])
+    with pytest.raises(KeyError, match="no street table"):
+        decision.publish_streets(_read("streets_input.csv"))

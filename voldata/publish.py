@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -498,16 +499,27 @@ class Disclosure:
             frame, "street", ["district_code", "street"], STREET_RATES if rates is None else rates, numeric
         )
 
+    @cached_property
+    def _reasons(self) -> dict[str, dict[tuple[str, str], dict[tuple[str, ...], str]]]:
+        """level -> (measure, period) -> row key (district_code, or district_code and street) -> reason."""
+        reasons: dict[str, dict[tuple[str, str], dict[tuple[str, ...], str]]] = {}
+        columns = ["level", "district_code", "street", "measure", "period", "reason"]
+        cells = self.cells[columns].astype("object").where(self.cells[columns].notna(), "")
+        for level, district, street, measure, period, reason in cells.itertuples(index=False):
+            key = (district, street) if level == "street" else (district,)
+            reasons.setdefault(level, {}).setdefault((measure, period), {})[key] = reason
+        return reasons
+
     def _publish(self, frame, level: str, keys: list[str], rates, numeric: bool) -> pd.DataFrame:
         missing = [k for k in keys if k not in frame.columns]
         if missing:
             raise KeyError(f"the table needs the key column(s) {missing} to be published")
         row_keys = _row_keys(frame, keys)
         out = frame.copy()
-        decided = self.cells[self.cells["level"] == level]
         status: dict[tuple[str, str], np.ndarray] = {}
-        for (measure, period), rows in decided.groupby(["measure", "period"], sort=False):
-            lookup = dict(zip(_row_keys(rows, keys), rows["reason"], strict=True))
+        if level not in self._reasons:
+            raise KeyError(f"no {level} table was decided: pass it to disclosure() to publish it")
+        for (measure, period), lookup in self._reasons[level].items():
             found = [lookup.get(key) for key in row_keys]
             if measure in frame.columns and period == "current" and None in found:
                 absent = row_keys[found.index(None)]
