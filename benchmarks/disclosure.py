@@ -6,10 +6,11 @@
 Made-up tables have the shape of a city-scale edition: 11 districts and the
 unknown row, 176 streets (the districts' 2023 counts) and the unknown street of
 each district, the 10 counts of people of the district table and 2 of the street
-table, this year and last year. Two kinds of counts are timed: ``city`` (people
+table, this year and last year. Three cases are timed: ``city`` (people
 per street in the hundreds to thousands, star volunteers and the unknown rows
 small, as at city scale) and ``sparse`` (a few people per street, most cells
-small, as in the 0.001 demo: the most secondary suppression). The district and
+small, as in the 0.001 demo), and city scale with every street written 10 ways
+(free text on a real export: 1,760 streets, many small). The district and
 street tables themselves are computed before the clock starts; the clock covers
 the decisions for Y−1 and Y and publishing both tables, text and numeric, as a
 build does. ``cell by cell`` times the former primary-only ``suppress`` of the
@@ -49,13 +50,14 @@ SHARES = {
 }
 
 
-def made_up_streets(rng: np.random.Generator, *, people_per_street: float) -> pd.DataFrame:
-    """Every count of people per street: 176 streets and one unknown street per district (fewer people)."""
+def made_up_streets(rng: np.random.Generator, *, people_per_street: float, spellings: int = 1) -> pd.DataFrame:
+    """Every count of people per street: 176 streets (each written ``spellings`` ways, as free text can be)
+    and one unknown street per district (fewer people)."""
     districts = reference.districts()
     rows = [
         (code, street)
         for code, n in zip(districts["district_code"], districts["streets_towns_2023"], strict=True)
-        for street in [*(f"街道{i + 1}" for i in range(int(n))), UNKNOWN_STREET]
+        for street in [*(f"街道{i + 1}-{j}" for i in range(int(n)) for j in range(spellings)), UNKNOWN_STREET]
     ]
     streets = pd.DataFrame([*rows, (UNKNOWN_DISTRICT, UNKNOWN_STREET)], columns=["district_code", "street"])
     size = np.where(streets["street"] == UNKNOWN_STREET, people_per_street / 50, people_per_street)
@@ -82,10 +84,10 @@ def tables_of(streets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return districts, streets[[*street_columns, "active_rate", "hours_per_active"]]
 
 
-def made_up_edition(seed: int, *, people_per_street: float):
+def made_up_edition(seed: int, *, people_per_street: float, spellings: int = 1):
     """Last year's and this year's tables; registered at Y = registered at Y−1 + new in Y, street by street."""
     rng = np.random.default_rng(seed)
-    current = made_up_streets(rng, people_per_street=people_per_street)
+    current = made_up_streets(rng, people_per_street=people_per_street, spellings=spellings)
     previous = current.copy()
     for name in ["active_volunteers", "party_member_active", *SHARES]:
         previous[name] = rng.binomial(current[name], 0.8)
@@ -152,6 +154,9 @@ def main(argv: list[str] | None = None) -> None:
         cases = {
             "city (made up)": made_up_edition(args.seed, people_per_street=1500),
             "sparse (made up)": made_up_edition(args.seed, people_per_street=4),
+            "city, each street spelt 10 ways (made up)": made_up_edition(
+                args.seed, people_per_street=150, spellings=10
+            ),
         }
     print("| tables | streets | decision + publishing (s) | cell by cell (s) | hidden: primary | secondary |")
     print("|---|---:|---:|---:|---:|---:|")

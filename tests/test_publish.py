@@ -321,14 +321,14 @@ def _edition_tables(tables):
     return decision, districts, streets
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory) -> Path:
-    """The demo generator at scale 0.001 (most district and street cells small), ingested for real."""
+@pytest.fixture(scope="module", params=[0.001, 0.01])
+def demo_store(request, tmp_path_factory) -> Path:
+    """The demo generator at scales 0.001 (most district and street cells small) and 0.01, ingested for real."""
     from voldata.ingest import ingest
     from voldata.synth import FAULTS_FILE, generate
 
     root = tmp_path_factory.mktemp("publish")
-    generate(root / "raw", years=range(2019, 2021), scale=0.001, seed=2020, messy=0.01, progress=False)
+    generate(root / "raw", years=range(2019, 2021), scale=request.param, seed=2020, messy=0.01, progress=False)
     exports = sorted(p for p in (root / "raw").iterdir() if p.name != FAULTS_FILE)
     ingest(exports, store=root / "store", key="voldata-publish-tests-not-a-secret", progress=False)
     return root / "store"
@@ -374,7 +374,7 @@ def test_the_tiny_district_is_tiny(demo_store):
 def test_many_cells_are_small(edition):
     _, decision, _, _ = edition
     current = decision.cells[decision.cells["period"] == "current"]
-    assert (current["reason"] == "primary").sum() > 100  # the attacks have something to find
+    assert (current["reason"] == "primary").sum() >= 40  # the attacks have something to find
     assert (current["reason"] == "secondary").sum() > 0
 
 
