@@ -315,10 +315,10 @@ def _edition_tables(tables):
     from voldata.edition.analysis import street_table
     from voldata.indicators import district_indicators
 
-    decision = edition_disclosure(tables, year=YEAR, threshold=THRESHOLD)
     districts = district_indicators(tables, year=YEAR, unknown=True)
-    streets = complete_streets(street_table(tables, YEAR), districts)
-    return decision, districts, streets
+    raw_streets = street_table(tables, YEAR)
+    decision = edition_disclosure(tables, year=YEAR, threshold=THRESHOLD, districts=districts, streets=raw_streets)
+    return decision, districts, complete_streets(raw_streets, districts)
 
 
 @pytest.fixture(scope="module", params=[0.001, 0.01])

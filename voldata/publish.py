@@ -767,29 +767,49 @@ def complete_streets(
     return out.reset_index(drop=True)
 
 
-def edition_disclosure(tables, *, year: int, threshold: int = 10, population: Any = None) -> Disclosure:
+def edition_disclosure(
+    tables,
+    *,
+    year: int,
+    threshold: int = 10,
+    population: Any = None,
+    districts: pd.DataFrame | None = None,
+    streets: pd.DataFrame | None = None,
+) -> Disclosure:
     """The decision for an edition of Y: the district table (with the unknown row) and the street table,
     with Y−1 decided the same way first (when the store has it) for the growth rates.
 
     Parameters
     ----------
     tables : dict
-        The store's tables (as the edition's chapters hold them).
+        The store's tables as Polars lazy frames (``Chapter.tables``).
     year : int
         Reference year Y.
     threshold : int, default 10
+        Smallest count of people that is shown.
     population : optional
         As for :func:`voldata.indicators.district_indicators`.
+    districts, streets : DataFrame, optional
+        Y's tables when the caller has them already: ``district_indicators(...,
+        unknown=True)`` and :func:`voldata.edition.analysis.street_table` (completed
+        here with :func:`complete_streets`). Computed when not given.
+
+    Returns
+    -------
+    Disclosure
+        Publish Y's tables with it: ``publish_districts(district table)``,
+        ``publish_streets(complete_streets(street table, district table))``.
     """
     from voldata.edition.analysis import street_table
     from voldata.indicators import district_indicators
     from voldata.indicators._engine import as_context
 
-    def decide(y: int, previous: Disclosure | None) -> Disclosure:
-        districts = district_indicators(tables, year=y, population=population, unknown=True)
-        streets = complete_streets(street_table(tables, y), districts)
+    def decide(y: int, previous: Disclosure | None, districts=None, streets=None) -> Disclosure:
+        if districts is None:
+            districts = district_indicators(tables, year=y, population=population, unknown=True)
+        streets = complete_streets(street_table(tables, y) if streets is None else streets, districts)
         return disclosure(districts, streets=streets, previous=previous, threshold=threshold)
 
     years = as_context(tables).store_years()
     previous = decide(year - 1, None) if year - 1 in years else None
-    return decide(year, previous)
+    return decide(year, previous, districts, streets)
