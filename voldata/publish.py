@@ -437,7 +437,8 @@ class Disclosure:
         (the count's column name), ``period`` {"current", "previous"}, ``value``
         (the true count), ``hidden`` (bool) and ``reason`` {"published",
         "primary", "secondary"}. City cells are always published; "previous"
-        cells carry last year's decision (read only for growth rates).
+        cells carry last year's decision (read only for growth rates). It holds
+        the true values of hidden cells: it is never itself published.
     threshold : int
         The threshold the decision was made with.
     """
@@ -806,7 +807,8 @@ def edition_disclosure(
 
     def decide(y: int, previous: Disclosure | None, districts=None, streets=None) -> Disclosure:
         if districts is None:
-            districts = district_indicators(tables, year=y, population=population, unknown=True)
+            # the counts only: Y−1's growth rates are not published here
+            districts = district_indicators(tables, year=y, population=population, unknown=True, growth=False)
         streets = complete_streets(street_table(tables, y) if streets is None else streets, districts)
         return disclosure(districts, streets=streets, previous=previous, threshold=threshold)
 

@@ -85,3 +85,6 @@ def test_districts_add_up_to_the_city(unknown_tables):
         assert frame[column].sum() == city[column], column
     without = district_indicators(unknown_tables, year=2020)
     assert UNKNOWN_DISTRICT not in set(without["district_code"]) and len(without) == 11
+    counts_only = district_indicators(unknown_tables, year=2020, unknown=True, growth=False)
+    assert not [c for c in counts_only.columns if c.endswith("_yoy")]
+    pd.testing.assert_frame_equal(counts_only, frame[counts_only.columns])

@@ -100,7 +100,9 @@ def _times(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a * b
 
 
-def district_indicators(tables, *, year: int, population: Any = None, unknown: bool = False) -> pd.DataFrame:
+def district_indicators(
+    tables, *, year: int, population: Any = None, unknown: bool = False, growth: bool = True
+) -> pd.DataFrame:
     """The district-level indicators of Y: one row per district, all 11 even when empty.
 
     Volunteers, their hours and their activity are grouped by the volunteer's
@@ -120,6 +122,8 @@ def district_indicators(tables, *, year: int, population: Any = None, unknown: b
         city's: its counts and hours are the city's minus the 11 districts', its
         median is computed from its own volunteers, its ``volunteers_per_10k`` is
         blank (no population).
+    growth : bool, default True
+        False leaves out the ``<id>_yoy`` columns (and Y−1's figures are not computed).
 
     Returns
     -------
@@ -141,14 +145,14 @@ def district_indicators(tables, *, year: int, population: Any = None, unknown: b
 
     frame = frame_for(year)
     has_previous = year - 1 in ctx.store_years()
-    previous = frame_for(year - 1) if has_previous else None
+    previous = frame_for(year - 1) if has_previous and growth else None
     out = frame[["year", "district_code"]].copy()
     names = reference.district_names() | {UNKNOWN_DISTRICT: UNKNOWN_NAME}
     out.insert(2, "name_zh", out["district_code"].map(names).astype("str"))
     for id in DISTRICT_IDS:
         out[id] = frame[id]
     for id in DISTRICT_IDS:
-        if REGISTRY[id].growth:
+        if REGISTRY[id].growth and growth:
             if previous is None:
                 out[f"{id}_yoy"] = pd.Series([float("nan")] * len(out), dtype="float64").to_numpy()
             else:
