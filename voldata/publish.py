@@ -43,6 +43,7 @@ from voldata.indicators.suite import UNKNOWN_DISTRICT, UNKNOWN_NAME
 
 __all__ = [
     "suppress",
+    "suppress_parts",
     "disclosure",
     "edition_disclosure",
     "Disclosure",
@@ -114,9 +115,9 @@ _BLANK_STREETS = ("（未填写）", "", UNKNOWN_STREET)
 _MAX_PASSES = 50
 
 
+# The chapter gives the section its heading (小数抑制与二次抑制 / Small-cell and secondary suppression).
 APPENDIX_ZH = "\n\n".join(
     [
-        "**小数抑制与二次抑制**",
         (
             "本报告的数据是志愿服务信息平台的全部记录，区、街道（镇）一级的人数可能很小，小到可以认出具体的人。为"
             "保护个人隐私，所有区以下的统计表、图、地图和文字都按同一规则发布："
@@ -141,7 +142,6 @@ APPENDIX_ZH = "\n\n".join(
 
 APPENDIX_EN = "\n\n".join(
     [
-        "**Small-cell and secondary suppression**",
         (
             "The report's data are the platform's complete records, so counts of people by district and street "
             "can be small enough to point to individuals. Every table, figure, map and sentence below city level "
@@ -178,7 +178,7 @@ APPENDIX_EN = "\n\n".join(
 
 
 def appendix_text(*, threshold: int = 10, language: str = "zh") -> str:
-    """The appendix section on 小数抑制与二次抑制 (Markdown), for ``language`` {"zh", "en"}."""
+    """The appendix section 小数抑制与二次抑制 (Markdown, without its heading), for ``language`` {"zh", "en"}."""
     if language not in ("zh", "en"):
         raise ValueError(f"language must be one of zh, en; not {language!r}")
     template = APPENDIX_ZH if language == "zh" else APPENDIX_EN
@@ -265,6 +265,66 @@ def suppress(
         values = _numbers(frame[rate])
         values[np.logical_or.reduce([small[s] for s in sources])] = np.nan
         out[rate] = values
+    return out
+
+
+def suppress_parts(
+    frame: pd.DataFrame,
+    *,
+    counts: Sequence[str],
+    rates: Mapping[str, str | Iterable[str]],
+    threshold: int = 10,
+) -> pd.DataFrame:
+    """Primary and secondary suppression of a table whose rows may add up to a published total.
+
+    For a breakdown of the city below city level other than districts and
+    streets (e.g. months): each count column is taken to sum to a total that
+    readers know (the city's, or last year's total subtracted from this year's),
+    so that a single small month cannot be worked out from the others. Cells are
+    hidden as :func:`disclosure` hides them: ``<threshold`` for small cells, then
+    :data:`SECONDARY_MARK` on the smallest others until no hidden count can be
+    worked out exactly and the hidden cells together are not a small group.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per part (month, category ...).
+    counts : sequence of str
+        Columns holding counts of people; each is decided on its own sum.
+    rates : mapping of str to str or iterable of str
+        Derived column -> the count column(s) it follows: blank where any is hidden
+        (whole-number columns stay whole, as Int64).
+    threshold : int, default 10
+        Smallest count that is shown.
+
+    Returns
+    -------
+    DataFrame
+        A copy; count columns as text (digits, ``<10``, ``x``), rates float64 with blanks.
+    """
+    counts = list(counts)
+    rates = _sources(rates)
+    missing = [c for c in counts + list(rates) if c not in frame.columns]
+    if missing:
+        raise KeyError(f"suppress_parts: columns not in the table: {missing}")
+    _check_threshold(threshold)
+    out = frame.copy()
+    hidden: dict[str, np.ndarray] = {}
+    for column in counts:
+        values = _numbers(frame[column])
+        cells = _Cells(threshold)
+        total = cells.add(("city", "", "", column, "current"), float(np.nansum(values)), fixed=True)
+        parts = [cells.add(("part", str(i), "", column, "current"), v) for i, v in enumerate(values)]
+        cells.add_sum(total, parts)
+        cells.solve()
+        status = np.array([cells.status[i] for i in parts], dtype=object)
+        hidden[column] = status != _PUBLISHED
+        out[column] = _count_text(values, status, threshold)
+    for rate, sources in rates.items():
+        values = _numbers(frame[rate])
+        values[np.logical_or.reduce([hidden[s] for s in sources])] = np.nan
+        # a whole-number column (a count of reports) stays whole, with blanks
+        out[rate] = pd.array(values, dtype="Int64") if pd.api.types.is_integer_dtype(frame[rate]) else values
     return out
 
 
@@ -776,14 +836,16 @@ def edition_disclosure(
     population: Any = None,
     districts: pd.DataFrame | None = None,
     streets: pd.DataFrame | None = None,
+    counts: Sequence[str] | None = None,
 ) -> Disclosure:
     """The decision for an edition of Y: the district table (with the unknown row) and the street table,
     with Y−1 decided the same way first (when the store has it) for the growth rates.
 
     Parameters
     ----------
-    tables : dict
-        The store's tables as Polars lazy frames (``Chapter.tables``).
+    tables : dict or Context
+        The store's tables as Polars lazy frames (``Chapter.tables``), or an
+        indicator context over them (``Chapter.context``).
     year : int
         Reference year Y.
     threshold : int, default 10
@@ -794,6 +856,10 @@ def edition_disclosure(
         Y's tables when the caller has them already: ``district_indicators(...,
         unknown=True)`` and :func:`voldata.edition.analysis.street_table` (completed
         here with :func:`complete_streets`). Computed when not given.
+    counts : sequence of str, optional
+        The counts of people of Y's district table (default: :data:`DISTRICT_COUNTS`
+        present), e.g. with more counts of people by district that add up to the city's.
+        Y−1 is decided on :data:`DISTRICT_COUNTS`; the growth of other counts is blank.
 
     Returns
     -------
@@ -805,13 +871,15 @@ def edition_disclosure(
     from voldata.indicators import district_indicators
     from voldata.indicators._engine import as_context
 
-    def decide(y: int, previous: Disclosure | None, districts=None, streets=None) -> Disclosure:
+    context = as_context(tables)  # its aggregates are shared by both years' tables
+
+    def decide(y: int, previous: Disclosure | None, districts=None, streets=None, counts=None) -> Disclosure:
         if districts is None:
             # the counts only: Y−1's growth rates are not published here
-            districts = district_indicators(tables, year=y, population=population, unknown=True, growth=False)
-        streets = complete_streets(street_table(tables, y) if streets is None else streets, districts)
-        return disclosure(districts, streets=streets, previous=previous, threshold=threshold)
+            districts = district_indicators(context, year=y, population=population, unknown=True, growth=False)
+        streets = complete_streets(street_table(context.natives, y) if streets is None else streets, districts)
+        return disclosure(districts, streets=streets, previous=previous, counts=counts, threshold=threshold)
 
-    years = as_context(tables).store_years()
+    years = context.store_years()
     previous = decide(year - 1, None) if year - 1 in years else None
-    return decide(year, previous, districts, streets)
+    return decide(year, previous, districts, streets, counts)
