@@ -306,9 +306,8 @@ def choropleth(
     if annotate:
         _draw_labels(ax, values, value_format)
     everything = np.concatenate([r for rings in shapes.values() for r in rings])
-    west = min(
-        everything[:, 0].min(), *(_centroid(max(shapes[c], key=_area))[0] + dx for c, (dx, _) in CALLOUTS.items())
-    )
+    callouts = [_centroid(max(shapes[c], key=_area))[0] + dx for c, (dx, _) in CALLOUTS.items()]
+    west = min([float(everything[:, 0].min()), *callouts])
     # room on the west for the callouts' text
     ax.set_xlim(west - (0.12 if annotate else 0.02), everything[:, 0].max() + 0.02)
     ax.set_ylim(everything[:, 1].min() - 0.02, everything[:, 1].max() + 0.02)
@@ -370,8 +369,9 @@ def district_bars(
     ax.set_yticks(positions, [str(name) for name in shown.index])
     ax.invert_yaxis()
     top = float(shown.max()) if len(shown) else 1.0
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
     for y, v in zip(positions, shown.to_numpy(dtype=float), strict=True):
-        ax.text(v + top * 0.01, y, fmt(v), va="center", fontsize=8)
+        ax.text(v + top * 0.01, y, fmt(v), va="center", fontsize=8, path_effects=halo, zorder=4)
     if city is not None and not pd.isna(city):
         ax.axvline(float(city), color=PALETTE[0], linestyle="--", linewidth=1.2)
         ax.text(float(city), -0.75, f"全市 {fmt(float(city))}", color=PALETTE[0], fontsize=8, ha="center", va="bottom")
@@ -379,20 +379,12 @@ def district_bars(
     ax.set_xlim(0, top * 1.18 if top > 0 else 1.0)
     if percent:
         ax.xaxis.set_major_formatter(percent_formatter())
-    ax.set(xlabel=xlabel, ylabel="")
+    # the districts left out are named under the axis, so a reader sees they were not forgotten
+    note = "未画出（人数少而隐藏或无数据）：" + "、".join(missing) if missing else ""
+    ax.set_xlabel("\n".join(part for part in (xlabel, note) if part), fontsize=9)
+    ax.set_ylabel("")
     ax.set_title(title, pad=16 if city is not None else 6)
     ax.grid(axis="y", visible=False)
-    if missing:
-        ax.annotate(
-            "未画出（人数少而隐藏或无数据）：" + "、".join(missing),
-            xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(0, -28),
-            textcoords="offset points",
-            fontsize=8,
-            color="#555555",
-            va="top",
-        )
     return fig
 
 
@@ -414,7 +406,10 @@ def monthly_pattern(frame: pd.DataFrame, *, title: str = "", ax: plt.Axes | None
     ax.plot(frame["month"], frame["city_share"].astype(float), color=PALETTE[0], marker="o", markersize=3, label="全市")
     ax.set_xticks(range(1, 13), [f"{m}月" for m in range(1, 13)], fontsize=8)
     ax.yaxis.set_major_formatter(percent_formatter())
-    ax.set(xlabel="", ylabel="占全年服务时长", title=title)
+    ax.set_xlabel("")
+    ax.set_ylabel("占全年服务时长", fontsize=9)
+    ax.set_title(title, fontsize=11, pad=18)
     ax.grid(axis="x", visible=False)
-    ax.legend(loc="upper right", fontsize=8, frameon=False, ncol=2)
+    # above the plot, where no bar can reach it
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, ncol=2, borderaxespad=0.1)
     return fig

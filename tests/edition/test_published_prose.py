@@ -81,3 +81,10 @@ def test_district_and_street_sentences_only_give_published_numbers(built_edition
         assert unpublished_numbers(text, published) == [], text
         checked += len(NUMBER.findall(text))
     assert checked >= 6  # the chapter does speak of districts with numbers
+
+
+def test_the_decision_is_never_published(built_edition):
+    """The kept decision holds true values of hidden cells: none of its files reaches the edition."""
+    _, edition = built_edition
+    files = [p.relative_to(edition).as_posix() for p in edition.rglob("*") if p.is_file()]
+    assert not [f for f in files if f.endswith(".parquet") or "district_publication" in f]

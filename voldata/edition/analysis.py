@@ -18,6 +18,7 @@ from voldata import indicators, models, reference
 from voldata.edition.manifest import package_versions
 from voldata.edition.output import show_table
 from voldata.indicators import REGISTRY, Context
+from voldata.indicators._engine import as_context
 from voldata.indicators._engine import valid_records as indicator_valid_records
 from voldata.schema import VOCABULARIES
 
@@ -224,19 +225,25 @@ def featured_projects(tables: dict, year: int, *, n: int) -> pd.DataFrame:
     return frame
 
 
-def street_table(tables: dict, year: int) -> pd.DataFrame:
-    """By district and street (the volunteer's): registered by the end of Y, active in Y, hours in Y, derived rates."""
+def street_table(tables, year: int) -> pd.DataFrame:
+    """By district and street (the volunteer's): registered by the end of Y, active in Y, hours in Y, derived rates.
+
+    ``tables``: the store's tables (Polars lazy frames) or an indicator context over them,
+    whose volunteers active in Y (``Context.active_people``) are reused when computed already.
+    """
     _, end = _year_bounds(year)
+    context = as_context(tables)
     volunteers = (
-        tables["volunteers"]
+        context.natives["volunteers"]
         .filter(pl.col("registered_at") < end)
         .select("volunteer_id", "district_code", pl.col("street").fill_null("（未填写）"))
     )
     registered = volunteers.group_by("district_code", "street").agg(registered_volunteers=pl.len())
     active = (
-        valid_records(tables, year)
-        .group_by("volunteer_id")
-        .agg(hours=pl.col("hours").sum())
+        context.active_people(year)
+        .select("volunteer_id", "hours")
+        .to_native()
+        .lazy()
         .join(volunteers, on="volunteer_id")
         .group_by("district_code", "street")
         .agg(active_volunteers=pl.len(), service_hours=pl.col("hours").sum())

@@ -7,15 +7,19 @@ their counts of people are published. Every district or street number a chapter
 shows, in a table, a figure or a sentence, comes from :class:`DistrictPublication`:
 as text for tables (digits, ``<10``, ``x``) or as numbers with hidden cells
 missing for figures and prose. The decision is deterministic, so the chapters that
-compute it (04 and 05) publish every shared cell alike.
+use it (04 and 05) publish every shared cell alike. The build makes it once, in its
+shared step, and keeps it in its private work folder (:func:`write_publication`);
+a chapter run on its own computes the same decision (:func:`chapter_publication`).
 
-The decision's true values of hidden cells (``decision.cells``) stay in memory:
-nothing here writes them anywhere.
+The decision holds the true values of hidden cells (``decision.cells``): it is
+kept only in the build's private work folder, never in the published edition.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import narwhals as nw
 import pandas as pd
@@ -40,13 +44,16 @@ __all__ = [
     "DistrictPublication",
     "district_publication",
     "published_counts",
+    "write_publication",
+    "read_publication",
+    "chapter_publication",
     "PROFILE_COUNTS",
     "HEADLINE",
     "profile_counts",
     "district_activity",
     "monthly_hours",
     "published_ranks",
-    "headline_table",
+    "headline_tables",
     "sorted_streets",
     "district_projects",
     "count_phrase",
@@ -136,6 +143,51 @@ def district_publication(tables, *, year: int, threshold: int = 10, population=N
         counts=[*DISTRICT_COUNTS, *PROFILE_COUNTS],
     )
     return DistrictPublication(year, decision, districts, complete_streets(streets, districts))
+
+
+PUBLICATION_FOLDER = "district_publication"
+
+
+def write_publication(folder: str | Path, publication: DistrictPublication) -> Path:
+    """Keep a decision for the chapters of one build, in the build's private work folder.
+
+    The files hold true values of hidden cells: ``folder`` must never be a published one.
+    Returns the folder written (``folder/district_publication``).
+    """
+    target = Path(folder) / PUBLICATION_FOLDER
+    target.mkdir(parents=True, exist_ok=True)
+    publication.districts.to_parquet(target / "districts.parquet", index=False)
+    publication.streets.to_parquet(target / "streets.parquet", index=False)
+    publication.decision.cells.to_parquet(target / "cells.parquet", index=False)
+    meta = {"year": publication.year, "threshold": publication.threshold}
+    (target / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return target
+
+
+def read_publication(folder: str | Path) -> DistrictPublication:
+    """The decision :func:`write_publication` kept in ``folder``."""
+    source = Path(folder) / PUBLICATION_FOLDER
+    meta = json.loads((source / "meta.json").read_text(encoding="utf-8"))
+    return DistrictPublication(
+        meta["year"],
+        Disclosure(pd.read_parquet(source / "cells.parquet"), meta["threshold"]),
+        pd.read_parquet(source / "districts.parquet"),
+        pd.read_parquet(source / "streets.parquet"),
+    )
+
+
+def chapter_publication(chapter) -> DistrictPublication:
+    """The edition's decision for a chapter: the one the build made once (kept beside the chapter's
+    ``indicators_file``), or, for a chapter run on its own, the same decision computed here."""
+    if chapter.indicators_file is not None:
+        folder = Path(chapter.indicators_file).parent
+        if (folder / PUBLICATION_FOLDER / "meta.json").is_file():
+            kept = read_publication(folder)
+            if (kept.year, kept.threshold) == (chapter.year, chapter.threshold):
+                return kept
+    return district_publication(
+        chapter.context, year=chapter.year, threshold=chapter.threshold, population=chapter.population_path
+    )
 
 
 def published_counts(published: pd.DataFrame) -> list[str]:
@@ -306,33 +358,37 @@ def _shown(value: object, unit: str) -> str:
     return text.number(value)
 
 
-def headline_table(publication: DistrictPublication, city: dict, code: str) -> pd.DataFrame:
-    """A district's headline indicators against the city: 指标, 单位, 本区, 全市, 全市排名, 比上年增长.
+def headline_tables(publication: DistrictPublication, city: dict) -> dict[str, pd.DataFrame]:
+    """Each district's headline indicators against the city: 指标, 单位, 本区, 全市, 全市排名, 比上年增长.
 
     Every district value is the published one (:meth:`DistrictPublication.district_table`):
     a hidden count shows its mark and its rates are blank; the rank compares published
     values only ("3/10": third of the ten districts whose value is published); growth
-    is the published growth.
+    is the published growth. Returns district code -> table, for the 11 districts.
     """
     columns = list(HEADLINE)
     growth = [f"{c}_yoy" for c in columns if f"{c}_yoy" in publication.districts.columns]
     marked = publication.district_table(columns + growth).set_index("district_code")
     numeric = publication.district_table(columns, numeric=True, unknown=False)
     ranks = published_ranks(numeric, columns).set_index("district_code")
-    rows = []
-    for column, (name, unit) in HEADLINE.items():
-        rank = ranks.at[code, f"{column}_rank"]
-        rows.append(
-            {
-                "指标": name,
-                "单位": "" if unit == "比例" else unit,
-                "本区": _shown(marked.at[code, column], unit),
-                "全市": _shown(city.get(column), unit),
-                "全市排名": "" if pd.isna(rank) else f"{rank}/{ranks.at[code, f'{column}_of']}",
-                "比上年增长": _shown(marked.at[code, f"{column}_yoy"], "比例") if f"{column}_yoy" in marked else "",
-            }
-        )
-    return pd.DataFrame(rows)
+    tables = {}
+    for code in reference.district_names():
+        rows = []
+        for column, (name, unit) in HEADLINE.items():
+            rank = ranks.at[code, f"{column}_rank"]
+            yoy = f"{column}_yoy"
+            rows.append(
+                {
+                    "指标": name,
+                    "单位": "" if unit == "比例" else unit,
+                    "本区": _shown(marked.at[code, column], unit),
+                    "全市": _shown(city.get(column), unit),
+                    "全市排名": "" if pd.isna(rank) else f"{rank}/{ranks.at[code, f'{column}_of']}",
+                    "比上年增长": _shown(marked.at[code, yoy], "比例") if yoy in marked.columns else "",
+                }
+            )
+        tables[code] = pd.DataFrame(rows)
+    return tables
 
 
 def sorted_streets(published: pd.DataFrame, *, by: str = "registered_volunteers") -> pd.DataFrame:
