@@ -44,12 +44,13 @@ def one_run(store: Path, year: int, out: Path) -> dict[str, float]:
     started = time.perf_counter()
     publication = d.district_publication(context, year=year)
     timings["decision"] = time.perf_counter() - started
+    context = indicators.Context(tables)  # the profiles run in chapter 04's kernel, on a context of its own
 
     started = time.perf_counter()
-    activity = d.district_activity(tables, year=year)
     teams = analysis.team_types(tables, year, by_district=True)
-    months = d.monthly_hours(tables, year=year)
-    projects = analysis.recurring_projects(tables, year)
+    activity = d.district_activity(tables, year=year, teams=teams)
+    months = d.monthly_hours(context, year=year)
+    projects = analysis.recurring_projects(tables, year, volunteers=False)
     timings["profile data"] = time.perf_counter() - started
 
     started = time.perf_counter()

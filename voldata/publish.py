@@ -877,7 +877,7 @@ def edition_disclosure(
         if districts is None:
             # the counts only: Y−1's growth rates are not published here
             districts = district_indicators(context, year=y, population=population, unknown=True, growth=False)
-        streets = complete_streets(street_table(context.natives, y) if streets is None else streets, districts)
+        streets = complete_streets(street_table(context, y) if streets is None else streets, districts)
         return disclosure(districts, streets=streets, previous=previous, counts=counts, threshold=threshold)
 
     years = context.store_years()

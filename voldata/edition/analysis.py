@@ -175,19 +175,19 @@ def team_types(tables: dict, year: int, *, by_district: bool = False) -> pd.Data
     return frame
 
 
-def recurring_projects(tables: dict, year: int) -> pd.DataFrame:
+def recurring_projects(tables: dict, year: int, *, volunteers: bool = True) -> pd.DataFrame:
     """Every recurring activity of Y, largest first by service hours.
 
     A project is the same title published by the same team, held at least twice
     in Y; its district is the one where most of its sessions were held. One row
     per project: title, team type, category, district (code and name), sessions,
-    distinct volunteers, hours.
+    distinct volunteers (left out when ``volunteers`` is False, which saves
+    counting distinct people over the year's records), hours.
     """
     activities = tables["activities"].filter(pl.col("start_at").dt.year() == year)
     records = valid_records(tables, year).join(activities.select("activity_id", "team_id", "title"), on="activity_id")
-    per_project = records.group_by("team_id", "title").agg(
-        service_hours=pl.col("hours").sum(), volunteers=pl.col("volunteer_id").n_unique()
-    )
+    people = [pl.col("volunteer_id").n_unique().alias("volunteers")] if volunteers else []
+    per_project = records.group_by("team_id", "title").agg(pl.col("hours").sum().alias("service_hours"), *people)
     sessions = activities.group_by("team_id", "title").agg(
         sessions=pl.len(),
         category=pl.col("category").mode().sort().first(),
@@ -204,18 +204,8 @@ def recurring_projects(tables: dict, year: int) -> pd.DataFrame:
     frame["category_zh"] = frame["category"].map(code_names("category"))
     frame["district_zh"] = frame["district_code"].map(reference.district_names())
     frame["team_type_zh"] = frame["team_type"].fillna("other").map(TEAM_TYPE_NAMES)
-    return frame[
-        [
-            "title",
-            "team_type_zh",
-            "category_zh",
-            "district_code",
-            "district_zh",
-            "sessions",
-            "volunteers",
-            "service_hours",
-        ]
-    ]
+    columns = ["title", "team_type_zh", "category_zh", "district_code", "district_zh", "sessions", "volunteers"]
+    return frame[[c for c in columns if c in frame.columns] + ["service_hours"]]
 
 
 def featured_projects(tables: dict, year: int, *, n: int) -> pd.DataFrame:

@@ -27,7 +27,7 @@ import polars as pl
 
 from voldata import indicators, reference
 from voldata.edition import text
-from voldata.edition.analysis import street_table, team_types, valid_records
+from voldata.edition.analysis import street_table, team_types
 from voldata.indicators._engine import collect_pandas
 from voldata.publish import (
     DISTRICT_COUNTS,
@@ -132,7 +132,7 @@ def district_publication(tables, *, year: int, threshold: int = 10, population=N
     context = tables if isinstance(tables, indicators.Context) else indicators.Context(tables)
     districts = indicators.district_indicators(context, year=year, population=population, unknown=True)
     districts = districts.merge(profile_counts(context, year=year), on="district_code", how="left", validate="1:1")
-    streets = street_table(context.natives, year)
+    streets = street_table(context, year)
     decision = edition_disclosure(
         context,
         year=year,
@@ -267,15 +267,16 @@ def profile_counts(tables, *, year: int) -> pd.DataFrame:
     return frame.fillna(0).astype({c: "Int64" for c in PROFILE_COUNTS})
 
 
-def district_activity(tables, *, year: int) -> pd.DataFrame:
+def district_activity(tables, *, year: int, teams: pd.DataFrame | None = None) -> pd.DataFrame:
     """What a district's profile shows beyond people (never suppressed: teams, activities, points, hours).
 
     One row per district (the 11, code order): ``party_service_teams`` (teams of type
     party_service founded by the end of Y), ``party_team_activities`` (their activities
     in Y), ``points_deposited`` (time-bank points deposited in Y by the district's accounts).
+    ``teams``: :func:`~voldata.edition.analysis.team_types` by district when the caller has it.
     """
     raw = tables.natives if isinstance(tables, indicators.Context) else tables
-    teams = team_types(raw, year, by_district=True)
+    teams = team_types(raw, year, by_district=True) if teams is None else teams
     party = teams[teams["team_type"] == "party_service"].set_index("district_code")
     deposited = (
         raw["timebank_transactions"]
@@ -299,17 +300,21 @@ def district_activity(tables, *, year: int) -> pd.DataFrame:
 
 
 def monthly_hours(tables, *, year: int) -> pd.DataFrame:
-    """Valid service hours of Y by the volunteer's district and month, with each month's share of the year.
+    """Valid service hours of Y by the activity's district and month, with each month's share of the year.
 
-    Rows: every district (the 11) and ``"city"`` (everyone, those with no district
-    included) × months 1–12: ``district_code``, ``month``, ``service_hours``, ``share``.
+    Rows: every district (the 11) and ``"city"`` (all hours, those of activities with
+    no district included) × months 1–12: ``district_code``, ``month``,
+    ``service_hours``, ``share``. The district is where the service took place (the
+    activity's), which needs no join of the year's records with the volunteers.
     Hours are not people: nothing here is suppressed.
     """
-    raw = tables.natives if isinstance(tables, indicators.Context) else tables
+    context = tables if isinstance(tables, indicators.Context) else indicators.Context(tables)
     by_month = (
-        valid_records(raw, year)
-        .join(raw["volunteers"].select("volunteer_id", "district_code"), on="volunteer_id", how="left")
-        .group_by("district_code", month=pl.col("service_date").dt.month())
+        context.activity_months(year)
+        .to_native()
+        .lazy()
+        .join(context.natives["activities"].select("activity_id", "district_code"), on="activity_id", how="left")
+        .group_by("district_code", "month")
         .agg(service_hours=pl.col("hours").sum())
         .collect()
         .to_pandas()
@@ -416,9 +421,10 @@ def sorted_streets(published: pd.DataFrame, *, by: str = "registered_volunteers"
 
 def district_projects(projects: pd.DataFrame, code: str, *, n: int, threshold: int) -> pd.DataFrame:
     """A district's ``n`` largest recurring projects (:func:`~voldata.edition.analysis.recurring_projects`),
-    volunteers suppressed (projects share no total, so primary suppression is enough)."""
+    their volunteers (when counted) suppressed: projects share no total, so primary suppression is enough."""
     mine = projects[projects["district_code"] == code].head(n).drop(columns=["district_code", "district_zh"])
-    return suppress(mine.reset_index(drop=True), counts=["volunteers"], rates={}, threshold=threshold)
+    counts = ["volunteers"] if "volunteers" in mine.columns else []
+    return suppress(mine.reset_index(drop=True), counts=counts, rates={}, threshold=threshold)
 
 
 def count_phrase(value: object, unit: str, *, threshold: int = 10) -> str:
