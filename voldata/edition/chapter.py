@@ -122,9 +122,13 @@ class Chapter:
         rates=None,
         labels=None,
         city_level: bool = False,
+        decided=(),
         show: bool | int = True,
     ) -> pd.DataFrame:
-        """Publish a table (suppressed, CSV in ``tables/``) and show it; ``show`` = an int shows the first rows."""
+        """Publish a table (suppressed, CSV in ``tables/``) and show it; ``show`` = an int shows the first rows.
+
+        ``decided``: count columns already published by :mod:`voldata.publish` (see :func:`output.publish_table`).
+        """
         published = output.publish_table(
             frame,
             name,
@@ -135,6 +139,7 @@ class Chapter:
             threshold=self.threshold,
             labels=labels,
             city_level=city_level,
+            decided=decided,
         )
         if show:
             rows = published if show is True else published.head(int(show))

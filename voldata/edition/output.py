@@ -26,7 +26,7 @@ from IPython.display import HTML, Image, display
 
 from voldata import figures
 from voldata.edition.workbook import TABLE_META_DIR
-from voldata.publish import suppress
+from voldata.publish import SECONDARY_MARK, suppress
 
 __all__ = [
     "CSV_FORMULA_PREFIXES",
@@ -75,6 +75,7 @@ def publish_table(
     threshold: int = 10,
     labels: Mapping[str, str] | None = None,
     city_level: bool = False,
+    decided: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Suppress small cells, write the table as CSV and return what was published.
 
@@ -102,6 +103,12 @@ def publish_table(
         City totals (one row for the whole city, or city-wide breakdowns that
         count no people) are not suppressed; they still pass through ``suppress``
         with no count columns.
+    decided : sequence of str
+        Count columns already published by one decision of :mod:`voldata.publish`
+        (:meth:`~voldata.publish.Disclosure.publish_districts`,
+        :func:`~voldata.publish.suppress_parts` …): text holding digits, ``<threshold``
+        or the secondary mark, written as it is (typed as numbers). Anything else
+        in them is refused, so a raw count cannot slip through.
 
     Returns
     -------
@@ -116,13 +123,15 @@ def publish_table(
     if missing:
         raise KeyError(f"table {name}: columns {missing} are not in the frame ({list(frame.columns)})")
     suppressed_counts = [] if city_level else list(counts)
+    for column in decided:
+        _check_decided(frame, column, threshold, name)
     published = suppress(
         frame.reset_index(drop=True),
         counts=suppressed_counts,
         rates={} if city_level else rates,
         threshold=threshold,
     )
-    types = _column_types(published, suppressed_counts)
+    types = _column_types(published, [*suppressed_counts, *decided])
     if labels:
         published = published.rename(columns=dict(labels))
         types = {labels.get(column, column): kind for column, kind in types.items()}
@@ -136,6 +145,15 @@ def publish_table(
     meta = {"name": name, "title": title, "city_level": city_level, "threshold": threshold, "columns": types}
     (folder / TABLE_META_DIR / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return published
+
+
+def _check_decided(frame: pd.DataFrame, column: str, threshold: int, name: str) -> None:
+    if column not in frame.columns:
+        raise KeyError(f"table {name}: decided column {column!r} is not in the frame")
+    marks = {f"<{threshold}", SECONDARY_MARK}
+    wrong = [v for v in frame[column].dropna() if not (isinstance(v, str) and (v.isdigit() or v in marks))]
+    if wrong:
+        raise ValueError(f"table {name}: column {column!r} is not published text (digits, <{threshold}, x)")
 
 
 PERCENT_HEADERS = ("率", "比例", "占比", "增长")

@@ -79,7 +79,14 @@ from voldata.indicators.services import (
     monthly_hours,
     monthly_hours_series,
 )
-from voldata.indicators.suite import CITY_IDS, DISTRICT_IDS, city_indicators, district_indicators
+from voldata.indicators.suite import (
+    CITY_IDS,
+    DISTRICT_IDS,
+    UNKNOWN_DISTRICT,
+    UNKNOWN_NAME,
+    city_indicators,
+    district_indicators,
+)
 from voldata.indicators.timebank import (
     account_balances,
     accounts_over_cap,
@@ -109,6 +116,8 @@ __all__ = [
     "registry_table",
     "CITY_IDS",
     "DISTRICT_IDS",
+    "UNKNOWN_DISTRICT",
+    "UNKNOWN_NAME",
     "TABLE_FUNCTIONS",
     "Context",
     "indicator_function",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import narwhals as nw
 import pandas as pd
 
-from voldata.indicators._engine import as_context, city_population, ratio
+from voldata.indicators._engine import as_context, city_population, collect_pandas, ratio
 from voldata.indicators.commitment import commitment_city, stars_by_district
 from voldata.indicators.integration import integration_city
 from voldata.indicators.party import party_city
@@ -16,12 +17,16 @@ from voldata.indicators.timebank import timebank_city
 from voldata.indicators.value import hourly_wage
 from voldata.indicators.young_old import young_old_city
 
-__all__ = ["city_indicators", "district_indicators", "CITY_IDS", "DISTRICT_IDS"]
+__all__ = ["city_indicators", "district_indicators", "CITY_IDS", "DISTRICT_IDS", "UNKNOWN_DISTRICT", "UNKNOWN_NAME"]
 
 #: The scalar ids of ``city_indicators``, in the spec's order.
 CITY_IDS = [item.id for item in REGISTRY.values() if item.kind != "table"]
 #: The columns of ``district_indicators`` (after ``year`` and ``district_code``).
 DISTRICT_IDS = [item.id for item in REGISTRY.values() if item.district]
+#: ``district_code`` and name of the row of volunteers, teams and activities with no
+#: (or no recognisable) district, so that the districts add up to the city.
+UNKNOWN_DISTRICT = "unknown"
+UNKNOWN_NAME = "未填/无法识别"
 
 
 def _families(ctx, year: int, population: Any, *, growth_only: bool = False) -> dict[str, Any]:
@@ -95,7 +100,9 @@ def _times(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a * b
 
 
-def district_indicators(tables, *, year: int, population: Any = None) -> pd.DataFrame:
+def district_indicators(
+    tables, *, year: int, population: Any = None, unknown: bool = False, growth: bool = True
+) -> pd.DataFrame:
     """The district-level indicators of Y: one row per district, all 11 even when empty.
 
     Volunteers, their hours and their activity are grouped by the volunteer's
@@ -109,6 +116,14 @@ def district_indicators(tables, *, year: int, population: Any = None) -> pd.Data
         Reference year Y.
     population : None, str, Path or DataFrame, optional
         District populations for ``volunteers_per_10k`` (default: the bundled table).
+    unknown : bool, default False
+        Add a last row ``district_code`` = :data:`UNKNOWN_DISTRICT` (名称 未填/无法识别)
+        for those with no district, so that every count and sum adds up to the
+        city's: its counts and hours are the city's minus the 11 districts', its
+        median is computed from its own volunteers, its ``volunteers_per_10k`` is
+        blank (no population).
+    growth : bool, default True
+        False leaves out the ``<id>_yoy`` columns (and Y−1's figures are not computed).
 
     Returns
     -------
@@ -125,17 +140,19 @@ def district_indicators(tables, *, year: int, population: Any = None) -> pd.Data
     def frame_for(y: int) -> pd.DataFrame:
         scale = scale_by_district(ctx, y, population=population)
         stars = stars_by_district(ctx, y)
-        return scale.merge(stars.drop(columns="year"), on="district_code", how="left")
+        frame = scale.merge(stars.drop(columns="year"), on="district_code", how="left")
+        return pd.concat([frame, _unknown_row(ctx, y, frame)], ignore_index=True) if unknown else frame
 
     frame = frame_for(year)
     has_previous = year - 1 in ctx.store_years()
-    previous = frame_for(year - 1) if has_previous else None
+    previous = frame_for(year - 1) if has_previous and growth else None
     out = frame[["year", "district_code"]].copy()
-    out.insert(2, "name_zh", out["district_code"].map(reference.district_names()).astype("str"))
+    names = reference.district_names() | {UNKNOWN_DISTRICT: UNKNOWN_NAME}
+    out.insert(2, "name_zh", out["district_code"].map(names).astype("str"))
     for id in DISTRICT_IDS:
         out[id] = frame[id]
     for id in DISTRICT_IDS:
-        if REGISTRY[id].growth:
+        if REGISTRY[id].growth and growth:
             if previous is None:
                 out[f"{id}_yoy"] = pd.Series([float("nan")] * len(out), dtype="float64").to_numpy()
             else:
@@ -144,3 +161,20 @@ def district_indicators(tables, *, year: int, population: Any = None) -> pd.Data
                     dtype="float64", na_value=float("nan")
                 )
     return out
+
+
+def _unknown_row(ctx, year: int, districts: pd.DataFrame) -> pd.DataFrame:
+    """The row of those with no district: the city's counts and sums minus the districts' (one row)."""
+    city = scale_city(ctx, year, growth_only=True) | commitment_city(ctx, year, growth_only=True)
+    row: dict[str, Any] = {"year": year, "district_code": UNKNOWN_DISTRICT}
+    for column in districts.columns.drop(["year", "district_code"]):
+        if column in city and (pd.api.types.is_integer_dtype(districts[column]) or column == "service_hours"):
+            row[column] = (city[column] or 0) - districts[column].sum()
+    hours = collect_pandas(ctx.active_people(year).filter(nw.col("district_code").is_null()).select("hours"))["hours"]
+    row["hours_per_active_mean"] = ratio(row["service_hours"], row["active_volunteers"])
+    row["hours_per_active_median"] = float(hours.median()) if len(hours) else None
+    row["active_rate"] = ratio(row["active_volunteers"], row["registered_volunteers"])
+    row["party_share_of_active"] = ratio(row["party_member_active"], row["active_volunteers"])
+    row["volunteers_per_10k"] = None
+    frame = pd.DataFrame([row], columns=districts.columns)
+    return frame.astype(districts.dtypes.to_dict())
