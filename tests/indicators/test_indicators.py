@@ -404,20 +404,3 @@ def test_same_tables_reuse_one_context(fixture_store):
     assert as_context(tables) is as_context(tables)
     assert as_context(dict(tables)) is as_context(tables)  # same frames, another dict
     assert as_context(store.tables(fixture_store, engine="polars")) is not as_context(tables)
-
-
-def test_a_saved_context_gives_the_same_indicators_without_recomputing(fixture_store, tmp_path):
-    from voldata.indicators import Context
-
-    first = Context(store.tables(fixture_store, engine="polars"))
-    expected = city_indicators(first, year=2020)
-    first.save(tmp_path / "context", frames=["volunteer_years", ("activity_months", 2020), "not computed"])
-
-    second = Context(store.tables(fixture_store, engine="polars"), saved=tmp_path / "context")
-
-    def recomputed():
-        raise AssertionError("the saved aggregate was computed again")
-
-    saved_years = second.frame("volunteer_years", recomputed).collect().to_native()
-    assert saved_years.equals(first.volunteer_years().collect().to_native())
-    assert city_indicators(second, year=2020) == expected

@@ -175,3 +175,24 @@ def test_spark_settings_are_key_value_pairs():
     }
     with pytest.raises(ValueError, match="KEY=VALUE"):
         voldata_spark.parse_conf(["=8g"])
+
+
+def test_build_computes_the_shared_indicators_on_spark(spark_session, fixture_store, tmp_path):
+    """`voldata build --engine spark` publishes the indicators.json a Polars build would."""
+    from voldata.edition.build import build_edition
+    from voldata.edition.shared import json_ready
+
+    edition = build_edition(year=2020, store=fixture_store, out=tmp_path, engine="spark", progress=False)
+    published = json.loads((edition / "indicators.json").read_text(encoding="utf-8"))
+    expected = json.loads(json.dumps(json_ready(city_indicators(store.tables(fixture_store), year=2020))))
+    assert_same_city(published, expected)
+
+
+def test_build_refuses_spark_settings_without_the_spark_engine(fixture_store, tmp_path):
+    from voldata.edition.build import validate_build
+    from voldata.edition.parameters import ParameterError
+
+    with pytest.raises(ParameterError, match="need --engine spark"):
+        validate_build(year=2020, store=fixture_store, out=tmp_path, spark_master="local[1]")
+    with pytest.raises(ParameterError, match="--engine must be one of polars, spark"):
+        validate_build(year=2020, store=fixture_store, out=tmp_path, engine="pandas")

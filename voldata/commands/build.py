@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from voldata.commands.indicators import add_spark_arguments
 from voldata.edition.parameters import MAX_JOBS, PARAMETERS, ParameterError
 
 __all__ = ["add_arguments", "run"]
@@ -20,6 +21,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threshold", type=int, default=threshold.default, help=f"{threshold.meaning} (default {threshold.default})"
     )
+    parser.add_argument(
+        "--engine",
+        choices=["polars", "spark"],
+        default="polars",
+        help="engine of the year's shared indicators: polars (default) or spark (needs voldata[spark] and Java 17); "
+        "the chapters read the store with Polars",
+    )
+    add_spark_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,6 +44,9 @@ def run(args: argparse.Namespace) -> int:
             population=args.population,
             jobs=args.jobs,
             threshold=args.threshold,
+            engine=args.engine,
+            spark_master=args.spark_master,
+            spark_conf=args.spark_conf,
             log=lambda message: print(message, file=sys.stderr),
         )
     except ParameterError as error:

@@ -21,7 +21,7 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "add_spark_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +42,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="polars",
         help="polars (lazy, fast; default), pandas, or spark (needs voldata[spark] and Java 17)",
     )
+    add_spark_arguments(parser)
+    parser.add_argument(
+        "--population",
+        type=Path,
+        default=None,
+        help="CSV with columns district_code,population (default: bundled census table)",
+    )
+
+
+def add_spark_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--spark-master`` and ``--spark-conf``, as ``voldata indicators`` and ``voldata build`` take them."""
     parser.add_argument(
         "--spark-master",
         default=None,
@@ -54,12 +65,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="with --engine spark: a Spark setting, e.g. spark.driver.memory=8g (repeatable)",
-    )
-    parser.add_argument(
-        "--population",
-        type=Path,
-        default=None,
-        help="CSV with columns district_code,population (default: bundled census table)",
     )
 
 

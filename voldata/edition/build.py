@@ -44,7 +44,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +79,8 @@ RUN_ORDER = (
     "05_appendix",
 )
 KERNEL = "python3"
+# Engines of the shared indicators (``voldata build --engine``).
+ENGINES = ("polars", "spark")
 LOG_DIR = ".logs"
 PRIVACY_REPORT = "privacy_report.json"
 
@@ -108,10 +110,16 @@ class ChapterFailure:
         return f"chapter {self.key} ({CHAPTERS[self.key]}) failed in {where}: {self.error}"
 
 
-def validate_build(*, year, store, out, population=None, jobs=2, threshold=None) -> dict:
+def validate_build(
+    *, year, store, out, population=None, jobs=2, threshold=None, engine="polars", spark_master=None, spark_conf=()
+) -> dict:
     """Check the build's configuration before doing any work; :class:`ParameterError` names the problem."""
     if str(store) == "":
         raise ParameterError("--store must name a store folder")
+    if engine not in ENGINES:
+        raise ParameterError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine != "spark" and (spark_master is not None or spark_conf):
+        raise ParameterError("--spark-master and --spark-conf need --engine spark")
     if threshold is None:
         threshold = PARAMETERS["suppression_threshold"].default
     resolved = validate_parameters(year=year, store=store, suppression_threshold=threshold, population=population or "")
@@ -126,6 +134,15 @@ def validate_build(*, year, store, out, population=None, jobs=2, threshold=None)
     resolved["store"] = resolved["store"].resolve()
     resolved["out"] = out.resolve()
     resolved["jobs"] = jobs
+    resolved["engine"] = engine
+    if engine == "spark":
+        # Deferred: voldata[spark] is optional; parse_conf itself needs no Spark.
+        from voldata.spark import parse_conf
+
+        try:
+            resolved["spark"] = {"spark_master": spark_master, "spark_conf": parse_conf(spark_conf)}
+        except ValueError as error:
+            raise ParameterError(str(error)) from None
     return resolved
 
 
@@ -231,6 +248,9 @@ def build_edition(
     population: str | Path | None = None,
     jobs: int = 2,
     threshold: int | None = None,
+    engine: str = "polars",
+    spark_master: str | None = None,
+    spark_conf: Iterable[str] = (),
     progress: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> Path:
@@ -251,6 +271,14 @@ def build_edition(
     threshold : int, optional
         Small-cell suppression threshold for every table below city level
         (default: the ``suppression_threshold`` parameter's).
+    engine : {"polars", "spark"}
+        Engine of the year's shared city and district indicators; the chapters
+        read the store with Polars either way.
+    spark_master : str, optional
+        ``engine="spark"``: master URL of a new session (default: the active
+        session, else spark-submit's master, else ``local[*]``).
+    spark_conf : iterable of str
+        ``engine="spark"``: Spark settings as ``KEY=VALUE``.
     progress : bool
         Show a progress bar on stderr.
     log : callable, optional
@@ -271,7 +299,17 @@ def build_edition(
         message says which and where to look. The previous edition is unchanged.
     """
     started = time.perf_counter()
-    config = validate_build(year=year, store=store, out=out, population=population, jobs=jobs, threshold=threshold)
+    config = validate_build(
+        year=year,
+        store=store,
+        out=out,
+        population=population,
+        jobs=jobs,
+        threshold=threshold,
+        engine=engine,
+        spark_master=spark_master,
+        spark_conf=spark_conf,
+    )
     target = config["out"] / str(year)
     failed = config["out"] / f"{year}.failed"
     unchanged = f"the previous edition {target} is unchanged"
@@ -285,7 +323,16 @@ def build_edition(
             (staging / "notebooks").mkdir(parents=True)
             try:
                 context = indicators.Context(store_module.tables(config["store"], engine="polars"))
-                city, district = shared.compute_indicators(context, year=year, population=config["population"])
+                if config["engine"] == "spark":
+                    spark_context = indicators.Context(
+                        store_module.tables(str(config["store"]), engine="spark", **config["spark"])
+                    )
+                    city, district = shared.compute_indicators(
+                        spark_context, year=year, population=config["population"]
+                    )
+                    spark_context.release()
+                else:
+                    city, district = shared.compute_indicators(context, year=year, population=config["population"])
                 # The district and street publication decision, once for chapters 04 and 05 (kept privately).
                 publication = districts.district_publication(
                     context, year=year, threshold=config["suppression_threshold"], population=config["population"]

@@ -100,15 +100,6 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter(
             "featured_projects", "int", 5, "how many featured projects to list", 1, 50, ("03_practice_and_cases",)
         ),
-        Parameter(
-            "top_streets",
-            "int",
-            20,
-            "street rows shown in the chapter (the CSV has all)",
-            1,
-            500,
-            ("04_district_development",),
-        ),
     )
 }
 COMMON: tuple[str, ...] = tuple(name for name, p in PARAMETERS.items() if not p.chapters)

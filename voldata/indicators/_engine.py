@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import narwhals as nw
@@ -95,12 +94,9 @@ class Context:
     ----------
     tables : dict
         Table name -> pandas DataFrame or polars LazyFrame (or DataFrame).
-    saved : str or Path, optional
-        A folder written by :meth:`save` from a context over the same tables: its
-        aggregates are taken from there instead of being computed again.
     """
 
-    def __init__(self, tables: Mapping[str, Any], *, saved: str | Path | None = None):
+    def __init__(self, tables: Mapping[str, Any]):
         missing = [name for name in TABLE_ORDER if name not in tables]
         if missing:
             raise KeyError(f"indicators need the tables {list(TABLE_ORDER)}; missing {missing}")
@@ -109,30 +105,22 @@ class Context:
         self.frames = {name: _normalise(name, tables[name]) for name in TABLE_ORDER}
         self._frames: dict[Any, nw.DataFrame] = {}
         self._values: dict[Any, Any] = {}
-        self._saved_frames: dict[Any, Path] = {}
-        if saved is not None:
-            self._load(Path(saved))
 
     def table(self, name: str) -> nw.LazyFrame:
         return self.frames[name]
 
     def frame(self, key: Any, build: Callable[[], nw.LazyFrame]) -> nw.LazyFrame:
-        """``build()`` collected once (or read from the saved folder), then handed out lazily again.
+        """``build()`` collected once, then handed out lazily again.
 
         On Spark the aggregate is not collected to the driver: it is persisted on the
         executors (memory, then disk) and stays a distributed frame.
         """
         if key not in self._frames:
-            if key in self._saved_frames:
-                import polars as pl
-
-                self._frames[key] = nw.from_native(pl.read_parquet(self._saved_frames.pop(key)))
+            built = build()
+            if built.implementation.is_spark_like():
+                self._frames[key] = nw.from_native(built.to_native().persist())
             else:
-                built = build()
-                if built.implementation.is_spark_like():
-                    self._frames[key] = nw.from_native(built.to_native().persist())
-                else:
-                    self._frames[key] = built.collect()
+                self._frames[key] = built.collect()
         return self._frames[key].lazy()
 
     def release(self) -> None:
@@ -142,44 +130,6 @@ class Context:
                 frame.to_native().unpersist()
         self._frames.clear()
         self._values.clear()
-
-    # -- sharing aggregates between processes -------------------------------
-    def save(self, folder: str | Path, *, frames: Iterable[Any] = ()) -> Path:
-        """Write every computed value and the collected ``frames`` (keys as :meth:`frame` uses them,
-        e.g. ``"volunteer_years"`` or ``("activity_months", 2020)``) to ``folder``, for
-        ``Context(tables, saved=folder)`` in another process over the same tables.
-
-        Only Polars-backed frames are written; a key not computed yet is skipped.
-        """
-        import json
-        import pickle
-
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        index = []
-        for number, key in enumerate(frames):
-            frame = self._frames.get(key)
-            if frame is None or frame.implementation is not nw.Implementation.POLARS:
-                continue
-            # Uncompressed: the file lives for one build and is read back once per process.
-            frame.to_native().write_parquet(
-                folder / f"frame-{number}.parquet", compression="uncompressed", statistics=False
-            )
-            index.append({"key": list(key) if isinstance(key, tuple) else key, "file": f"frame-{number}.parquet"})
-        with open(folder / "values.pickle", "wb") as handle:
-            pickle.dump(self._values, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        (folder / "frames.json").write_text(json.dumps(index), encoding="utf-8")
-        return folder
-
-    def _load(self, folder: Path) -> None:
-        import json
-        import pickle
-
-        with open(folder / "values.pickle", "rb") as handle:
-            self._values.update(pickle.load(handle))
-        for entry in json.loads((folder / "frames.json").read_text(encoding="utf-8")):
-            key = tuple(entry["key"]) if isinstance(entry["key"], list) else entry["key"]
-            self._saved_frames[key] = folder / entry["file"]
 
     def value(self, key: Any, build: Callable[[], Any]) -> Any:
         """A computed Python value (e.g. a dict of scalars), computed once."""
