@@ -255,7 +255,8 @@ def street_table(tables, year: int) -> pd.DataFrame:
         .agg(active_volunteers=pl.len(), service_hours=pl.col("hours").sum())
     )
     frame = (
-        registered.join(active, on=["district_code", "street"], how="full", coalesce=True)
+        # Volunteers with no district match across the two sides too (one row per street, not two).
+        registered.join(active, on=["district_code", "street"], how="full", coalesce=True, nulls_equal=True)
         .with_columns(
             pl.col("registered_volunteers").fill_null(0),
             pl.col("active_volunteers").fill_null(0),
