@@ -47,6 +47,10 @@ from dataclasses import dataclass, field
 import narwhals as nw
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
+from statsmodels.discrete.truncated_model import TruncatedLFNegativeBinomialP
+from statsmodels.duration.survfunc import SurvfuncRight
+from statsmodels.tsa.seasonal import STL
 
 from voldata import reference
 from voldata.indicators._engine import as_context
@@ -494,7 +498,6 @@ def participation_intensity(tables, *, year: int, max_rows: int | None = 200_000
         ``predicted_zero_share``, ``clusters``, ``cluster_robust`` and
         ``exposure_days_mean``.
     """
-    import statsmodels.api as sm
 
     ctx = as_context(tables)
     frame, sampled = _collect_sample(_registered_frame(ctx, year), max_rows, seed)
@@ -576,7 +579,6 @@ def _negative_binomial(
     the ``methods`` in turn (then bfgs from statsmodels' own start); the first fit that converges
     with finite standard errors is kept.
     """
-    import statsmodels.api as sm
 
     poisson = sm.Poisson(endog, exog, offset=offset).fit(disp=0, maxiter=100)
     start = np.append(np.asarray(poisson.params), 1.0)
@@ -599,8 +601,6 @@ def _hurdle_check(
     endog: pd.Series, design: pd.DataFrame, labels: dict, exposure_days: np.ndarray, covariance: dict
 ) -> list[ModelResult]:
     """The two parts of a hurdle model, when zeros are frequent: any participation, then the count of participants."""
-    import statsmodels.api as sm
-    from statsmodels.discrete.truncated_model import TruncatedLFNegativeBinomialP
 
     if (endog == 0).mean() <= HIGH_ZERO_SHARE:
         return []
@@ -691,7 +691,6 @@ def retention_model(tables, *, year: int, max_rows: int | None = 200_000, seed: 
     ModelResult
         ``measure="OR"``; ``details["no_tenure"]`` counts the volunteers left out.
     """
-    import statsmodels.api as sm
 
     ctx = as_context(tables)
     if year - 1 not in ctx.store_years():
@@ -825,7 +824,6 @@ def lapse_hazard(tables, *, year: int, max_rows: int | None = 200_000, seed: int
         ``measure="HR"``; ``details`` holds ``left_truncated`` (spells left out),
         ``window_start`` and ``lapses``.
     """
-    import statsmodels.api as sm
 
     ctx = as_context(tables)
     window = data_window(ctx)
@@ -898,7 +896,6 @@ def engagement_km(tables, *, year: int) -> ModelResult:
         ``at_risk``, ``survival``, ``ci_low``, ``ci_high``; ``details`` holds
         ``left_truncated``, ``window_start`` and ``curve_cut_at`` (days).
     """
-    from statsmodels.duration.survfunc import SurvfuncRight
 
     ctx = as_context(tables)
     window = data_window(ctx)
@@ -992,7 +989,6 @@ def seasonal_decomposition(tables, *, period: int = 12, min_months: int = 24) ->
         trough months of the seasonal component; ``curve`` holds ``year``,
         ``month``, ``observed``, ``trend``, ``seasonal``, ``resid``.
     """
-    from statsmodels.tsa.seasonal import STL
 
     series = monthly_hours_series(tables)
     n = len(series)
