@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from voldata import reference
 from voldata.indicators.suite import UNKNOWN_DISTRICT, UNKNOWN_NAME
 
 __all__ = [
@@ -786,8 +787,6 @@ def complete_streets(
     DataFrame
         Same columns; the unknown-street rows last within each district.
     """
-    from voldata import reference
-
     streets = streets.copy()
     streets["district_code"] = streets["district_code"].astype("object").where(streets["district_code"].notna(), None)
     streets["district_code"] = streets["district_code"].fillna(UNKNOWN_DISTRICT).astype("str")

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from voldata import reference
+from voldata.indicators.registry import REGISTRY
 from voldata.schema import TABLE_ORDER, TABLES
 
 __all__ = [
@@ -403,8 +404,6 @@ def result(
     11-district frame holding column ``id``. Growth (``yoy``) is added for the
     indicators the registry marks as growing.
     """
-    from voldata.indicators.registry import REGISTRY
-
     item = REGISTRY[id]
     integer = item.kind == "count"
     if by is None:

@@ -7,6 +7,7 @@ from typing import Any
 import narwhals as nw
 import pandas as pd
 
+from voldata import reference
 from voldata.indicators._engine import as_context, city_population, collect_pandas, ratio
 from voldata.indicators.commitment import commitment_city, stars_by_district
 from voldata.indicators.integration import integration_city
@@ -133,8 +134,6 @@ def district_indicators(
         for those with growth (missing when Y−1 is not in the store or was 0).
         Not suppressed: pass it through :func:`voldata.publish.suppress` before publishing.
     """
-    from voldata import reference
-
     ctx = as_context(tables)
 
     def frame_for(y: int) -> pd.DataFrame:
