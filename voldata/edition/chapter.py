@@ -118,6 +118,7 @@ class Chapter:
         name: str,
         *,
         title: str,
+        title_en: str | None = None,
         counts=(),
         rates=None,
         labels=None,
@@ -128,6 +129,7 @@ class Chapter:
         """Publish a table (suppressed, CSV in ``tables/``) and show it; ``show`` = an int shows the first rows.
 
         ``decided``: count columns already published by :mod:`voldata.publish` (see :func:`output.publish_table`).
+        ``title_en``: the title in the English edition.
         """
         published = output.publish_table(
             frame,
@@ -148,8 +150,21 @@ class Chapter:
             output.show_table(rows, f"表 {title}{note}")
         return published
 
-    def figure(self, fig, name: str, caption: str) -> Path:
-        """Save a figure (PNG + SVG in ``figures/``) and show it with its caption."""
+    def figure(
+        self,
+        fig,
+        name: str,
+        caption: str,
+        *,
+        caption_en: str | None = None,
+        alt: str | None = None,
+        alt_en: str | None = None,
+    ) -> Path:
+        """Save a figure (PNG + SVG in ``figures/``) and show it with its caption.
+
+        ``caption_en`` is the caption in the English edition; ``alt`` and ``alt_en`` describe what the
+        figure shows and its main finding, for readers who cannot see it.
+        """
         return output.show_figure(fig, name, caption, output_dir=self.output_dir)
 
     def path(self, *parts: str) -> Path:
