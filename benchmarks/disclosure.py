@@ -102,8 +102,7 @@ def made_up_edition(seed: int, *, people_per_street: float, spellings: int = 1):
 
 def store_edition(store: str, year: int):
     import voldata
-    from voldata.edition.analysis import street_table
-    from voldata.indicators import district_indicators
+    from voldata.indicators import district_indicators, street_table
     from voldata.publish import complete_streets
 
     tables = voldata.tables(store, engine="polars")

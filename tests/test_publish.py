@@ -312,8 +312,7 @@ def _bounds_of_reason(reason: str) -> tuple[float, float]:
 
 
 def _edition_tables(tables):
-    from voldata.edition.analysis import street_table
-    from voldata.indicators import district_indicators
+    from voldata.indicators import district_indicators, street_table
 
     districts = district_indicators(tables, year=YEAR, unknown=True)
     raw_streets = street_table(tables, YEAR)

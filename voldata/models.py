@@ -585,7 +585,7 @@ def _negative_binomial(
     last = None
     for method, start_params in [*((method, start) for method in methods), ("bfgs", None)]:
         try:
-            last = model_class(endog, exog, offset=offset).fit(
+            last = _remember_hessian(model_class(endog, exog, offset=offset)).fit(
                 start_params=start_params, method=method, disp=0, maxiter=300, **covariance
             )
         except Exception:  # a failed optimiser: try the next one
@@ -595,6 +595,29 @@ def _negative_binomial(
     if last is None:
         raise RuntimeError("no optimiser could fit the negative binomial model")
     return last
+
+
+def _remember_hessian(model):
+    """``model`` with its Hessian remembered at the last parameters it was computed at.
+
+    At the optimum statsmodels computes the Hessian for the covariance, again for the
+    cluster-robust covariance, and :func:`_problem` a third time; the truncated model's
+    Hessian is numerical (about a third of the whole chapter's model time), so the
+    same matrix is computed once and handed out as a copy.
+    """
+    compute = model.hessian
+    remembered: dict = {}
+
+    def hessian(params, *args, **kwargs):
+        if args or kwargs:
+            return compute(params, *args, **kwargs)
+        key = np.asarray(params, dtype="float64").tobytes()
+        if remembered.get("key") != key:
+            remembered.update(key=key, value=np.asarray(compute(params)))
+        return remembered["value"].copy()
+
+    model.hessian = hessian
+    return model
 
 
 def _hurdle_check(

@@ -40,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from voldata import reference
-from voldata.indicators.suite import UNKNOWN_DISTRICT, UNKNOWN_NAME
+from voldata.indicators._engine import as_context
+from voldata.indicators.suite import UNKNOWN_DISTRICT, UNKNOWN_NAME, district_indicators, street_table
 
 __all__ = [
     "suppress",
@@ -92,7 +93,7 @@ DISTRICT_RATES: dict[str, list[str]] = {
     "volunteers_per_10k_yoy": ["registered_volunteers"],
 }
 
-#: Counts of people of the street table (:func:`voldata.edition.analysis.street_table`).
+#: Counts of people of the street table (:func:`voldata.indicators.street_table`).
 STREET_COUNTS = ["registered_volunteers", "active_volunteers"]
 #: Derived columns of the street table and the counts they follow.
 STREET_RATES: dict[str, list[str]] = {
@@ -853,7 +854,7 @@ def edition_disclosure(
         As for :func:`voldata.indicators.district_indicators`.
     districts, streets : DataFrame, optional
         Y's tables when the caller has them already: ``district_indicators(...,
-        unknown=True)`` and :func:`voldata.edition.analysis.street_table` (completed
+        unknown=True)`` and :func:`voldata.indicators.street_table` (completed
         here with :func:`complete_streets`). Computed when not given.
     counts : sequence of str, optional
         The counts of people of Y's district table (default: :data:`DISTRICT_COUNTS`
@@ -866,10 +867,6 @@ def edition_disclosure(
         Publish Y's tables with it: ``publish_districts(district table)``,
         ``publish_streets(complete_streets(street table, district table))``.
     """
-    from voldata.edition.analysis import street_table
-    from voldata.indicators import district_indicators
-    from voldata.indicators._engine import as_context
-
     context = as_context(tables)  # its aggregates are shared by both years' tables
 
     def decide(y: int, previous: Disclosure | None, districts=None, streets=None, counts=None) -> Disclosure:

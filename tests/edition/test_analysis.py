@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from pandas.testing import assert_frame_equal
 
-from voldata import store
+from voldata import indicators, store
 from voldata.edition import analysis
 from voldata.indicators import REGISTRY, registry_table
 from voldata.schema import TABLE_ORDER, TABLES
@@ -118,7 +118,7 @@ def test_featured_projects_are_recurring_activities_by_hours(tables):
 
 
 def test_street_table(tables):
-    frame = analysis.street_table(tables, 2020)
+    frame = indicators.street_table(tables, 2020)
     expected = pd.DataFrame(
         {
             "district_code": ["440103", "440104"],

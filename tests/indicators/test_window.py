@@ -20,6 +20,7 @@ from voldata.indicators import (
     district_indicators,
     star_1,
     star_basis,
+    street_table,
     value_change,
 )
 from voldata.schema import TABLE_ORDER
@@ -126,12 +127,10 @@ def unregistered_active_store(tmp_path_factory):
 
 
 def test_one_active_rule_at_street_district_and_city(unregistered_active_store):
-    from voldata.edition import analysis
-
     polars_tables = store.tables(unregistered_active_store, engine="polars")
     city = city_indicators(polars_tables, year=2020)
     districts = district_indicators(polars_tables, year=2020).set_index("district_code")
-    streets = analysis.street_table(polars_tables, 2020)
+    streets = street_table(polars_tables, 2020)
     # V1..V5 as before, plus V9: active without being registered by the end of 2020, at every level
     assert city["active_volunteers"] == 6
     assert districts.loc["440103", "active_volunteers"] == 3  # V1, V2, V9

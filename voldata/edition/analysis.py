@@ -18,7 +18,6 @@ from voldata import indicators, models, reference
 from voldata.edition.manifest import package_versions
 from voldata.edition.output import show_table
 from voldata.indicators import REGISTRY, Context
-from voldata.indicators._engine import as_context
 from voldata.indicators._engine import valid_records as indicator_valid_records
 from voldata.schema import VOCABULARIES
 
@@ -33,7 +32,6 @@ __all__ = [
     "team_types",
     "featured_projects",
     "recurring_projects",
-    "street_table",
     "monthly_party_reports",
     "partner_hours",
     "ingest_files",
@@ -224,57 +222,6 @@ def featured_projects(tables: dict, year: int, *, n: int) -> pd.DataFrame:
     """The ``n`` largest recurring activities of Y by service hours (:func:`recurring_projects`), ranked."""
     frame = recurring_projects(tables, year).head(n).drop(columns="district_code").reset_index(drop=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
-    return frame
-
-
-def street_table(tables, year: int) -> pd.DataFrame:
-    """By district and street (the volunteer's): registered by the end of Y, active in Y, hours in Y, derived rates.
-
-    Active volunteers follow the indicator definition at every level: a valid record in Y,
-    whatever the registration date (so the streets add up to the district and city counts).
-    ``tables``: the store's tables (Polars lazy frames) or an indicator context over them,
-    whose volunteers active in Y (``Context.active_people``) are reused when computed already.
-    """
-    _, end = _year_bounds(year)
-    context = as_context(tables)
-    volunteers = context.natives["volunteers"].select(
-        "volunteer_id", "district_code", pl.col("street").fill_null("（未填写）"), "registered_at"
-    )
-    registered = (
-        volunteers.filter(pl.col("registered_at") < end)
-        .group_by("district_code", "street")
-        .agg(registered_volunteers=pl.len())
-    )
-    active = (
-        context.active_people(year)
-        .select("volunteer_id", "hours")
-        .to_native()
-        .lazy()
-        .join(volunteers, on="volunteer_id")
-        .group_by("district_code", "street")
-        .agg(active_volunteers=pl.len(), service_hours=pl.col("hours").sum())
-    )
-    frame = (
-        # Volunteers with no district match across the two sides too (one row per street, not two).
-        registered.join(active, on=["district_code", "street"], how="full", coalesce=True, nulls_equal=True)
-        .with_columns(
-            pl.col("registered_volunteers").fill_null(0),
-            pl.col("active_volunteers").fill_null(0),
-            pl.col("service_hours").fill_null(0.0),
-        )
-        .with_columns(
-            active_rate=pl.when(pl.col("registered_volunteers") > 0).then(
-                pl.col("active_volunteers") / pl.col("registered_volunteers")
-            ),
-            hours_per_active=pl.when(pl.col("active_volunteers") > 0).then(
-                pl.col("service_hours") / pl.col("active_volunteers")
-            ),
-        )
-        .sort(["district_code", "registered_volunteers", "street"], descending=[False, True, False])
-        .collect()
-        .to_pandas()
-    )
-    frame.insert(1, "district_zh", frame["district_code"].map(reference.district_names()))
     return frame
 
 

@@ -27,7 +27,7 @@ import polars as pl
 
 from voldata import indicators, reference
 from voldata.edition import text
-from voldata.edition.analysis import street_table, team_types
+from voldata.edition.analysis import team_types
 from voldata.indicators._engine import collect_pandas
 from voldata.publish import (
     DISTRICT_COUNTS,
@@ -132,7 +132,7 @@ def district_publication(tables, *, year: int, threshold: int = 10, population=N
     context = tables if isinstance(tables, indicators.Context) else indicators.Context(tables)
     districts = indicators.district_indicators(context, year=year, population=population, unknown=True)
     districts = districts.merge(profile_counts(context, year=year), on="district_code", how="left", validate="1:1")
-    streets = street_table(context, year)
+    streets = indicators.street_table(context, year)
     decision = edition_disclosure(
         context,
         year=year,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import narwhals as nw
 import pandas as pd
+import polars as pl
 
 from voldata import reference
 from voldata.indicators._engine import as_context, city_population, collect_pandas, ratio
@@ -18,7 +20,15 @@ from voldata.indicators.timebank import timebank_city
 from voldata.indicators.value import hourly_wage
 from voldata.indicators.young_old import young_old_city
 
-__all__ = ["city_indicators", "district_indicators", "CITY_IDS", "DISTRICT_IDS", "UNKNOWN_DISTRICT", "UNKNOWN_NAME"]
+__all__ = [
+    "city_indicators",
+    "district_indicators",
+    "street_table",
+    "CITY_IDS",
+    "DISTRICT_IDS",
+    "UNKNOWN_DISTRICT",
+    "UNKNOWN_NAME",
+]
 
 #: The scalar ids of ``city_indicators``, in the spec's order.
 CITY_IDS = [item.id for item in REGISTRY.values() if item.kind != "table"]
@@ -160,6 +170,57 @@ def district_indicators(
                     dtype="float64", na_value=float("nan")
                 )
     return out
+
+
+def street_table(tables, year: int) -> pd.DataFrame:
+    """By district and street (the volunteer's): registered by the end of Y, active in Y, hours in Y, derived rates.
+
+    Active volunteers follow the indicator definition at every level: a valid record in Y,
+    whatever the registration date (so the streets add up to the district and city counts).
+    ``tables``: the store's tables (Polars lazy frames) or an indicator context over them,
+    whose volunteers active in Y (``Context.active_people``) are reused when computed already.
+    """
+    end = dt.datetime(year + 1, 1, 1)
+    context = as_context(tables)
+    volunteers = context.natives["volunteers"].select(
+        "volunteer_id", "district_code", pl.col("street").fill_null("（未填写）"), "registered_at"
+    )
+    registered = (
+        volunteers.filter(pl.col("registered_at") < end)
+        .group_by("district_code", "street")
+        .agg(registered_volunteers=pl.len())
+    )
+    active = (
+        context.active_people(year)
+        .select("volunteer_id", "hours")
+        .to_native()
+        .lazy()
+        .join(volunteers, on="volunteer_id")
+        .group_by("district_code", "street")
+        .agg(active_volunteers=pl.len(), service_hours=pl.col("hours").sum())
+    )
+    frame = (
+        # Volunteers with no district match across the two sides too (one row per street, not two).
+        registered.join(active, on=["district_code", "street"], how="full", coalesce=True, nulls_equal=True)
+        .with_columns(
+            pl.col("registered_volunteers").fill_null(0),
+            pl.col("active_volunteers").fill_null(0),
+            pl.col("service_hours").fill_null(0.0),
+        )
+        .with_columns(
+            active_rate=pl.when(pl.col("registered_volunteers") > 0).then(
+                pl.col("active_volunteers") / pl.col("registered_volunteers")
+            ),
+            hours_per_active=pl.when(pl.col("active_volunteers") > 0).then(
+                pl.col("service_hours") / pl.col("active_volunteers")
+            ),
+        )
+        .sort(["district_code", "registered_volunteers", "street"], descending=[False, True, False])
+        .collect()
+        .to_pandas()
+    )
+    frame.insert(1, "district_zh", frame["district_code"].map(reference.district_names()))
+    return frame
 
 
 def _unknown_row(ctx, year: int, districts: pd.DataFrame) -> pd.DataFrame:
