@@ -18,6 +18,7 @@ from voldata import indicators, models, reference
 from voldata.edition.manifest import package_versions
 from voldata.edition.output import show_table
 from voldata.indicators import REGISTRY, Context
+from voldata.indicators._engine import as_context, py
 from voldata.indicators._engine import valid_records as indicator_valid_records
 from voldata.schema import VOCABULARIES
 
@@ -29,6 +30,8 @@ __all__ = [
     "star_table",
     "valid_records",
     "yearly_scale",
+    "year_scale",
+    "YEAR_SCALE",
     "team_types",
     "featured_projects",
     "recurring_projects",
@@ -113,19 +116,31 @@ def valid_records(tables: dict, year: int | None = None) -> pl.LazyFrame:
     return records
 
 
-def yearly_scale(tables: dict, years: list[int], *, population=None) -> pd.DataFrame:
-    """Registered and active volunteers and service hours for each year, from the indicator functions."""
-    rows = []
-    for year in years:
-        row = {"year": year}
-        for name in ("registered_volunteers", "active_volunteers", "service_hours", "activities"):
-            row[name] = getattr(indicators, name)(tables, year=year)[name].iloc[0]
-        rows.append(row)
-    frame = pd.DataFrame(rows)
+def yearly_scale(tables, years: list[int]) -> pd.DataFrame:
+    """Registered and active volunteers, service hours and activities for each year, from the indicator functions.
+
+    Each year's row is computed once per indicator context (in a build, in its shared step).
+    """
+    context = as_context(tables)
+    frame = pd.DataFrame([{"year": year, **year_scale(context, year)} for year in years])
     for name in ("registered_volunteers", "active_volunteers", "activities"):
         frame[name] = frame[name].astype("Int64")
     frame["service_hours"] = frame["service_hours"].astype("float64")
     return frame
+
+
+#: The columns of :func:`yearly_scale` after ``year``.
+YEAR_SCALE = ("registered_volunteers", "active_volunteers", "service_hours", "activities")
+
+
+def year_scale(tables, year: int) -> dict[str, int | float | None]:
+    """One row of :func:`yearly_scale`: :data:`YEAR_SCALE` of ``year`` (computed once per context)."""
+    context = as_context(tables)
+
+    def build() -> dict:
+        return {name: py(getattr(indicators, name)(context, year=year)[name].iloc[0]) for name in YEAR_SCALE}
+
+    return context.value(("year_scale", year), build)
 
 
 def team_types(tables: dict, year: int, *, by_district: bool = False) -> pd.DataFrame:
@@ -177,12 +192,13 @@ def team_types(tables: dict, year: int, *, by_district: bool = False) -> pd.Data
 def previous_year_value(context: Context, indicator_id: str, *, year: int) -> float | None:
     """City-level scalar ``indicator_id`` for Y−1, so a sentence can state the change it words.
 
-    None when Y−1 is not in the store or the value is missing.
+    From :func:`voldata.indicators.previous_city_indicators` (in a build, computed once in its
+    shared step). None when Y−1 is not in the store or the value is missing.
     """
-    if year - 1 not in context.store_years():
-        return None
-    value = indicators.indicator_function(indicator_id)(context, year=year - 1)[indicator_id].iloc[0]
-    return None if pd.isna(value) else float(value)
+    if indicator_id not in indicators.CITY_IDS:
+        raise ValueError(f"{indicator_id!r} is not a city-level scalar indicator")
+    value = indicators.previous_city_indicators(context, year=year).get(indicator_id)
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def recurring_projects(tables: dict, year: int, *, volunteers: bool = True) -> pd.DataFrame:

@@ -333,6 +333,7 @@ def build_edition(
                     spark_context.release()
                 else:
                     city, district = shared.compute_indicators(context, year=year, population=config["population"])
+                values = shared.chapter_values(context, year=year)
                 # The district and street publication decision, once for chapters 04 and 05 (kept privately).
                 publication = districts.district_publication(
                     context, year=year, threshold=config["suppression_threshold"], population=config["population"]
@@ -348,7 +349,7 @@ def build_edition(
                 "language": config["language"],
                 "suppression_threshold": config["suppression_threshold"],
                 "population": str(config["population"] or ""),
-                "indicators_file": str(shared.write_indicators(work / "shared", city, district)),
+                "indicators_file": str(shared.write_indicators(work / "shared", city, district, values)),
             }
             durations, failures = _run_chapters(staging, common, jobs=config["jobs"], demo=demo, progress=progress)
             if failures:

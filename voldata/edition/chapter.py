@@ -79,7 +79,7 @@ class Chapter:
     def context(self) -> indicator_suite.Context:
         """The indicator suite's context over :attr:`tables`: pass it as ``tables`` to any
         indicator function, so aggregates they share are computed once per chapter."""
-        return indicator_suite.Context(self.tables)
+        return shared.chapter_context(self.tables, self.indicators_file)
 
     @cached_property
     def _shared(self) -> shared.SharedIndicators:

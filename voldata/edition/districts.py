@@ -306,9 +306,13 @@ def monthly_hours(tables, *, year: int) -> pd.DataFrame:
     no district included) × months 1–12: ``district_code``, ``month``,
     ``service_hours``, ``share``. The district is where the service took place (the
     activity's), which needs no join of the year's records with the volunteers.
-    Hours are not people: nothing here is suppressed.
+    Hours are not people: nothing here is suppressed. Computed once per context (in a build, in its shared step).
     """
     context = tables if isinstance(tables, indicators.Context) else indicators.Context(tables)
+    return context.value(("district_monthly_hours", year), lambda: _monthly_hours(context, year)).copy()
+
+
+def _monthly_hours(context: indicators.Context, year: int) -> pd.DataFrame:
     by_month = (
         context.activity_months(year)
         .to_native()

@@ -86,6 +86,7 @@ from voldata.indicators.suite import (
     UNKNOWN_NAME,
     city_indicators,
     district_indicators,
+    previous_city_indicators,
     street_table,
 )
 from voldata.indicators.timebank import (
@@ -113,6 +114,7 @@ from voldata.indicators.young_old import (
 __all__ = [
     "city_indicators",
     "district_indicators",
+    "previous_city_indicators",
     "street_table",
     "REGISTRY",
     "registry_table",

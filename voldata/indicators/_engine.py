@@ -138,6 +138,11 @@ class Context:
             self._values[key] = build()
         return self._values[key]
 
+    def remember(self, key: Any, value: Any) -> None:
+        """Take ``value`` as :meth:`value`'s result for ``key``: one computed already over the same
+        tables (a chapter's context takes what the build's shared step computed once)."""
+        self._values[key] = value
+
     # -- shared aggregates -------------------------------------------------
     def store_years(self) -> list[int]:
         """Calendar years with valid service records in the store (the years growth can look back to).

@@ -10,7 +10,7 @@ import pandas as pd
 import polars as pl
 
 from voldata import reference
-from voldata.indicators._engine import as_context, city_population, collect_pandas, ratio
+from voldata.indicators._engine import as_context, city_population, collect_pandas, py, ratio
 from voldata.indicators.commitment import commitment_city, stars_by_district
 from voldata.indicators.integration import integration_city
 from voldata.indicators.party import party_city
@@ -23,6 +23,7 @@ from voldata.indicators.young_old import young_old_city
 __all__ = [
     "city_indicators",
     "district_indicators",
+    "previous_city_indicators",
     "street_table",
     "CITY_IDS",
     "DISTRICT_IDS",
@@ -105,6 +106,36 @@ def city_indicators(tables, *, year: int, population: Any = None, wages: pd.Data
         "7th census city total 2020 (verified)" if population is None else "user population table"
     )
     return out
+
+
+def previous_city_indicators(tables, *, year: int) -> dict[str, Any]:
+    """Every scalar indicator of Y−1 (no growth; default population and wages), for sentences that word a change.
+
+    Empty when Y−1 is not in the store. Computed once per context: the edition's build computes it
+    in its shared step and every chapter's context takes it from there.
+
+    Parameters
+    ----------
+    tables : dict or Context
+        Table name -> pandas DataFrame or polars LazyFrame.
+    year : int
+        Reference year Y.
+
+    Returns
+    -------
+    dict
+        Every id of :data:`CITY_IDS` -> its value in Y−1 (int, float or None).
+    """
+    ctx = as_context(tables)
+
+    def build() -> dict[str, Any]:
+        if year - 1 not in ctx.store_years():
+            return {}
+        values = _families(ctx, year - 1, None)
+        values["contribution_value"] = _times(values["service_hours"], hourly_wage(year - 1)["hourly_wage"])
+        return {id: py(values.get(id)) for id in CITY_IDS}
+
+    return ctx.value(("previous_city_indicators", year), build)
 
 
 def _times(a: float | None, b: float | None) -> float | None:

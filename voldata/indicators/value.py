@@ -89,6 +89,13 @@ def value_change(tables, *, year: int, wages: pd.DataFrame | None = None) -> dic
         when Y−1 is not in the store or a wage is missing.
     """
     ctx = as_context(tables)
+    if wages is None:
+        # With the default wages, once per context (the edition's build computes it in its shared step).
+        return dict(ctx.value(("value_change", year), lambda: _value_change(ctx, year, None)))
+    return _value_change(ctx, year, wages)
+
+
+def _value_change(ctx, year: int, wages: pd.DataFrame | None) -> dict[str, Any]:
     hours = scale_city(ctx, year, growth_only=True)["service_hours"]
     wage = hourly_wage(year, wages=wages)["hourly_wage"]
     current = None if hours is None or wage is None else hours * wage
