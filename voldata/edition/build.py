@@ -68,7 +68,7 @@ from voldata.edition.parameters import (
 from voldata.edition.workbook import TABLE_META_DIR, write_workbook
 from voldata.folders import FolderBusy, private_work, replace_folder, writer_lock
 
-__all__ = ["BuildError", "ChapterFailure", "build_edition", "validate_build"]
+__all__ = ["BuildError", "ChapterFailure", "build_edition", "compute_shared", "validate_build"]
 
 # Chapters that take longest go first, so two workers finish together.
 RUN_ORDER = (
@@ -149,6 +149,30 @@ def validate_build(
 def _store_generation(store_path: Path) -> str:
     """The store's generation: sha256 of its ingest report, which every ingest rewrites."""
     return hashlib.sha256((store_path / store_module.REPORT_FILE).read_bytes()).hexdigest()
+
+
+def compute_shared(config: dict, folder: Path) -> tuple[dict, Path]:
+    """The build's shared step, into ``folder`` (private: the decision holds hidden cells' true values).
+
+    The year's city and district indicators (on the configured engine), what the chapters
+    compute beyond them (:func:`voldata.edition.shared.chapter_values`) and the decision of
+    what district and street numbers are published (:mod:`voldata.edition.districts`), each
+    computed once for every chapter. Returns the city indicators and the indicators file.
+    """
+    year, population = config["year"], config["population"]
+    context = indicators.Context(store_module.tables(config["store"], engine="polars"))
+    if config["engine"] == "spark":
+        spark_context = indicators.Context(store_module.tables(str(config["store"]), engine="spark", **config["spark"]))
+        city, district = shared.compute_indicators(spark_context, year=year, population=population)
+        spark_context.release()
+    else:
+        city, district = shared.compute_indicators(context, year=year, population=population)
+    values = shared.chapter_values(context, year=year)
+    publication = districts.district_publication(
+        context, year=year, threshold=config["suppression_threshold"], population=population
+    )
+    districts.write_publication(folder, publication)
+    return city, shared.write_indicators(folder, city, district, values)
 
 
 def _run_chapter(key: str, notebooks: str, staging: str, parameters: dict, demo: bool) -> ChapterFailure | float:
@@ -322,24 +346,7 @@ def build_edition(
             staging = work / "edition"
             (staging / "notebooks").mkdir(parents=True)
             try:
-                context = indicators.Context(store_module.tables(config["store"], engine="polars"))
-                if config["engine"] == "spark":
-                    spark_context = indicators.Context(
-                        store_module.tables(str(config["store"]), engine="spark", **config["spark"])
-                    )
-                    city, district = shared.compute_indicators(
-                        spark_context, year=year, population=config["population"]
-                    )
-                    spark_context.release()
-                else:
-                    city, district = shared.compute_indicators(context, year=year, population=config["population"])
-                values = shared.chapter_values(context, year=year)
-                # The district and street publication decision, once for chapters 04 and 05 (kept privately).
-                publication = districts.district_publication(
-                    context, year=year, threshold=config["suppression_threshold"], population=config["population"]
-                )
-                districts.write_publication(work / "shared", publication)
-                del context, publication
+                city, indicators_file = compute_shared(config, work / "shared")
             except Exception as error:
                 raise BuildError(f"computing the indicators failed: {type(error).__name__}: {error}") from error
             common = {
@@ -349,7 +356,7 @@ def build_edition(
                 "language": config["language"],
                 "suppression_threshold": config["suppression_threshold"],
                 "population": str(config["population"] or ""),
-                "indicators_file": str(shared.write_indicators(work / "shared", city, district, values)),
+                "indicators_file": str(indicators_file),
             }
             durations, failures = _run_chapters(staging, common, jobs=config["jobs"], demo=demo, progress=progress)
             if failures:
