@@ -16,7 +16,8 @@ edition's writer lock (:mod:`voldata.folders`):
 
 1. note the store's generation (sha256 of its ingest report);
 2. compute the year's city and district indicators once and write them to a
-   file (:mod:`voldata.edition.shared`), with the decision of what district and
+   file (:mod:`voldata.edition.shared`), with what the chapters compute beyond
+   them (last year's values, each year's scale …) and the decision of what district and
    street numbers are published (:mod:`voldata.edition.districts`; it holds true
    values of hidden cells, so it stays in the work folder);
 3. execute the chapter notebooks with papermill, two at a time, each given
