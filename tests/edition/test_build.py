@@ -16,7 +16,7 @@ from voldata.edition import CHAPTERS, privacy
 from voldata.edition.build import BuildError, build_edition
 
 SAMPLE_YEAR = 2020  # the sample store (conftest.py) covers 2019–2020
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("editions")]
+pytestmark = pytest.mark.slow
 
 EXPECTED_TABLES = {
     "01_scale",

@@ -20,7 +20,7 @@ from voldata.edition.html import CONTENT_SECURITY_POLICY
 from voldata.folders import private_work, writer_lock
 
 YEAR = 2020
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile_edition")]
+pytestmark = pytest.mark.slow
 
 
 def test_pages_carry_nothing_live(hostile_edition):

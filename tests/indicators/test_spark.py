@@ -20,7 +20,6 @@ from voldata.cli import main
 from voldata.indicators import city_indicators, district_indicators
 from voldata.indicators._engine import Context, as_context
 
-pytestmark = pytest.mark.xdist_group("spark")
 TOLERANCE = 1e-9
 
 
