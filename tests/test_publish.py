@@ -321,16 +321,17 @@ def _edition_tables(tables):
 
 
 @pytest.fixture(scope="module", params=[0.001, 0.01])
-def demo_store(request, tmp_path_factory) -> Path:
+def demo_store(request, made_once) -> Path:
     """The demo generator at scales 0.001 (most district and street cells small) and 0.01, ingested for real."""
     from voldata.ingest import ingest
     from voldata.synth import FAULTS_FILE, generate
 
-    root = tmp_path_factory.mktemp("publish")
-    generate(root / "raw", years=range(2019, 2021), scale=request.param, seed=2020, messy=0.01, progress=False)
-    exports = sorted(p for p in (root / "raw").iterdir() if p.name != FAULTS_FILE)
-    ingest(exports, store=root / "store", key="voldata-publish-tests-not-a-secret", progress=False)
-    return root / "store"
+    def make(root):
+        generate(root / "raw", years=range(2019, 2021), scale=request.param, seed=2020, messy=0.01, progress=False)
+        exports = sorted(p for p in (root / "raw").iterdir() if p.name != FAULTS_FILE)
+        ingest(exports, store=root / "store", key="voldata-publish-tests-not-a-secret", progress=False)
+
+    return made_once(f"publish-{request.param}", make) / "store"
 
 
 def _demo_tables(store: Path) -> dict:

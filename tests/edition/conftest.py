@@ -55,56 +55,67 @@ def hostile_text():
 
 
 @pytest.fixture(scope="session")
-def hostile_store(tmp_path_factory):
+def hostile_store(made_once):
     """The city exports with hostile text: activity A1 (and A8, the same project held again) is titled with
     script and links, A6 with a formula; team T1 and volunteer V001's street begin like formulas."""
-    root = tmp_path_factory.mktemp("hostile")
-    raw = root / "raw"
-    shutil.copytree(CITY_EXPORTS, raw)
-    activities = raw / "activities_gb18030.csv"
-    title = SCRIPT_TITLE.replace('"', '""')
-    _replace_line(
-        activities,
-        "A1,",
-        f'A1,"{title}",T1,疫情防控,老年人,天河区,石牌街道,华师社区,2020-03-05 08:00,2020-03-05 12:00,,否,20,',
-        encoding="gb18030",
-    )
-    _replace_line(
-        activities,
-        "A6,",
-        f'A6,"{FORMULA_TITLE.replace(chr(34), chr(34) * 2)}",T4,文明风尚,社会公众,越秀区,,,'
-        "2019-12-30 09:00:00,2019-12-30 11:00:00,,有,8,",
-        encoding="gb18030",
-    )
-    with activities.open("a", encoding="gb18030") as handle:
-        held_again = "T1,疫情防控,老年人,天河区,石牌街道,华师社区,2020-04-05 08:00,2020-04-05 12:00,,否,20,"
-        handle.write(f'A8,"{title}",{held_again}\n')
-    teams = raw / "teams_bom.csv"
-    text = teams.read_text(encoding="utf-8-sig").replace("石牌党员服务队", HOSTILE_TEAM)
-    teams.write_text(text, encoding="utf-8-sig")
-    volunteers = raw / "volunteers_utf8.csv"
-    volunteers.write_text(volunteers.read_text(encoding="utf-8").replace("石牌街道", FORMULA_STREET), encoding="utf-8")
-    return _ingest(raw, root / "store")
+
+    def make(root):
+        raw = root / "raw"
+        shutil.copytree(CITY_EXPORTS, raw)
+        activities = raw / "activities_gb18030.csv"
+        title = SCRIPT_TITLE.replace('"', '""')
+        _replace_line(
+            activities,
+            "A1,",
+            f'A1,"{title}",T1,疫情防控,老年人,天河区,石牌街道,华师社区,2020-03-05 08:00,2020-03-05 12:00,,否,20,',
+            encoding="gb18030",
+        )
+        _replace_line(
+            activities,
+            "A6,",
+            f'A6,"{FORMULA_TITLE.replace(chr(34), chr(34) * 2)}",T4,文明风尚,社会公众,越秀区,,,'
+            "2019-12-30 09:00:00,2019-12-30 11:00:00,,有,8,",
+            encoding="gb18030",
+        )
+        with activities.open("a", encoding="gb18030") as handle:
+            held_again = "T1,疫情防控,老年人,天河区,石牌街道,华师社区,2020-04-05 08:00,2020-04-05 12:00,,否,20,"
+            handle.write(f'A8,"{title}",{held_again}\n')
+        teams = raw / "teams_bom.csv"
+        text = teams.read_text(encoding="utf-8-sig").replace("石牌党员服务队", HOSTILE_TEAM)
+        teams.write_text(text, encoding="utf-8-sig")
+        volunteers = raw / "volunteers_utf8.csv"
+        volunteers.write_text(
+            volunteers.read_text(encoding="utf-8").replace("石牌街道", FORMULA_STREET), encoding="utf-8"
+        )
+        _ingest(raw, root / "store")
+
+    return made_once("hostile", make) / "store"
 
 
 @pytest.fixture(scope="session")
-def hostile_edition(hostile_store, tmp_path_factory):
-    """The edition of 2020 built from ``hostile_store`` (session-wide: tests of other modules may run between)."""
-    out = tmp_path_factory.mktemp("hostile_editions")
-    return build_edition(year=SAMPLE_YEAR, store=hostile_store, out=out, progress=False)
+def hostile_edition(hostile_store, made_once):
+    """The edition of 2020 built from ``hostile_store`` (once per run, shared by the workers)."""
+    made = made_once(
+        "hostile_editions", lambda out: build_edition(year=SAMPLE_YEAR, store=hostile_store, out=out, progress=False)
+    )
+    return made / str(SAMPLE_YEAR)
 
 
 @pytest.fixture(scope="session")
-def sample_store(tmp_path_factory):
+def sample_store(made_once):
     """A test-sample store: the demo generator at scale 0.001 (with a few faults), ingested for real."""
-    root = tmp_path_factory.mktemp("sample")
-    generate(root / "raw", years=SAMPLE_YEARS, scale=0.001, seed=2020, messy=0.01, progress=False)
-    return _ingest(root / "raw", root / "store")
+
+    def make(root):
+        generate(root / "raw", years=SAMPLE_YEARS, scale=0.001, seed=2020, messy=0.01, progress=False)
+        _ingest(root / "raw", root / "store")
+
+    return made_once("sample", make) / "store"
 
 
 @pytest.fixture(scope="session")
-def built_edition(sample_store, tmp_path_factory):
-    """The edition of the sample year, built once: (editions folder, OUT/<year> folder)."""
-    out = tmp_path_factory.mktemp("editions")
-    edition = build_edition(year=SAMPLE_YEAR, store=sample_store, out=out, jobs=2, progress=False)
-    return out, edition
+def built_edition(sample_store, made_once):
+    """The edition of the sample year, built once per run: (editions folder, OUT/<year> folder)."""
+    out = made_once(
+        "editions", lambda out: build_edition(year=SAMPLE_YEAR, store=sample_store, out=out, progress=False)
+    )
+    return out, out / str(SAMPLE_YEAR)

@@ -198,12 +198,13 @@ def spark_session():
 
 
 @pytest.fixture(scope="session")
-def synth_store(tmp_path_factory) -> Path:
+def synth_store(made_once) -> Path:
     """A small demo store (scale 0.001, 2018-2020) made by the real generator and ingest."""
     from voldata.ingest import ingest
     from voldata.synth import generate
 
-    root = tmp_path_factory.mktemp("synth_store")
-    generate(root / "raw", years=range(2018, 2021), scale=0.001, seed=2020, progress=False)
-    ingest(root / "raw", store=root / "store", key="test-key-for-demo-data-only-not-secret", progress=False)
-    return root / "store"
+    def make(root):
+        generate(root / "raw", years=range(2018, 2021), scale=0.001, seed=2020, progress=False)
+        ingest(root / "raw", store=root / "store", key="test-key-for-demo-data-only-not-secret", progress=False)
+
+    return made_once("synth_store", make) / "store"
