@@ -16,6 +16,7 @@ from typing import Any
 
 from voldata import paths, reference
 from voldata import store as store_module
+from voldata.editorial import EditorialError, read_editorial
 
 __all__ = [
     "CHAPTERS",
@@ -87,6 +88,12 @@ PARAMETERS: dict[str, Parameter] = {
             "path",
             "",
             "file of the year's city and district indicators written by the build; empty: computed in the notebook",
+        ),
+        Parameter(
+            "editorial",
+            "path",
+            "",
+            "folder of the editors' text (template: `voldata editorial`); empty: none supplied",
         ),
         Parameter(
             "model_sample",
@@ -164,7 +171,8 @@ def validate_parameters(**given: Any) -> dict[str, Any]:
     dict
         Every common parameter and the given chapter ones, resolved: ``store``
         and ``output_dir`` as ``Path``; ``population`` and ``indicators_file`` None
-        or a ``Path``.
+        or a ``Path``; ``editorial`` the checked :class:`voldata.editorial.Editorial`
+        (empty when none was given).
 
     Raises
     ------
@@ -197,6 +205,10 @@ def validate_parameters(**given: Any) -> dict[str, Any]:
     resolved["indicators_file"] = None if str(indicators_file) == "" else Path(indicators_file).expanduser()
     if resolved["indicators_file"] is not None and not resolved["indicators_file"].is_file():
         raise ParameterError(f"indicators_file {resolved['indicators_file']} does not exist")
+    try:
+        resolved["editorial"] = read_editorial(values["editorial"])
+    except EditorialError as error:
+        raise ParameterError(f"editorial: {error}") from None
     output_dir = values["output_dir"]
     resolved["output_dir"] = (
         paths.REPORTS_DIR / "notebooks" / str(year) if str(output_dir) == "" else Path(output_dir).expanduser()
