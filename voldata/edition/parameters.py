@@ -107,6 +107,24 @@ PARAMETERS: dict[str, Parameter] = {
         Parameter(
             "featured_projects", "int", 5, "how many featured projects to list", 1, 50, ("03_practice_and_cases",)
         ),
+        Parameter(
+            "regular_min_sessions",
+            "int",
+            12,
+            "常态化 rule: a project held at least this many times in the year",
+            1,
+            366,
+            ("03_practice_and_cases",),
+        ),
+        Parameter(
+            "regular_min_months",
+            "int",
+            6,
+            "常态化 rule: in at least this many different months",
+            1,
+            12,
+            ("03_practice_and_cases",),
+        ),
     )
 }
 COMMON: tuple[str, ...] = tuple(name for name, p in PARAMETERS.items() if not p.chapters)
