@@ -21,7 +21,7 @@ import pandas as pd
 import polars as pl
 
 from voldata import reference
-from voldata.edition.analysis import TEAM_TYPE_NAMES, code_names, valid_records
+from voldata.edition.analysis import code_names, recurring_projects, valid_records
 from voldata.indicators._engine import age_band as engine_age_band
 from voldata.indicators.suite import UNKNOWN_NAME
 from voldata.indicators.timebank import STORAGE_CAP, account_balances
@@ -339,42 +339,10 @@ def regular_projects(
 
     A project is one team's activities of one title (the title as published, compared exactly);
     it is 常态化 in Y when it was held at least ``min_sessions`` times in Y (activities starting
-    in Y) in at least ``min_months`` different calendar months. Its category and district are
-    those of most of its sessions (the first in code order on a tie). Columns: ``title``,
-    ``team_type_zh``, ``category``, ``category_zh``, ``district_code``, ``district_zh``,
-    ``sessions``, ``months``, ``volunteers`` (distinct), ``service_hours``.
+    in Y) in at least ``min_months`` different calendar months. The projects as
+    :func:`voldata.edition.analysis.recurring_projects` lists them (with ``months`` and distinct
+    ``volunteers``); a project whose sessions have no valid record is left out.
     """
     if min_sessions < 1 or min_months < 1 or min_months > 12:
         raise ValueError(f"min_sessions must be ≥ 1 and min_months 1–12, not {min_sessions} and {min_months}")
-    activities = tables["activities"].filter(pl.col("start_at").dt.year() == year)
-    sessions = (
-        activities.group_by("team_id", "title")
-        .agg(
-            sessions=pl.len(),
-            months=pl.col("start_at").dt.month().n_unique(),
-            category=pl.col("category").mode().sort().first(),
-            district_code=pl.col("district_code").mode().sort().first(),
-        )
-        .filter((pl.col("sessions") >= min_sessions) & (pl.col("months") >= min_months))
-    )
-    served = (
-        valid_records(tables, year)
-        .join(activities.select("activity_id", "team_id", "title"), on="activity_id")
-        .group_by("team_id", "title")
-        .agg(volunteers=pl.col("volunteer_id").n_unique(), service_hours=pl.col("hours").sum())
-    )
-    frame = (
-        sessions.join(served, on=["team_id", "title"], how="left")
-        .with_columns(pl.col("volunteers").fill_null(0), pl.col("service_hours").fill_null(0.0))
-        .join(tables["teams"].select("team_id", "team_type"), on="team_id", how="left")
-        .sort(["service_hours", "sessions", "title", "team_id"], descending=[True, True, False, False])
-        .collect()
-        .to_pandas()
-    )
-    frame["category_zh"] = frame["category"].map(code_names("category"))
-    frame["district_zh"] = frame["district_code"].map(reference.district_names())
-    frame["team_type_zh"] = frame["team_type"].fillna("other").map(TEAM_TYPE_NAMES)
-    columns = ["title", "team_type_zh", "category", "category_zh", "district_code", "district_zh", "sessions"]
-    return frame[[*columns, "months", "volunteers", "service_hours"]].astype(
-        {"sessions": "int64", "months": "int64", "volunteers": "int64"}
-    )
+    return recurring_projects(tables, year, min_sessions=min_sessions, min_months=min_months)
