@@ -14,6 +14,8 @@ DEMO_RAW := $(DEMO)/raw
 DEMO_STORE := $(DEMO)/store
 DEMO_KEY := $(DEMO)/demo.key
 OUT := reports/editions
+# The demo edition's editors' text: an example folder (marked 示例) filling every slot.
+EDITORIAL ?= data/editorial-example
 SCALES ?= 1.0
 RUNS ?= 3
 
@@ -39,7 +41,7 @@ demo-store: $(INSTALLED) $(DEMO_KEY)
 	$(VOLDATA) ingest $(DEMO_RAW) --store $(DEMO_STORE) --key-file $(DEMO_KEY)
 
 edition: demo-store
-	$(VOLDATA) build --year $(YEAR) --store $(DEMO_STORE) --out $(OUT)
+	$(VOLDATA) build --year $(YEAR) --store $(DEMO_STORE) --out $(OUT) --editorial $(EDITORIAL)
 
 # Lint and format checks first (quick), then the suite; --durations lists the slowest tests in CI's log.
 test: $(INSTALLED)

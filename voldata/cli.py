@@ -1,4 +1,4 @@
-"""The ``voldata`` command: synth, ingest, indicators, build.
+"""The ``voldata`` command: synth, ingest, indicators, editorial, build.
 
 Each sub-command lives in ``voldata/commands/<name>.py`` with
 ``add_arguments(parser)`` and ``run(args) -> int``. Option names are never
@@ -19,6 +19,7 @@ COMMANDS = {
     "synth": "generate seeded demo platform exports",
     "ingest": "read platform exports into the pseudonymised Parquet store",
     "indicators": "print a year's indicators as JSON",
+    "editorial": "write the template folder of the editors' text for a year",
     "build": "build the annual edition (notebooks, HTML, tables) for a year",
 }
 

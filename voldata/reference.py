@@ -24,6 +24,7 @@ __all__ = [
     "categories",
     "target_groups",
     "wages",
+    "wage_bases",
     "boundaries_path",
     "normalise_text",
 ]
@@ -115,6 +116,13 @@ def target_groups() -> pd.DataFrame:
 def wages() -> pd.DataFrame:
     """Average monthly wage of urban non-private employees by year, with source and whether verified."""
     return pd.read_csv(REFERENCE_DIR / "wages.csv")
+
+
+@lru_cache
+def wage_bases() -> pd.DataFrame:
+    """Other monthly wages for the contribution value's sensitivity: ``basis``, ``year``, ``monthly_wage_yuan``,
+    ``source``, ``verified`` (``basis`` is {"minimum_wage", "community_services"}; see SOURCES.md)."""
+    return pd.read_csv(REFERENCE_DIR / "wage_bases.csv")
 
 
 def boundaries_path() -> Path:

@@ -106,6 +106,8 @@ SPEC_IDS = [
     "timebank_young_old_share",
     # 8 Value
     "contribution_value",
+    "full_time_equivalents",
+    "wage_sensitivity",
 ]
 SCALAR_IDS = [i for i in SPEC_IDS if REGISTRY[i].kind != "table"]
 

@@ -28,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="engine of the year's shared indicators: polars (default) or spark (needs voldata[spark] and Java 17); "
         "the chapters read the store with Polars",
     )
+    parser.add_argument(
+        "--editorial",
+        default=None,
+        metavar="DIR",
+        help=PARAMETERS["editorial"].meaning + " (checked before anything runs)",
+    )
     add_spark_arguments(parser)
 
 
@@ -47,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
             engine=args.engine,
             spark_master=args.spark_master,
             spark_conf=args.spark_conf,
+            editorial=args.editorial,
             log=lambda message: print(message, file=sys.stderr),
         )
     except ParameterError as error:

@@ -201,13 +201,16 @@ def previous_year_value(context: Context, indicator_id: str, *, year: int) -> fl
     return None if value is None or pd.isna(value) else float(value)
 
 
-def recurring_projects(tables: dict, year: int, *, volunteers: bool = True) -> pd.DataFrame:
+def recurring_projects(
+    tables: dict, year: int, *, volunteers: bool = True, min_sessions: int = 2, min_months: int = 1
+) -> pd.DataFrame:
     """Every recurring activity of Y, largest first by service hours.
 
-    A project is the same title published by the same team, held at least twice
-    in Y; its district is the one where most of its sessions were held. One row
-    per project: title, team type, category, district (code and name), sessions,
-    distinct volunteers (left out when ``volunteers`` is False, which saves
+    A project is the same title published by the same team (compared exactly), held at least
+    ``min_sessions`` times in Y (activities starting in Y) in at least ``min_months`` different
+    months; its category and district are those of most of its sessions (the first in code
+    order on a tie). One row per project: title, team type, category, district (code and name),
+    sessions, months, distinct volunteers (left out when ``volunteers`` is False, which saves
     counting distinct people over the year's records), hours.
     """
     activities = tables["activities"].filter(pl.col("start_at").dt.year() == year)
@@ -216,11 +219,12 @@ def recurring_projects(tables: dict, year: int, *, volunteers: bool = True) -> p
     per_project = records.group_by("team_id", "title").agg(pl.col("hours").sum().alias("service_hours"), *people)
     sessions = activities.group_by("team_id", "title").agg(
         sessions=pl.len(),
+        months=pl.col("start_at").dt.month().n_unique(),
         category=pl.col("category").mode().sort().first(),
         district_code=pl.col("district_code").mode().sort().first(),
     )
     frame = (
-        sessions.filter(pl.col("sessions") >= 2)
+        sessions.filter((pl.col("sessions") >= min_sessions) & (pl.col("months") >= min_months))
         .join(per_project, on=["team_id", "title"])
         .join(tables["teams"].select("team_id", "team_type"), on="team_id", how="left")
         .sort(["service_hours", "sessions", "title", "team_id"], descending=[True, True, False, False])
@@ -230,13 +234,22 @@ def recurring_projects(tables: dict, year: int, *, volunteers: bool = True) -> p
     frame["category_zh"] = frame["category"].map(code_names("category"))
     frame["district_zh"] = frame["district_code"].map(reference.district_names())
     frame["team_type_zh"] = frame["team_type"].fillna("other").map(TEAM_TYPE_NAMES)
-    columns = ["title", "team_type_zh", "category_zh", "district_code", "district_zh", "sessions", "volunteers"]
+    columns = [
+        "title",
+        "team_type_zh",
+        "category_zh",
+        "district_code",
+        "district_zh",
+        "sessions",
+        "months",
+        "volunteers",
+    ]
     return frame[[c for c in columns if c in frame.columns] + ["service_hours"]]
 
 
 def featured_projects(tables: dict, year: int, *, n: int) -> pd.DataFrame:
     """The ``n`` largest recurring activities of Y by service hours (:func:`recurring_projects`), ranked."""
-    frame = recurring_projects(tables, year).head(n).drop(columns="district_code").reset_index(drop=True)
+    frame = recurring_projects(tables, year).head(n).drop(columns=["district_code", "months"]).reset_index(drop=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
     return frame
 

@@ -69,7 +69,7 @@ from voldata.edition.parameters import (
 from voldata.edition.workbook import TABLE_META_DIR, write_workbook
 from voldata.folders import FolderBusy, private_work, replace_folder, writer_lock
 
-__all__ = ["BuildError", "ChapterFailure", "build_edition", "compute_shared", "validate_build"]
+__all__ = ["BuildError", "ChapterFailure", "build_edition", "compute_shared", "editorial_summary", "validate_build"]
 
 # Chapters that take longest go first, so two workers finish together.
 RUN_ORDER = (
@@ -112,7 +112,17 @@ class ChapterFailure:
 
 
 def validate_build(
-    *, year, store, out, population=None, jobs=2, threshold=None, engine="polars", spark_master=None, spark_conf=()
+    *,
+    year,
+    store,
+    out,
+    population=None,
+    jobs=2,
+    threshold=None,
+    engine="polars",
+    spark_master=None,
+    spark_conf=(),
+    editorial=None,
 ) -> dict:
     """Check the build's configuration before doing any work; :class:`ParameterError` names the problem."""
     if str(store) == "":
@@ -123,7 +133,13 @@ def validate_build(
         raise ParameterError("--spark-master and --spark-conf need --engine spark")
     if threshold is None:
         threshold = PARAMETERS["suppression_threshold"].default
-    resolved = validate_parameters(year=year, store=store, suppression_threshold=threshold, population=population or "")
+    resolved = validate_parameters(
+        year=year,
+        store=store,
+        suppression_threshold=threshold,
+        population=population or "",
+        editorial=str(editorial or ""),
+    )
     if isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
         raise ParameterError(f"--jobs must be a whole number between 1 and {MAX_JOBS}, not {jobs!r}")
     out = Path(out).expanduser()
@@ -145,6 +161,15 @@ def validate_build(
         except ValueError as error:
             raise ParameterError(str(error)) from None
     return resolved
+
+
+def editorial_summary(editorial) -> str:
+    """The build summary's line on the editors' text: supplied or not, and the slots left empty."""
+    if not editorial.supplied:
+        return "editors' text: not supplied (--editorial); the appendix says so"
+    filled = editorial.summary()["filled"]
+    empty = "、".join(editorial.empty) if editorial.empty else "none"
+    return f"editors' text from {editorial.folder}: {len(filled)} slots filled; left empty (not shown): {empty}"
 
 
 def _store_generation(store_path: Path) -> str:
@@ -276,6 +301,7 @@ def build_edition(
     engine: str = "polars",
     spark_master: str | None = None,
     spark_conf: Iterable[str] = (),
+    editorial: str | Path | None = None,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> Path:
@@ -304,6 +330,9 @@ def build_edition(
         session, else spark-submit's master, else ``local[*]``).
     spark_conf : iterable of str
         ``engine="spark"``: Spark settings as ``KEY=VALUE``.
+    editorial : str or Path, optional
+        Folder of the editors' text (:mod:`voldata.editorial`), checked before
+        anything runs; without it the appendix says the editors' text was not supplied.
     progress : bool
         Show a progress bar on stderr.
     log : callable, optional
@@ -334,6 +363,7 @@ def build_edition(
         engine=engine,
         spark_master=spark_master,
         spark_conf=spark_conf,
+        editorial=editorial,
     )
     target = config["out"] / str(year)
     failed = config["out"] / f"{year}.failed"
@@ -358,6 +388,7 @@ def build_edition(
                 "suppression_threshold": config["suppression_threshold"],
                 "population": str(config["population"] or ""),
                 "indicators_file": str(indicators_file),
+                "editorial": str(config["editorial"].folder or ""),
             }
             durations, failures = _run_chapters(staging, common, jobs=config["jobs"], demo=demo, progress=progress)
             if failures:
@@ -378,6 +409,7 @@ def build_edition(
                 demo=demo,
                 build_seconds=time.perf_counter() - started,
                 chapter_seconds=durations,
+                editorial=config["editorial"].summary(),
             )
             findings = privacy.scan_folder(staging)
             if findings:
@@ -405,4 +437,5 @@ def build_edition(
         raise BuildError(str(error)) from None
     if log:
         log(f"edition {year} written to {target} in {time.perf_counter() - started:.1f} s")
+        log(editorial_summary(config["editorial"]))
     return target

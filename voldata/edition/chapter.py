@@ -23,6 +23,7 @@ from voldata import store as store_module
 from voldata.demo import DEMO_MARK, is_demo_store
 from voldata.edition import output, shared
 from voldata.edition.parameters import CHAPTERS, COMMON, ParameterError, validate_parameters
+from voldata.editorial import Editorial
 
 __all__ = ["Chapter", "open_chapter"]
 
@@ -43,6 +44,7 @@ class Chapter:
     population_path: Path | None
     indicators_file: Path | None = None
     options: dict[str, int] = field(default_factory=dict)
+    editorial: Editorial = field(default_factory=Editorial)
 
     @property
     def title(self) -> str:
@@ -170,6 +172,27 @@ class Chapter:
     def path(self, *parts: str) -> Path:
         return self.output_dir.joinpath(*parts)
 
+    def editors_text(self, slot: str, *, heading: str | None = None, heading_en: str | None = None) -> bool:
+        """Show the editors' Markdown of ``slot`` (safely rendered), under ``heading`` when given.
+
+        An empty or unsupplied slot shows nothing (the build lists it). Returns whether text was shown.
+        """
+        text = self.editorial.text(slot)
+        if text is None:
+            return False
+        if heading:
+            self.say(zh=heading, en=heading_en or heading)
+        # The editors write in one language; both editions show their text as written.
+        self.say(zh=text, en=text)
+        return True
+
+    def editors_cases(self, *, level: int = 2) -> int:
+        """Show the editors' case studies, each under a heading of ``level``; returns how many."""
+        for title, text in self.editorial.cases:
+            self.say(zh=f"{'#' * level} 案例：{title}", en=f"{'#' * level} Case study: {title}")
+            self.say(zh=text, en=text)
+        return len(self.editorial.cases)
+
 
 def open_chapter(key: str, **parameters: Any) -> Chapter:
     """Validate a notebook's parameters and return its :class:`Chapter`.
@@ -195,6 +218,7 @@ def open_chapter(key: str, **parameters: Any) -> Chapter:
         population_path=resolved["population"],
         indicators_file=resolved["indicators_file"],
         options={k: v for k, v in resolved.items() if k not in COMMON},
+        editorial=resolved["editorial"],
     )
     for folder in ("figures", "tables"):
         chapter.path(folder).mkdir(parents=True, exist_ok=True)

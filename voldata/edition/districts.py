@@ -442,6 +442,17 @@ def count_phrase(value: object, unit: str, *, threshold: int = 10) -> str:
     return text.count(value, unit=unit)
 
 
+def count_phrase_en(value: object, *, threshold: int = 10) -> str:
+    """:func:`count_phrase` in English: ``278``; a small cell ``fewer than 10``; a secondary one ``not published``."""
+    if isinstance(value, str) and value.isdigit():
+        return f"{int(value):,}"
+    if value == f"<{threshold}":
+        return f"fewer than {threshold}"
+    if isinstance(value, str) or text.is_missing(value):
+        return "not published"
+    return f"{float(value):,.0f}"
+
+
 def profile_table(publication: DistrictPublication, activity: pd.DataFrame) -> pd.DataFrame:
     """Per district (the 11 and the unknown row): the profile's other counts as published, beside
     teams, activities and points (not people, never hidden). For the ``04_district_profiles`` table."""

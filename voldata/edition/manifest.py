@@ -73,8 +73,12 @@ def write_manifest(
     demo: bool,
     build_seconds: float,
     chapter_seconds: dict[str, float],
+    editorial: dict | None = None,
 ) -> Path:
-    """Write ``folder/manifest.json`` listing every file already in ``folder``."""
+    """Write ``folder/manifest.json`` listing every file already in ``folder``.
+
+    ``editorial``: :meth:`voldata.editorial.Editorial.summary` (the folder, the filled and the empty slots).
+    """
     year = config["year"]
     outputs = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     manifest = {
@@ -88,7 +92,9 @@ def write_manifest(
             "suppression_threshold": config["suppression_threshold"],
             "language": config["language"],
             "jobs": config["jobs"],
+            "editorial": None if editorial is None else editorial["folder"],
         },
+        "editorial": editorial,
         "inputs": [
             {"file": f.get("file"), "table": f.get("table"), "sha256": f.get("sha256"), "rows_read": f.get("rows_read")}
             for f in report.get("files", [])

@@ -16,6 +16,7 @@ from typing import Any
 
 from voldata import paths, reference
 from voldata import store as store_module
+from voldata.editorial import EditorialError, read_editorial
 
 __all__ = [
     "CHAPTERS",
@@ -89,6 +90,12 @@ PARAMETERS: dict[str, Parameter] = {
             "file of the year's city and district indicators written by the build; empty: computed in the notebook",
         ),
         Parameter(
+            "editorial",
+            "path",
+            "",
+            "folder of the editors' text (template: `voldata editorial`); empty: none supplied",
+        ),
+        Parameter(
             "model_sample",
             "int",
             30_000,
@@ -99,6 +106,24 @@ PARAMETERS: dict[str, Parameter] = {
         ),
         Parameter(
             "featured_projects", "int", 5, "how many featured projects to list", 1, 50, ("03_practice_and_cases",)
+        ),
+        Parameter(
+            "regular_min_sessions",
+            "int",
+            12,
+            "常态化 rule: a project held at least this many times in the year",
+            1,
+            366,
+            ("03_practice_and_cases",),
+        ),
+        Parameter(
+            "regular_min_months",
+            "int",
+            6,
+            "常态化 rule: in at least this many different months",
+            1,
+            12,
+            ("03_practice_and_cases",),
         ),
     )
 }
@@ -164,7 +189,8 @@ def validate_parameters(**given: Any) -> dict[str, Any]:
     dict
         Every common parameter and the given chapter ones, resolved: ``store``
         and ``output_dir`` as ``Path``; ``population`` and ``indicators_file`` None
-        or a ``Path``.
+        or a ``Path``; ``editorial`` the checked :class:`voldata.editorial.Editorial`
+        (empty when none was given).
 
     Raises
     ------
@@ -197,6 +223,10 @@ def validate_parameters(**given: Any) -> dict[str, Any]:
     resolved["indicators_file"] = None if str(indicators_file) == "" else Path(indicators_file).expanduser()
     if resolved["indicators_file"] is not None and not resolved["indicators_file"].is_file():
         raise ParameterError(f"indicators_file {resolved['indicators_file']} does not exist")
+    try:
+        resolved["editorial"] = read_editorial(values["editorial"])
+    except EditorialError as error:
+        raise ParameterError(f"editorial: {error}") from None
     output_dir = values["output_dir"]
     resolved["output_dir"] = (
         paths.REPORTS_DIR / "notebooks" / str(year) if str(output_dir) == "" else Path(output_dir).expanduser()

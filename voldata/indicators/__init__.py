@@ -102,7 +102,13 @@ from voldata.indicators.timebank import (
     timebank_new_accounts,
     withdrawal_ratio,
 )
-from voldata.indicators.value import contribution_value, hourly_wage, value_change
+from voldata.indicators.value import (
+    contribution_value,
+    full_time_equivalents,
+    hourly_wage,
+    value_change,
+    wage_sensitivity,
+)
 from voldata.indicators.young_old import (
     timebank_young_old_share,
     timebank_young_old_to_old_old_count,

@@ -709,6 +709,41 @@ _ALL = [
             "和工资变化两部分，可分别列示。"
         ),
     ),
+    _i(
+        "full_time_equivalents",
+        "折合全职岗位",
+        "Full-time equivalents",
+        "个",
+        "service_hours ÷ 2,000 hours, the hours of one full-time job a year (250 working days × 8 hours: "
+        "365 days less 104 rest days and 11 public holidays, Ministry of Labour and Social Security notice "
+        "劳社部发〔2008〕3号).",
+        "value",
+        kind="number",
+        definition_zh=(
+            "服务时长 ÷ 2,000小时。2,000小时为一个全职岗位一年的工作时间：250个工作日（365天减去104个休息日"
+            "和11个法定节假日）× 8小时（劳动和社会保障部《关于职工全年月平均工作时间和工资折算问题的通知》，"
+            "劳社部发〔2008〕3号）。"
+        ),
+    ),
+    _i(
+        "wage_sensitivity",
+        "贡献价值的工资敏感性",
+        "Contribution value by wage",
+        "元",
+        "service_hours valued at three monthly wages, each ÷ 21.75 days ÷ 8 hours: the average wage of urban "
+        "non-private employees of all sectors (the one contribution_value uses), the average wage of the sector "
+        "resident services, repairs and other services (closest to community services), and Guangzhou's monthly "
+        "minimum wage (reference/wage_bases.csv); each uses Y's wage or the latest earlier year's, and a wage not "
+        "found leaves its row blank. Each value is also given relative to the all-sector value.",
+        "value",
+        kind="table",
+        definition_zh=(
+            "分别按三种月工资（各 ÷ 21.75天 ÷ 8小时）估算服务时长的价值：全行业城镇非私营单位在岗职工平均工资"
+            "（即贡献价值所用工资）、居民服务、修理和其他服务业平均工资（与社区服务最接近的行业）、广州市月最低工资"
+            "标准（reference/wage_bases.csv）；各用当年工资，缺少时用此前最近年份，查不到的留空。"
+            "并列出各估算值与全行业估算值之比。"
+        ),
+    ),
 ]
 
 #: id -> :class:`Indicator`, in the spec's order.

@@ -17,7 +17,7 @@ from voldata.indicators.party import party_city
 from voldata.indicators.registry import REGISTRY
 from voldata.indicators.scale import scale_by_district, scale_city
 from voldata.indicators.timebank import timebank_city
-from voldata.indicators.value import hourly_wage
+from voldata.indicators.value import full_time_equivalents_of, hourly_wage
 from voldata.indicators.young_old import young_old_city
 
 __all__ = [
@@ -88,6 +88,7 @@ def city_indicators(tables, *, year: int, population: Any = None, wages: pd.Data
     wage = hourly_wage(year, wages=wages)
     previous_wage = hourly_wage(year - 1, wages=wages)
     current["contribution_value"] = _times(current["service_hours"], wage["hourly_wage"])
+    current["full_time_equivalents"] = full_time_equivalents_of(current["service_hours"])
     if previous is not None:
         previous["contribution_value"] = _times(previous["service_hours"], previous_wage["hourly_wage"])
 

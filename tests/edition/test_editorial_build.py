@@ -1,0 +1,133 @@
+"""The editors' text in a built edition: every slot in its chapter, escaped, empty slots listed, checked first."""
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from voldata.cli import main
+from voldata.edition.build import build_edition
+from voldata.editorial import write_template
+
+SAMPLE_YEAR = 2020
+pytestmark = pytest.mark.slow
+
+# Slot -> (template file, the chapter page it must appear on); each text carries a marker found nowhere else.
+SLOT_PAGES = {
+    "前言": ("01_general_report.md", "01_general_report.html"),
+    "问题与挑战": ("01_general_report.md", "01_general_report.html"),
+    "发展展望": ("01_general_report.md", "01_general_report.html"),
+    "荔湾区": ("04_district_development.md", "04_district_development.html"),
+    "增城区": ("04_district_development.md", "04_district_development.html"),
+    "编委会": ("05_appendix.md", "05_appendix.html"),
+    "参考文献": ("05_appendix.md", "05_appendix.html"),
+}
+HOSTILE = '<script>alert("x")</script> [点我](javascript:alert(1)) <img src=x onerror=alert(2)>'
+LEFT_EMPTY = "从化区"
+
+
+def _marker(slot):
+    return f"〔编者标记{[*SLOT_PAGES, '案例'].index(slot):02d}〕"
+
+
+@pytest.fixture(scope="module")
+def editorial_edition(fixture_store, tmp_path_factory):
+    """The fixture store's 2020 edition with every slot but one filled, hostile text included."""
+    root = tmp_path_factory.mktemp("editorial")
+    folder = root / "texts"
+    write_template(folder, year=SAMPLE_YEAR)
+    for slot, (name, _) in SLOT_PAGES.items():
+        path = folder / name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(f"## {slot}\n", f"## {slot}\n{_marker(slot)} {HOSTILE}\n", 1), encoding="utf-8")
+    cases = folder / "03_practice_and_cases.md"
+    cases.write_text(f"## 案例：<b>长者饭堂</b>\n{_marker('案例')} **做法**：分片包干。\n", encoding="utf-8")
+    (folder / "大事记.csv").write_text(
+        '日期,事件\n2020-03-05,"=HYPERLINK(""http://evil.example"")"\n', encoding="utf-8"
+    )
+    (folder / "政策文件.csv").write_text(
+        "名称,发文机关,文号,日期\n志愿服务条例,国务院,国务院令第685号,2017-08-22\n", encoding="utf-8"
+    )
+    messages = []
+    edition = build_edition(
+        year=SAMPLE_YEAR, store=fixture_store, out=root / "out", editorial=folder, progress=False, log=messages.append
+    )
+    return edition, messages
+
+
+def _page(edition, name):
+    return (edition / name).read_text(encoding="utf-8")
+
+
+def test_every_slot_appears_in_its_chapter_only(editorial_edition):
+    edition, _ = editorial_edition
+    pages = {p.name: p.read_text(encoding="utf-8") for p in edition.glob("*.html")}
+    for slot, (_, page) in {**SLOT_PAGES, "案例": (None, "03_practice_and_cases.html")}.items():
+        holding = [name for name, text in pages.items() if _marker(slot) in text]
+        assert holding == [page], slot
+    # A district's text sits in that district's profile: after its heading, before the next district's.
+    districts = pages["04_district_development.html"]
+    next_district = re.search(r"<h3[^>]*>越秀区", districts).start()
+    assert districts.index("荔湾区：编者文字") < districts.index(_marker("荔湾区")) < next_district
+    assert "从化区：编者文字" not in districts
+
+
+def test_editors_text_is_escaped(editorial_edition):
+    edition, _ = editorial_edition
+    for page in edition.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text and "<b>长者饭堂" not in text, page.name
+        assert not re.search(r"""href=["']?javascript""", text, flags=re.IGNORECASE), page.name
+    cases = _page(edition, "03_practice_and_cases.html")
+    assert "案例：&lt;b&gt;长者饭堂&lt;/b&gt;" in cases
+    assert "&lt;script&gt;alert" in _page(edition, "01_general_report.html")  # shown as text
+    assert "<strong>做法</strong>" in cases  # Markdown emphasis still renders
+
+
+def test_chronicle_and_policies_are_appendix_tables(editorial_edition):
+    edition, _ = editorial_edition
+    chronicle = pd.read_csv(edition / "tables" / "05_chronicle.csv", dtype=str, encoding="utf-8-sig")
+    assert chronicle.to_dict("records") == [{"日期": "2020-03-05", "事件": '\'=HYPERLINK("http://evil.example")'}]
+    policies = pd.read_csv(
+        edition / "tables" / "05_policies.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False
+    )
+    assert policies.to_dict("records") == [
+        {"名称": "志愿服务条例", "发文机关": "国务院", "文号": "国务院令第685号", "日期": "2017-08-22"}
+    ]
+    appendix = _page(edition, "05_appendix.html")
+    assert "国务院令第685号" in appendix and "未提供编者文字" not in appendix
+
+
+def test_empty_slots_are_listed_in_manifest_and_summary(editorial_edition):
+    edition, messages = editorial_edition
+    manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
+    filled_districts = {"荔湾区", "增城区"}
+    assert LEFT_EMPTY in manifest["editorial"]["empty"]
+    assert set(manifest["editorial"]["empty"]) & {*SLOT_PAGES, "案例", "大事记", "政策文件"} == set()
+    assert len(manifest["editorial"]["empty"]) == 11 - len(filled_districts)
+    assert manifest["editorial"]["filled"] == [*SLOT_PAGES, "案例：<b>长者饭堂</b>", "大事记", "政策文件"]
+    summary = messages[-1]
+    assert summary.startswith("editors' text from ") and "10 slots filled" in summary and LEFT_EMPTY in summary
+
+
+def test_without_a_folder_the_appendix_says_so_once(built_edition):
+    _, edition = built_edition
+    pages = {p.name: p.read_text(encoding="utf-8") for p in edition.glob("*.html")}
+    assert [name for name, text in pages.items() if "未提供编者文字" in text] == ["05_appendix.html"]
+    assert pages["05_appendix.html"].count("未提供编者文字") == 1
+    manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["editorial"] == {"folder": None, "supplied": False, "filled": [], "empty": []}
+    assert not (edition / "tables" / "05_chronicle.csv").exists()
+
+
+def test_build_checks_the_editorial_folder_before_anything_runs(fixture_store, tmp_path, capsys):
+    folder = tmp_path / "texts"
+    write_template(folder, year=SAMPLE_YEAR)
+    (folder / "05_appendix.md").write_text("## 致谢\n感谢。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    arguments = ["--year", "2020", "--store", str(fixture_store), "--out", str(out), "--editorial", str(folder)]
+    assert main(["build", *arguments]) == 2
+    error = capsys.readouterr().err
+    assert "05_appendix.md, line 1: heading '## 致谢' names no slot of 附录; the slots are: 编委会、参考文献" in error
+    assert not out.exists()
