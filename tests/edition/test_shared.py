@@ -7,7 +7,7 @@ import pandas.testing as pdt
 import pytest
 
 from voldata import indicators, store
-from voldata.edition import analysis, shared
+from voldata.edition import analysis, series, shared
 from voldata.edition import districts as d
 
 YEAR = 2020
@@ -32,6 +32,10 @@ def test_a_chapter_context_gives_what_its_own_computation_gives(fixture_store, i
     pdt.assert_frame_equal(analysis.yearly_scale(kept, years), analysis.yearly_scale(fresh, years))
     assert indicators.data_window(kept) == indicators.data_window(fresh)
     pdt.assert_frame_equal(d.monthly_hours(kept, year=YEAR), d.monthly_hours(fresh, year=YEAR), check_exact=True)
+    known = {YEAR: indicators.city_indicators(fresh, year=YEAR)}
+    pdt.assert_frame_equal(
+        series.indicator_series(kept, years, known=known), series.indicator_series(fresh, years, known=known)
+    )
     # None of it was computed again: the records were never scanned by the chapter's context.
     assert not kept._frames
 

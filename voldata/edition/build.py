@@ -193,7 +193,7 @@ def compute_shared(config: dict, folder: Path) -> tuple[dict, Path]:
         spark_context.release()
     else:
         city, district = shared.compute_indicators(context, year=year, population=population)
-    values = shared.chapter_values(context, year=year)
+    values = shared.chapter_values(context, year=year, population=population)
     publication = districts.district_publication(
         context, year=year, threshold=config["suppression_threshold"], population=population
     )

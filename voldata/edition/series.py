@@ -10,7 +10,7 @@ import pandas as pd
 from voldata import indicators
 from voldata.indicators import CITY_IDS, REGISTRY
 
-__all__ = ["HEADLINE_IDS", "indicator_series", "series_long"]
+__all__ = ["HEADLINE_IDS", "city_indicators_of", "indicator_series", "series_long"]
 
 # The series 总报告 draws as small multiples.
 HEADLINE_IDS = (
@@ -54,7 +54,7 @@ def indicator_series(
     """
     known = dict(known or {})
     by_year = {
-        year: known[year] if year in known else indicators.city_indicators(tables, year=year, population=population)
+        year: known[year] if year in known else city_indicators_of(tables, year=year, population=population)
         for year in years
     }
     frame = pd.DataFrame(
@@ -63,6 +63,16 @@ def indicator_series(
     for year, values in by_year.items():
         frame[str(year)] = pd.array([values.get(i) for i in ids], dtype="Float64").astype("float64")
     return frame
+
+
+def city_indicators_of(tables, *, year: int, population: Any = None) -> dict[str, Any]:
+    """:func:`voldata.indicators.city_indicators` of ``year``, once per indicator context (the build's
+    shared step computes the earlier years' and every chapter's context holds them)."""
+    if isinstance(tables, indicators.Context):
+        return tables.value(
+            ("city_indicators", year), lambda: indicators.city_indicators(tables, year=year, population=population)
+        )
+    return indicators.city_indicators(tables, year=year, population=population)
 
 
 def series_long(series: pd.DataFrame, ids: Sequence[str] = HEADLINE_IDS) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from voldata import indicators
-from voldata.edition import analysis, districts
+from voldata.edition import analysis, districts, series
 
 __all__ = [
     "SharedIndicators",
@@ -67,13 +67,14 @@ def compute_indicators(context: indicators.Context, *, year: int, population: Pa
     return city, district
 
 
-def chapter_values(context: indicators.Context, *, year: int) -> dict[str, Any]:
+def chapter_values(context: indicators.Context, *, year: int, population: Path | None = None) -> dict[str, Any]:
     """What the chapters compute from their indicator context beyond the city and district indicators,
     computed once here (over the build's context they reuse the aggregates the indicators computed).
 
     :func:`voldata.indicators.previous_city_indicators` and :func:`voldata.indicators.value_change`
     of Y, :func:`voldata.edition.analysis.year_scale` of every store year up to Y,
-    :func:`voldata.indicators.data_window` and :func:`voldata.edition.districts.monthly_hours` of Y.
+    :func:`voldata.indicators.data_window` and :func:`voldata.edition.districts.monthly_hours` of Y,
+    and the city indicators of every earlier store year (the series of 总报告 and 附录).
     """
     return {
         "year": year,
@@ -82,6 +83,11 @@ def chapter_values(context: indicators.Context, *, year: int) -> dict[str, Any]:
         "year_scale": {y: analysis.year_scale(context, y) for y in context.store_years() if y <= year},
         "data_window": indicators.data_window(context),
         "district_monthly_hours": districts.monthly_hours(context, year=year),
+        "earlier_city_indicators": {
+            y: json_ready(series.city_indicators_of(context, year=y, population=population))
+            for y in context.store_years()
+            if y < year
+        },
     }
 
 
@@ -132,4 +138,6 @@ def chapter_context(tables: dict, indicators_file: Path | None) -> indicators.Co
         "data_window", None if window is None else {key: dt.datetime.fromisoformat(t) for key, t in window.items()}
     )
     context.remember(("district_monthly_hours", year), pd.read_parquet(path.parent / values["district_monthly_hours"]))
+    for y, city in values["earlier_city_indicators"].items():
+        context.remember(("city_indicators", int(y)), city)
     return context

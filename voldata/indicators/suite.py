@@ -87,10 +87,9 @@ def city_indicators(tables, *, year: int, population: Any = None, wages: pd.Data
     previous = _families(ctx, year - 1, population, growth_only=True) if has_previous else None
     wage = hourly_wage(year, wages=wages)
     previous_wage = hourly_wage(year - 1, wages=wages)
-    current["contribution_value"] = _times(current["service_hours"], wage["hourly_wage"])
-    current["full_time_equivalents"] = full_time_equivalents_of(current["service_hours"])
+    _add_hour_values(current, wage)
     if previous is not None:
-        previous["contribution_value"] = _times(previous["service_hours"], previous_wage["hourly_wage"])
+        _add_hour_values(previous, previous_wage)
 
     out: dict[str, Any] = {"year": year}
     for id in CITY_IDS:
@@ -133,10 +132,16 @@ def previous_city_indicators(tables, *, year: int) -> dict[str, Any]:
         if year - 1 not in ctx.store_years():
             return {}
         values = _families(ctx, year - 1, None)
-        values["contribution_value"] = _times(values["service_hours"], hourly_wage(year - 1)["hourly_wage"])
+        _add_hour_values(values, hourly_wage(year - 1))
         return {id: py(values.get(id)) for id in CITY_IDS}
 
     return ctx.value(("previous_city_indicators", year), build)
+
+
+def _add_hour_values(values: dict[str, Any], wage: dict[str, Any]) -> None:
+    """The indicators computed from a year's service hours: their value at the wage, and full-time equivalents."""
+    values["contribution_value"] = _times(values["service_hours"], wage["hourly_wage"])
+    values["full_time_equivalents"] = full_time_equivalents_of(values["service_hours"])
 
 
 def _times(a: float | None, b: float | None) -> float | None:
