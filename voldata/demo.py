@@ -3,9 +3,11 @@ from such files says so on every page."""
 
 from __future__ import annotations
 
-__all__ = ["DEMO_MARK", "is_demo_store"]
+__all__ = ["DEMO_MARK", "DEMO_MARK_EN", "is_demo_store"]
 
 DEMO_MARK = "示例数据"
+#: The mark in the English edition.
+DEMO_MARK_EN = "Demo data"
 
 
 def is_demo_store(report: dict) -> bool:

@@ -37,6 +37,7 @@ __all__ = [
     "FIGURE_FORMATS",
     "set_theme",
     "save",
+    "mark_figure",
     "choropleth",
     "district_polygons",
     "map_labels",
@@ -140,7 +141,23 @@ def bars_and_line(
     return fig
 
 
-def save(fig: plt.Figure, name: str, *, output_dir: str | Path, close: bool = True) -> Path:
+def mark_figure(fig: plt.Figure, mark: str) -> None:
+    """Draw ``mark`` (e.g. 示例数据) across the figure's top-right corner, so a copied file still says it."""
+    fig.text(
+        0.995,
+        0.995,
+        mark,
+        ha="right",
+        va="top",
+        fontsize=10,
+        fontweight="bold",
+        color="#8a1c1c",
+        bbox={"boxstyle": "round,pad=0.25", "facecolor": "#fff3cd", "edgecolor": "#8a1c1c", "linewidth": 0.8},
+        zorder=10,
+    )
+
+
+def save(fig: plt.Figure, name: str, *, output_dir: str | Path, close: bool = True, mark: str | None = None) -> Path:
     """Write a figure as ``<output_dir>/figures/<name>.png`` and ``.svg``.
 
     Parameters
@@ -152,6 +169,8 @@ def save(fig: plt.Figure, name: str, *, output_dir: str | Path, close: bool = Tr
         The chapter's output folder.
     close : bool
         Close the figure afterwards, so the notebook shows the saved PNG once.
+    mark : str, optional
+        A mark drawn on the figure before it is written (:func:`mark_figure`): the demo editions' 示例数据.
 
     Returns
     -------
@@ -162,6 +181,8 @@ def save(fig: plt.Figure, name: str, *, output_dir: str | Path, close: bool = Tr
         raise ValueError(f"figure name must be a plain file stem without spaces or slashes, not {name!r}")
     folder = Path(output_dir) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
+    if mark:
+        mark_figure(fig, mark)
     for fmt in FIGURE_FORMATS:
         # A fixed metadata date keeps rebuilt SVGs byte-identical.
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}

@@ -9,6 +9,7 @@ project, month …). Valid records are those of the indicator suite
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -26,6 +27,9 @@ __all__ = [
     "previous_year_value",
     "TEAM_TYPE_NAMES",
     "INDICATOR_LABELS",
+    "indicator_headers",
+    "section_name",
+    "UNITS_ZH",
     "indicator_table",
     "star_table",
     "valid_records",
@@ -51,6 +55,12 @@ __all__ = [
 TEAM_TYPE_NAMES: dict[str, str] = {code: name for name, code in VOCABULARIES["team_type"].items()} | {"other": "其他"}
 
 
+#: The star levels as the report names them everywhere (一星级 … 五星级).
+STAR_NAMES_ZH = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
+
+#: Registry units as the Chinese tables write them (shares are shown as percentages).
+UNITS_ZH = {"share": "%", "index": "系数"}
+
 INDICATOR_LABELS = {"name_zh": "指标", "value": "数值", "unit": "单位", "yoy": "比上年增长", "id": "指标代码"}
 
 
@@ -67,7 +77,7 @@ def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False) 
                 "id": id,
                 "name_zh": item.name_zh if item else id,
                 "value": indicators.get(id),
-                "unit": ("比例" if item.unit == "share" else item.unit) if item else "",
+                "unit": UNITS_ZH.get(item.unit, item.unit) if item else "",
                 "yoy": indicators.get(f"{id}_yoy"),
             }
         )
@@ -77,13 +87,34 @@ def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False) 
     return frame if with_id else frame.drop(columns="id")
 
 
+def indicator_headers(columns) -> dict[str, str]:
+    """Chinese headers for columns named by indicator id: 注册志愿者人数（人）, 活跃率（%）, …比上年增长（%）.
+
+    Also ``district_code`` → 区划代码 and ``name_zh`` → 区; other columns are left out.
+    """
+    headers = {"district_code": "区划代码", "name_zh": "区"}
+    for column in columns:
+        id = column.removesuffix("_yoy")
+        item = REGISTRY.get(id)
+        if item is None:
+            continue
+        unit = UNITS_ZH.get(item.unit, item.unit)
+        if column != id:
+            headers[column] = f"{item.name_zh}比上年增长（%）"
+        elif item.name_zh.endswith("）"):  # 人均服务时长（均值） → 人均服务时长（均值，小时）: no stacked parentheses
+            headers[column] = f"{item.name_zh[:-1]}，{unit}）"
+        else:
+            headers[column] = f"{item.name_zh}（{unit}）"
+    return {c: h for c, h in headers.items() if c in columns}
+
+
 def star_table(indicators: dict) -> pd.DataFrame:
     """Star volunteers by level (1–5 stars) with their hour thresholds, from the city indicators."""
     bounds = {1: "100–300小时", 2: "300–600小时", 3: "600–1,000小时", 4: "1,000–1,500小时", 5: "1,500小时以上"}
     return pd.DataFrame(
         {
             "stars": range(1, 6),
-            "level": [f"{n}星级" for n in range(1, 6)],
+            "level": [f"{STAR_NAMES_ZH[n]}星级" for n in range(1, 6)],
             "hours": [bounds[n] for n in range(1, 6)],
             "volunteers": pd.array([indicators.get(f"star_{n}") for n in range(1, 6)], dtype="Int64"),
         }
@@ -366,15 +397,23 @@ def software_versions() -> pd.DataFrame:
 
 
 def methodology_markdown(registry: pd.DataFrame) -> str:
-    """The indicator registry as Markdown, one list per section: name, id, unit, Chinese definition."""
+    """The indicator registry as Markdown, one list per section: Chinese name, unit, Chinese definition."""
     lines = []
     for section, rows in registry.groupby("section", sort=False):
-        lines.append(f"**{section}**\n")
+        lines.append(f"**{section_name(section)}**\n")
         for row in rows.itertuples():
-            unit = "比例" if row.unit == "share" else row.unit
-            lines.append(f"- {row.name_zh}（`{row.id}`，{unit}）：{row.definition_zh}")
+            unit = "比例" if row.unit == "share" else UNITS_ZH.get(row.unit, row.unit)
+            lines.append(f"- {row.name_zh}（{unit}）：{row.definition_zh}")
         lines.append("")
     return "\n".join(lines)
+
+
+def section_name(section: str, *, language: str = "zh") -> str:
+    """A registry section's display name (``"1 规模 Scale"``) in one language: "1 规模" or "1 Scale"."""
+    number, _, names = section.partition(" ")
+    split = re.search(r"\s[A-Z]", names)
+    zh, en = (names[: split.start()], names[split.start() + 1 :]) if split else (names, names)
+    return f"{number} {zh if language == 'zh' else en}"
 
 
 def show_model_table(table: pd.DataFrame, caption: str = "") -> None:
@@ -408,7 +447,13 @@ def model_reading(result) -> str:
     The note gives the method, or why the model could not be estimated.
     """
     sentences = "；".join(str(r).rstrip("。") for r in result.readings) if result.ok else ""
-    note = f"（{result.message}）" if result.message else ""
+    # A note that has parentheses of its own follows as a sentence, so parentheses never nest.
+    if not result.message:
+        note = ""
+    elif "（" in result.message:
+        note = f"方法：{result.message}。"
+    else:
+        note = f"（{result.message}）"
     return (sentences + "。" if sentences else "") + note
 
 

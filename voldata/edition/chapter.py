@@ -20,7 +20,7 @@ import pandas as pd
 from voldata import indicators as indicator_suite
 from voldata import reference
 from voldata import store as store_module
-from voldata.demo import DEMO_MARK, is_demo_store
+from voldata.demo import DEMO_MARK, DEMO_MARK_EN, is_demo_store
 from voldata.edition import output, shared
 from voldata.edition.parameters import CHAPTERS, COMMON, ParameterError, validate_parameters
 
@@ -43,6 +43,25 @@ class Chapter:
     population_path: Path | None
     indicators_file: Path | None = None
     options: dict[str, int] = field(default_factory=dict)
+    # How many tables and figures the chapter has shown so far (they are numbered 表1-1, 图1-1 … in order).
+    shown: dict[str, int] = field(default_factory=lambda: {"table": 0, "figure": 0})
+
+    @property
+    def number(self) -> int:
+        """The chapter's number: 1 for ``01_general_report`` …"""
+        return int(self.key[:2])
+
+    def _next_number(self, kind: str) -> str:
+        self.shown[kind] += 1
+        word = {("table", "zh"): "表", ("figure", "zh"): "图", ("table", "en"): "Table ", ("figure", "en"): "Figure "}
+        return f"{word[kind, self.language]}{self.number}-{self.shown[kind]}"
+
+    def _in_language(self, zh: str, en: str | None, what: str) -> str:
+        if self.language == "zh":
+            return zh
+        if en is None:
+            raise ValueError(f"this {what} has no English text yet: {zh[:40]!r}")
+        return en
 
     @property
     def title(self) -> str:
@@ -131,24 +150,41 @@ class Chapter:
         ``decided``: count columns already published by :mod:`voldata.publish` (see :func:`output.publish_table`).
         ``title_en``: the title in the English edition.
         """
+        number = self._next_number("table")
+        shown_title = self._in_language(title, title_en, "table title")
         published = output.publish_table(
             frame,
             name,
             output_dir=self.output_dir,
-            title=title,
+            title=shown_title,
             counts=counts,
             rates=rates,
             threshold=self.threshold,
             labels=labels,
             city_level=city_level,
             decided=decided,
+            number=number,
+            demo=self.is_demo,
+            language=self.language,
         )
         if show:
+            formats = published.attrs["formats"]
             rows = published if show is True else published.head(int(show))
             shortened = show is not True and len(published) > int(show)
             note = f"（前{int(show)}行，共{len(published)}行，全表见 tables/{name}.csv）" if shortened else ""
-            output.show_table(rows, f"表 {title}{note}")
+            self._show(rows, f"{number} {shown_title}{note}", formats)
         return published
+
+    def _show(self, frame: pd.DataFrame, caption: str, formats: dict | None = None) -> None:
+        output.show_table(frame, caption, formats=formats)
+
+    def show_table(self, frame: pd.DataFrame, *, title: str, title_en: str | None = None) -> None:
+        """Show a table that is not published as a file (numbered with the chapter's tables).
+
+        Its numbers must already be published ones (the chapter's own tables, or rows of them).
+        """
+        number = self._next_number("table")
+        self._show(frame, f"{number} {self._in_language(title, title_en, 'table title')}")
 
     def figure(
         self,
@@ -160,12 +196,25 @@ class Chapter:
         alt: str | None = None,
         alt_en: str | None = None,
     ) -> Path:
-        """Save a figure (PNG + SVG in ``figures/``) and show it with its caption.
+        """Save a figure (PNG + SVG in ``figures/``) and show it, numbered (图1-1 …), with its caption.
 
         ``caption_en`` is the caption in the English edition; ``alt`` and ``alt_en`` describe what the
-        figure shows and its main finding, for readers who cannot see it.
+        figure shows and its main finding, for readers who cannot see it (the page's ``<img alt>``;
+        without one, the caption). In a demo edition the files carry the 示例数据 mark.
         """
-        return output.show_figure(fig, name, caption, output_dir=self.output_dir)
+        number = self._next_number("figure")
+        shown_caption = self._in_language(caption, caption_en, "figure caption")
+        shown_alt = alt if self.language == "zh" else alt_en
+        mark = (DEMO_MARK if self.language == "zh" else DEMO_MARK_EN) if self.is_demo else None
+        return output.show_figure(
+            fig,
+            name,
+            f"{number} {shown_caption}",
+            output_dir=self.output_dir,
+            alt=shown_alt or shown_caption,
+            language=self.language,
+            mark=mark,
+        )
 
     def path(self, *parts: str) -> Path:
         return self.output_dir.joinpath(*parts)

@@ -66,7 +66,7 @@ body { margin: 0; color: var(--ink); background: #fafafa;
   line-height: 1.75; }
 header.edition { background: var(--red); color: #fff; padding: 1.2rem 2rem; }
 header.edition a { color: #fff; text-decoration: none; }
-header.edition h1 { margin: 0; font-size: 1.5rem; }
+header.edition .edition-title { margin: 0; font-size: 1.5rem; font-weight: bold; }
 nav.chapters { background: #fff; border-bottom: 1px solid var(--line); padding: .5rem 2rem;
   position: sticky; top: 0; z-index: 2; }
 nav.chapters a { margin-right: 1.2rem; color: var(--ink); text-decoration: none; white-space: nowrap; }
@@ -136,7 +136,7 @@ def render_page(*, title: str, body: str, year: int, demo: bool, current: str | 
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)} · {html.escape(edition)}</title><style>{STYLE}</style></head><body>"
-        f'<header class="edition"><h1><a href="index.html">{html.escape(edition)}</a></h1>'
+        f'<header class="edition"><p class="edition-title"><a href="index.html">{html.escape(edition)}</a></p>'
         f"{'<div>' + DEMO_MARK + '</div>' if demo else ''}</header>"
         f"{_nav(current)}<main>{banner}{body}</main>"
         f"<footer>{html.escape(edition)} · voldata</footer></body></html>\n"
@@ -202,6 +202,7 @@ def render_index(
         for key, title in CHAPTERS.items()
     )
     body = (
+        f"<h1>广州市社区志愿服务发展报告（{year}）</h1>"
         f'<h2>{year}年度要点</h2><div class="cards">{"".join(cards)}</div>'
         f"{''.join(images)}"
         f'<h2>目录</h2><ol class="toc">{toc}</ol>'
@@ -210,6 +211,6 @@ def render_index(
         '<a href="tables/">CSV 文件</a>；区以下的表已做小数据单元抑制</li>'
         '<li><a href="indicators.json">indicators.json</a>：全市指标</li>'
         '<li><a href="manifest.json">manifest.json</a>：参数、输入文件校验值、软件版本</li>'
-        f"<li>人口数据：{html.escape(population_source)}</li></ul>"
+        f"<li>人口数据：{html.escape(text.source_name(population_source))}</li></ul>"
     )
     return render_page(title="目录", body=body, year=year, demo=demo, current=None)
