@@ -104,7 +104,7 @@ def sample_store(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def built_edition(sample_store, tmp_path_factory):
-    """The edition of the sample year, built once: (editions folder, OUT/<year> folder)."""
+    """The edition of the sample year in both languages, built once: (editions folder, OUT/<year> folder)."""
     out = tmp_path_factory.mktemp("editions")
-    edition = build_edition(year=SAMPLE_YEAR, store=sample_store, out=out, jobs=2, progress=False)
+    edition = build_edition(year=SAMPLE_YEAR, store=sample_store, out=out, jobs=2, languages="zh,en", progress=False)
     return out, edition

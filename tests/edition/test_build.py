@@ -14,6 +14,7 @@ from voldata import indicators, paths, store
 from voldata.demo import DEMO_MARK
 from voldata.edition import CHAPTERS, privacy
 from voldata.edition.build import BuildError, build_edition
+from voldata.edition.output import read_published_csv
 
 SAMPLE_YEAR = 2020  # the sample store (conftest.py) covers 2019–2020
 pytestmark = pytest.mark.slow
@@ -64,7 +65,11 @@ def test_outputs_are_complete(built_edition):
     assert {"figures/01_growth.png", "figures/04_map_per_10k.png"} <= pngs
     assert all(png.removesuffix(".png") + ".svg" in files for png in pngs)
     assert not any(f.endswith(".pdf") for f in files)
-    csvs = {f.removeprefix("tables/").removesuffix(".csv") for f in files if f.endswith(".csv")}
+    csvs = {
+        f.removeprefix("tables/").removesuffix(".csv") for f in files if f.startswith("tables/") and f.endswith(".csv")
+    }
+    english = {f.removeprefix("en/tables/").removesuffix(".csv") for f in files if f.startswith("en/tables/")}
+    assert english - {f"voldata_{SAMPLE_YEAR}_tables.xlsx".removesuffix(".csv")} == csvs
     assert csvs == EXPECTED_TABLES
     assert not [f for f in files if "/." in f or f.startswith(".")], "staging files left in the edition"
     assert _folders(out) == [str(SAMPLE_YEAR)], "temporary folders left beside it"
@@ -76,8 +81,9 @@ def test_workbook_has_a_sheet_per_table(built_edition):
     assert workbook.sheet_names[0] == "目录"
     assert set(workbook.sheet_names[1:]) == EXPECTED_TABLES
     streets = workbook.get_sheet_by_name("04_streets").to_python()
-    csv = pd.read_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
-    assert streets[0] == list(csv.columns) and len(streets) == len(csv) + 1
+    csv = read_published_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
+    assert streets[0][0].startswith(DEMO_MARK)  # a demo workbook says so on every sheet
+    assert streets[1] == list(csv.columns) and len(streets) == len(csv) + 2
 
 
 def test_indicators_json_is_city_indicators(built_edition, sample_store):
@@ -148,14 +154,14 @@ def test_executed_notebooks_have_no_errors_and_mark_demo_data(built_edition):
 
 def test_street_table_is_suppressed(built_edition):
     _, edition = built_edition
-    streets = pd.read_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
+    streets = read_published_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
     for column in ("注册志愿者（人）", "活跃志愿者（人）"):
         values = streets[column]
         shown = values[~values.isin(["<10", "x"])].astype(int)
         assert (shown >= 10).all()
     small = streets["活跃志愿者（人）"] == "<10"
     assert small.any(), "the sample store should have small streets"
-    assert (streets.loc[small, "活跃率"] == "").all()
+    assert (streets.loc[small, "活跃率（%）"] == "").all()
     assert (streets.loc[small, "人均服务时长（小时）"] == "").all()
 
 
@@ -181,7 +187,7 @@ def test_chapter_parameters_pass_through(sample_store, tmp_path):
         progress_bar=False,
         cwd=str(paths.NOTEBOOKS_DIR),
     )
-    featured = pd.read_csv(output / "tables" / "03_featured_projects.csv")
+    featured = read_published_csv(output / "tables" / "03_featured_projects.csv")
     assert len(featured) == 2
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import polars as pl
 
 from voldata import indicators, models, reference
+from voldata.edition import english
 from voldata.edition.manifest import package_versions
 from voldata.edition.output import show_table
 from voldata.indicators import REGISTRY, Context
@@ -27,6 +28,7 @@ __all__ = [
     "previous_year_value",
     "TEAM_TYPE_NAMES",
     "INDICATOR_LABELS",
+    "INDICATOR_LABELS_EN",
     "indicator_headers",
     "section_name",
     "UNITS_ZH",
@@ -62,12 +64,21 @@ STAR_NAMES_ZH = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
 UNITS_ZH = {"share": "%", "index": "系数"}
 
 INDICATOR_LABELS = {"name_zh": "指标", "value": "数值", "unit": "单位", "yoy": "比上年增长", "id": "指标代码"}
+INDICATOR_LABELS_EN = {
+    "name_zh": "Indicator",
+    "value": "Value",
+    "unit": "Unit",
+    "yoy": "Change on previous year",
+    "id": "Indicator id",
+}
 
 
-def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False) -> pd.DataFrame:
-    """City indicators as a table: Chinese name, value, unit, growth (blank where not defined).
+def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False, language: str = "zh") -> pd.DataFrame:
+    """City indicators as a table: name, value, unit, growth (blank where not defined).
 
-    ``with_id`` adds the indicator's id.
+    ``with_id`` adds the indicator's id. ``language`` {"zh", "en"} chooses the names and units
+    (the name column is ``name_zh`` either way; label it with :data:`INDICATOR_LABELS` or
+    :data:`INDICATOR_LABELS_EN`).
     """
     rows = []
     for id in ids:
@@ -75,9 +86,11 @@ def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False) 
         rows.append(
             {
                 "id": id,
-                "name_zh": item.name_zh if item else id,
+                "name_zh": (item.name_zh if language == "zh" else item.name_en) if item else id,
                 "value": indicators.get(id),
-                "unit": UNITS_ZH.get(item.unit, item.unit) if item else "",
+                "unit": (UNITS_ZH.get(item.unit, item.unit) if language == "zh" else english.unit(item.unit))
+                if item
+                else "",
                 "yoy": indicators.get(f"{id}_yoy"),
             }
         )
@@ -87,11 +100,24 @@ def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False) 
     return frame if with_id else frame.drop(columns="id")
 
 
-def indicator_headers(columns) -> dict[str, str]:
-    """Chinese headers for columns named by indicator id: 注册志愿者人数（人）, 活跃率（%）, …比上年增长（%）.
+def indicator_headers(columns, *, language: str = "zh") -> dict[str, str]:
+    """Headers for columns named by indicator id: 注册志愿者人数（人）, 活跃率（%）, …比上年增长（%）.
 
-    Also ``district_code`` → 区划代码 and ``name_zh`` → 区; other columns are left out.
+    Also ``district_code`` → 区划代码 and ``name_zh`` → 区; other columns are left out. In English:
+    "Registered volunteers (people)", "Active rate (%)", "Registered volunteers: change on previous year (%)".
     """
+    if language != "zh":
+        headers = {"district_code": "District code", "name_zh": "District"}
+        for column in columns:
+            item = REGISTRY.get(column.removesuffix("_yoy"))
+            if item is None:
+                continue
+            unit = english.unit(item.unit)
+            if column != item.id:
+                headers[column] = f"{item.name_en}: change on previous year (%)"
+            else:
+                headers[column] = f"{item.name_en} ({unit})" if unit else item.name_en
+        return {c: h for c, h in headers.items() if c in columns}
     headers = {"district_code": "区划代码", "name_zh": "区"}
     for column in columns:
         id = column.removesuffix("_yoy")
@@ -396,14 +422,17 @@ def software_versions() -> pd.DataFrame:
     return pd.DataFrame({"package": list(versions), "version": [version or "未安装" for version in versions.values()]})
 
 
-def methodology_markdown(registry: pd.DataFrame) -> str:
-    """The indicator registry as Markdown, one list per section: Chinese name, unit, Chinese definition."""
+def methodology_markdown(registry: pd.DataFrame, *, language: str = "zh") -> str:
+    """The indicator registry as Markdown, one list per section: name, unit, definition (in ``language``)."""
     lines = []
     for section, rows in registry.groupby("section", sort=False):
-        lines.append(f"**{section_name(section)}**\n")
+        lines.append(f"**{section_name(section, language=language)}**\n")
         for row in rows.itertuples():
-            unit = "比例" if row.unit == "share" else UNITS_ZH.get(row.unit, row.unit)
-            lines.append(f"- {row.name_zh}（{unit}）：{row.definition_zh}")
+            if language == "zh":
+                unit = "比例" if row.unit == "share" else UNITS_ZH.get(row.unit, row.unit)
+                lines.append(f"- {row.name_zh}（{unit}）：{row.definition_zh}")
+            else:
+                lines.append(f"- {row.name_en} ({english.unit(row.unit) or 'count'}): {row.definition}")
         lines.append("")
     return "\n".join(lines)
 

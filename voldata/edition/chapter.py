@@ -45,6 +45,8 @@ class Chapter:
     options: dict[str, int] = field(default_factory=dict)
     # How many tables and figures the chapter has shown so far (they are numbered 表1-1, 图1-1 … in order).
     shown: dict[str, int] = field(default_factory=lambda: {"table": 0, "figure": 0})
+    # Chinese texts the English edition had no English for (each shown as a note instead).
+    untranslated: list[str] = field(default_factory=list)
 
     @property
     def number(self) -> int:
@@ -57,10 +59,12 @@ class Chapter:
         return f"{word[kind, self.language]}{self.number}-{self.shown[kind]}"
 
     def _in_language(self, zh: str, en: str | None, what: str) -> str:
+        """The text in the chapter's language; in English without one, a visible note (counted)."""
         if self.language == "zh":
             return zh
         if en is None:
-            raise ValueError(f"this {what} has no English text yet: {zh[:40]!r}")
+            self.untranslated.append(zh)
+            return f"(no English {what} yet)"
         return en
 
     @property
@@ -117,7 +121,14 @@ class Chapter:
         return self._shared[1]
 
     def say(self, zh: str, en: str | None = None) -> None:
-        """Show a passage of the report (Markdown) in the edition's language; see :func:`output.say`."""
+        """Show a passage of the report (Markdown) in the edition's language; see :func:`output.say`.
+
+        In the English edition a passage without ``en`` is left out, with a note saying so
+        (and listed in :attr:`untranslated`).
+        """
+        if self.language != "zh" and en is None:
+            self.untranslated.append(zh)
+            en = output.MISSING_ENGLISH
         output.say(zh, en, language=self.language)
 
     def demo_notice(self) -> None:
@@ -125,11 +136,16 @@ class Chapter:
         if self.is_demo:
             self.say(
                 zh=f"> **{DEMO_MARK}**：本篇所有数字均由演示数据生成器产生，仅用于展示报告的计算方法，"
-                "不代表广州市志愿服务的真实情况。"
+                "不代表广州市志愿服务的真实情况。",
+                en=f"> **{DEMO_MARK_EN}**: every number in this part was produced by the demo data generator, to "
+                "show how the report is computed; none describes volunteering in Guangzhou.",
             )
         else:
             files = len(self.ingest_report.get("files", []))
-            self.say(zh=f"> 数据来源：志愿服务平台导出数据（{files}个文件），经 voldata 清洗、去标识化后计算。")
+            self.say(
+                zh=f"> 数据来源：志愿服务平台导出数据（{files}个文件），经 voldata 清洗、去标识化后计算。",
+                en=f"> Source: the volunteer platforms' exports ({files} files), cleaned and de-identified by voldata.",
+            )
 
     def table(
         self,
@@ -141,6 +157,7 @@ class Chapter:
         counts=(),
         rates=None,
         labels=None,
+        labels_en=None,
         city_level: bool = False,
         decided=(),
         show: bool | int = True,
@@ -148,7 +165,7 @@ class Chapter:
         """Publish a table (suppressed, CSV in ``tables/``) and show it; ``show`` = an int shows the first rows.
 
         ``decided``: count columns already published by :mod:`voldata.publish` (see :func:`output.publish_table`).
-        ``title_en``: the title in the English edition.
+        ``title_en``, ``labels_en``: the title and the column headers in the English edition.
         """
         number = self._next_number("table")
         shown_title = self._in_language(title, title_en, "table title")
@@ -160,7 +177,7 @@ class Chapter:
             counts=counts,
             rates=rates,
             threshold=self.threshold,
-            labels=labels,
+            labels=labels if self.language == "zh" or labels_en is None else labels_en,
             city_level=city_level,
             decided=decided,
             number=number,
@@ -171,19 +188,28 @@ class Chapter:
             formats = published.attrs["formats"]
             rows = published if show is True else published.head(int(show))
             shortened = show is not True and len(published) > int(show)
-            note = f"（前{int(show)}行，共{len(published)}行，全表见 tables/{name}.csv）" if shortened else ""
+            if not shortened:
+                note = ""
+            elif self.language == "zh":
+                note = f"（前{int(show)}行，共{len(published)}行，全表见 tables/{name}.csv）"
+            else:
+                note = f" (first {int(show)} of {len(published)} rows; the whole table is tables/{name}.csv)"
             self._show(rows, f"{number} {shown_title}{note}", formats)
         return published
 
     def _show(self, frame: pd.DataFrame, caption: str, formats: dict | None = None) -> None:
         output.show_table(frame, caption, formats=formats)
 
-    def show_table(self, frame: pd.DataFrame, *, title: str, title_en: str | None = None) -> None:
+    def show_table(
+        self, frame: pd.DataFrame, *, title: str, title_en: str | None = None, labels_en: dict | None = None
+    ) -> None:
         """Show a table that is not published as a file (numbered with the chapter's tables).
 
         Its numbers must already be published ones (the chapter's own tables, or rows of them).
         """
         number = self._next_number("table")
+        if self.language != "zh" and labels_en:
+            frame = frame.rename(columns=labels_en)
         self._show(frame, f"{number} {self._in_language(title, title_en, 'table title')}")
 
     def figure(

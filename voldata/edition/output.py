@@ -32,6 +32,18 @@ from voldata.publish import SECONDARY_MARK, suppress
 
 __all__ = [
     "CSV_FORMULA_PREFIXES",
+    "FORMATS",
+    "FIGURE_META_DIR",
+    "MISSING_ENGLISH",
+    "column_formats",
+    "published_value",
+    "published_frame",
+    "display_value",
+    "html_table",
+    "with_units",
+    "demo_line",
+    "read_published_csv",
+    "read_figure_meta",
     "publish_table",
     "guard_csv_text",
     "show_table",
@@ -63,8 +75,9 @@ def guard_csv_text(value: object) -> object:
 #: months, ranks and codes (never grouped), ``by_unit`` the value column of an indicator table (each row by
 #: its unit), ``text``.
 FORMATS = ("count", "decimal", "percent", "code", "by_unit", "text")
-PERCENT_WORDS = ("率", "比例", "占比", "增长", "%", "rate", "share", "yoy")
-DECIMAL_WORDS = ("时长", "小时", "每万", "人均", "hours", "per_10k")
+# Matched against the lower-cased header.
+PERCENT_WORDS = ("率", "比例", "占比", "增长", "%", "rate", "share", "yoy", "change")
+DECIMAL_WORDS = ("时长", "小时", "每万", "人均", "hours", "per_10k", "per 10,000", "average")
 CODE_WORDS = ("年份", "年度", "月份", "代码", "排名", "year", "month", "code", "rank")
 #: An indicator table's value and unit columns (:func:`voldata.edition.analysis.indicator_table`), by language.
 VALUE_UNIT_COLUMNS = (("数值", "单位"), ("Value", "Unit"))
@@ -79,7 +92,7 @@ def column_formats(frame: pd.DataFrame, counts: Sequence[str] = ()) -> dict[str,
     value_column = next((v for v, u in VALUE_UNIT_COLUMNS if {v, u} <= set(frame.columns)), None)
     formats = {}
     for column in frame.columns:
-        header = str(column)
+        header = str(column).lower()
         series = frame[column]
         numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         if column == value_column:
@@ -311,6 +324,13 @@ def publish_table(
     return published
 
 
+def read_published_csv(path: str | Path, **read_csv) -> pd.DataFrame:
+    """A published table's CSV read with pandas, its first line skipped when it is the demo notice."""
+    with open(path, encoding="utf-8-sig") as handle:
+        demo = handle.readline().startswith("# ")
+    return pd.read_csv(path, encoding="utf-8-sig", skiprows=1 if demo else 0, **read_csv)
+
+
 def _json_cell(value: object) -> object:
     if _missing(value):
         return None
@@ -345,6 +365,16 @@ def show_table(frame: pd.DataFrame, caption: str, *, formats: Mapping[str, str] 
     display(HTML(html_table(frame, caption, formats=formats)))
 
 
+#: Where :func:`show_figure` leaves each figure's caption and alt text for the build (removed from the edition).
+FIGURE_META_DIR = ".meta"
+
+
+def read_figure_meta(figures_dir: str | Path) -> dict[str, dict]:
+    """The captions and alt texts :func:`show_figure` left in ``figures/.meta``: name -> {caption, alt}."""
+    folder = Path(figures_dir) / FIGURE_META_DIR
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
+
+
 def show_figure(
     fig,
     name: str,
@@ -362,15 +392,22 @@ def show_figure(
     mark) is drawn on the figure, so a copied file still says it.
     """
     png = figures.save(fig, name, output_dir=output_dir, mark=mark)
+    meta = Path(output_dir) / "figures" / FIGURE_META_DIR
+    meta.mkdir(exist_ok=True)
+    (meta / f"{name}.json").write_text(
+        json.dumps({"name": name, "caption": caption, "alt": alt or caption}, ensure_ascii=False), encoding="utf-8"
+    )
     data = base64.b64encode(png.read_bytes()).decode("ascii")
-    files = "图件" if language == "zh" else "Files"
-    separator = "：" if language == "zh" else ": "
+    stem = html.escape(png.stem)
+    if language == "zh":
+        files = f"（图件：<code>figures/{stem}.png</code>、<code>.svg</code>）"
+    else:
+        files = f" (files: <code>figures/{stem}.png</code>, <code>.svg</code>)"
     display(
         HTML(
             f'<figure class="voldata-figure"><img src="data:image/png;base64,{data}" '
             f'alt="{html.escape(alt or caption)}">'
-            f'<figcaption>{html.escape(caption)}<span class="files">（{files}{separator}'
-            f"<code>figures/{html.escape(png.stem)}.png</code>, <code>.svg</code>）</span></figcaption></figure>"
+            f'<figcaption>{html.escape(caption)}<span class="files">{files}</span></figcaption></figure>'
         )
     )
     return png
@@ -390,6 +427,10 @@ _PROSE = _prose_renderer()
 def render_prose(text: str) -> str:
     """Markdown prose as HTML: emphasis, lists, quotes and code; tags, links and autolinks stay text."""
     return _PROSE(text)
+
+
+#: What the English edition shows for a passage that has no English text yet.
+MISSING_ENGLISH = "*(This passage has no English text yet; see the Chinese edition.)*"
 
 
 def say(zh: str, en: str | None = None, *, language: str = "zh") -> None:
