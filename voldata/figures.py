@@ -152,7 +152,6 @@ def mark_figure(fig: plt.Figure, mark: str) -> None:
         ha="right",
         va="top",
         fontsize=10,
-        fontweight="bold",
         color="#8a1c1c",
         bbox={"boxstyle": "round,pad=0.25", "facecolor": "#fff3cd", "edgecolor": "#8a1c1c", "linewidth": 0.8},
         zorder=10,

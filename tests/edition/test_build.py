@@ -264,8 +264,10 @@ def test_english_edition_beside_the_chinese(built_edition):
         page = (english / f"{key}.html").read_text(encoding="utf-8")
         assert '<html lang="en">' in page and f'href="../{key}.html"' in page, key
         assert f'href="en/{key}.html"' in (edition / f"{key}.html").read_text(encoding="utf-8"), key
-        if key != "02_professional_development":  # the models' readings come in Chinese only (voldata.models)
-            assert "no English" not in page and "has no English text yet" not in page, key
+        # Known gaps: the models' readings (voldata.models) and the data limitations (DATA_LIMITATIONS) are
+        # written in Chinese only, so 02 and 05 show a note in their place.
+        if key not in ("02_professional_development", "05_appendix"):
+            assert "no English" not in page, key
     figures = {p.name for p in (edition / "figures").iterdir()}
     assert {p.name for p in (english / "figures").iterdir()} == figures
     for table in (english / "tables").glob("*.csv"):
@@ -278,7 +280,7 @@ def test_every_image_has_its_alt_text(built_edition):
     for page in [*edition.glob("*.html"), *(edition / "en").glob("*.html")]:
         text = page.read_text(encoding="utf-8")
         assert "No description has been provided" not in text, page
-        alts = re.findall(r'<img [^>]*?alt="([^"]*)"', text) + re.findall(r'<img alt="([^"]*)"', text)
+        alts = re.findall(r'<img\b[^>]*\balt="([^"]*)"', text)
         assert text.count("<img ") == len(alts) and all(alts), page
 
 

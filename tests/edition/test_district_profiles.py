@@ -138,7 +138,8 @@ def test_each_sections_numbers_are_the_city_tables(edition_files):
             row = headline.loc[label]
             published = districts.at[code, column]
             assert _same(row["本区"], published, unit), (name, label, row["本区"], published)
-            assert _same(row["全市"], city[column], unit), (name, label)
+            city_value = city[column] * 100 if unit == "比例" and city[column] is not None else city[column]
+            assert _same(row["全市"], city_value, unit), (name, label)  # the city's shares are fractions
             assert row["全市排名"] == _rank(edition_files["districts"], column, code), (name, label)
             if f"{column}_yoy" in districts.columns:
                 assert _same(row["比上年增长"], districts.at[code, f"{column}_yoy"], "比例"), (name, label)

@@ -44,9 +44,9 @@ def test_csv_text_that_looks_like_a_formula_is_guarded(tmp_path, prefix):
     output.publish_table(frame, "t", output_dir=tmp_path, title="表", counts=["people"], threshold=10)
     with open(tmp_path / "tables" / "t.csv", encoding="utf-8-sig", newline="") as handle:
         header, *rows = csv.reader(handle)
-    assert header == ["title", "change", "people"]
+    assert header == ["title", "change（%）", "people"]  # a change is a percentage
     guarded = "'" + prefix.replace("\r", "\n") + "HYPERLINK(1)"  # a lone CR would end the row: written as LF
-    assert rows == [[guarded, "-0.5", "12"], ["普通", "0.2", "<10"]]  # numbers stay numbers, one decimal
+    assert rows == [[guarded, "-50.0", "12"], ["普通", "25.0", "<10"]]  # numbers stay numbers
 
 
 def test_published_table_declares_its_column_types(tmp_path):
