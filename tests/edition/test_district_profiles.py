@@ -12,7 +12,10 @@ import pandas as pd
 import pytest
 
 from voldata import reference
+from voldata.edition.analysis import indicator_headers
 from voldata.edition.districts import HEADLINE
+from voldata.edition.output import read_published_csv
+from voldata.indicators import REGISTRY
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("editions")]
 
@@ -28,7 +31,7 @@ class _Page(HTMLParser):
         self._caption = ""
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("h3", "td", "th", "strong"):
+        if tag in ("h3", "td", "th", "strong", "caption"):
             self._text = []
         elif tag == "table":
             self._rows = []
@@ -42,12 +45,12 @@ class _Page(HTMLParser):
             self._text.append(data)
 
     def handle_endtag(self, tag):
-        if tag in ("h3", "td", "th", "strong") and self._text is not None:
+        if tag in ("h3", "td", "th", "strong", "caption") and self._text is not None:
             text = "".join(self._text).strip()
             self._text = None
             if tag == "h3":
                 self.blocks.append(("h3", text))
-            elif tag == "strong":
+            elif tag in ("strong", "caption"):
                 self._caption = text
                 self.blocks.append(("caption", text))
             elif self._rows:
@@ -84,31 +87,39 @@ def _same(shown: str, published: object, unit: str) -> bool:
     if isinstance(published, str) and not published.replace(".", "", 1).lstrip("-").isdigit():
         return shown == published  # <10 or x
     number = float(published)
-    if unit == "比例":
-        return shown == f"{number * 100:.1f}%"
+    if unit == "比例":  # the CSV holds percentages
+        return shown == f"{number:.1f}%"
     value = float(shown.replace(",", ""))
     decimals = len(shown.partition(".")[2])
     return abs(value - number) <= 0.5 * 10**-decimals + 1e-9
 
 
-def _rank(published: pd.DataFrame, column: str, code: str) -> str:
+def _ranks(published: pd.DataFrame, column: str, code: str) -> set[str]:
+    """The ranks the published (rounded) values allow: districts tied at the published precision may be in
+    either order (the page ranks the values as computed)."""
     districts = published[published["district_code"].isin(list(reference.district_names()))]
     values = pd.to_numeric(districts[column], errors="coerce")
     own = values[districts["district_code"] == code].iloc[0]
     if math.isnan(own):
-        return ""
-    return f"{int((values > own).sum()) + 1}/{int(values.notna().sum())}"
+        return {""}
+    of = int(values.notna().sum())
+    return {f"{rank}/{of}" for rank in range(int((values > own).sum()) + 1, int((values >= own).sum()) + 1)}
 
 
 @pytest.fixture(scope="module")
 def edition_files(built_edition):
     _, edition = built_edition
-    read = {"dtype": {"district_code": str}, "keep_default_na": False, "encoding": "utf-8-sig"}
+    read = {"dtype": {"区划代码": str}, "keep_default_na": False}
+    districts = read_published_csv(edition / "tables" / "05_district_indicators.csv", **read)
+    ids = [*REGISTRY, *(f"{id}_yoy" for id in REGISTRY), "district_code", "name_zh"]
+    by_header = {header: id for id, header in indicator_headers(ids).items()}
     return {
         "page": (edition / "04_district_development.html").read_text(encoding="utf-8"),
-        "districts": pd.read_csv(edition / "tables" / "05_district_indicators.csv", **read),
-        "streets": pd.read_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False),
-        "profiles": pd.read_csv(edition / "tables" / "04_district_profiles.csv", dtype=str, keep_default_na=False),
+        "districts": districts.rename(columns=by_header),
+        "streets": read_published_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False),
+        "profiles": read_published_csv(
+            edition / "tables" / "04_district_profiles.csv", dtype=str, keep_default_na=False
+        ),
         "city": json.loads((edition / "indicators.json").read_text(encoding="utf-8")),
         "edition": edition,
     }
@@ -130,8 +141,9 @@ def test_each_sections_numbers_are_the_city_tables(edition_files):
             row = headline.loc[label]
             published = districts.at[code, column]
             assert _same(row["本区"], published, unit), (name, label, row["本区"], published)
-            assert _same(row["全市"], city[column], unit), (name, label)
-            assert row["全市排名"] == _rank(edition_files["districts"], column, code), (name, label)
+            city_value = city[column] * 100 if unit == "比例" and city[column] is not None else city[column]
+            assert _same(row["全市"], city_value, unit), (name, label)  # the city's shares are fractions
+            assert row["全市排名"] in _ranks(edition_files["districts"], column, code), (name, label)
             if f"{column}_yoy" in districts.columns:
                 assert _same(row["比上年增长"], districts.at[code, f"{column}_yoy"], "比例"), (name, label)
             hidden += published in ("<10", "x")

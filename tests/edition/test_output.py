@@ -44,9 +44,9 @@ def test_csv_text_that_looks_like_a_formula_is_guarded(tmp_path, prefix):
     output.publish_table(frame, "t", output_dir=tmp_path, title="表", counts=["people"], threshold=10)
     with open(tmp_path / "tables" / "t.csv", encoding="utf-8-sig", newline="") as handle:
         header, *rows = csv.reader(handle)
-    assert header == ["title", "change", "people"]
+    assert header == ["title", "change（%）", "people"]  # a change is a percentage
     guarded = "'" + prefix.replace("\r", "\n") + "HYPERLINK(1)"  # a lone CR would end the row: written as LF
-    assert rows == [[guarded, "-0.5", "12"], ["普通", "0.25", "<10"]]  # numbers stay numbers
+    assert rows == [[guarded, "-50.0", "12"], ["普通", "25.0", "<10"]]  # numbers stay numbers
 
 
 def test_published_table_declares_its_column_types(tmp_path):
@@ -62,4 +62,54 @@ def test_published_table_declares_its_column_types(tmp_path):
     )
     meta = json.loads((tmp_path / "tables" / ".meta" / "t.json").read_text(encoding="utf-8"))
     assert meta["title"] == "表"
-    assert meta["columns"] == {"区划代码": "text", "人数": "number", "rate": "number", "ok": "text"}
+    assert meta["columns"] == {"区划代码": "text", "人数": "number", "rate（%）": "number", "ok": "text"}
+    assert meta["formats"] == {"区划代码": "text", "人数": "count", "rate（%）": "percent", "ok": "text"}
+
+
+def _csv_rows(path):
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_numbers_are_written_alike_in_csv_and_page(tmp_path):
+    """Counts whole, hours one decimal, shares and growth ×100 with one decimal; years never grouped."""
+    frame = pd.DataFrame(
+        {
+            "year": [2019, 2020],
+            "people": [12345, 20],
+            "hours": [1234.56, 7.0],
+            "share": [0.8030513176144244, 0.0004],
+            "yoy": [-0.12345, None],
+        }
+    )
+    labels = {"year": "年份", "people": "人数（人）", "hours": "服务时长（小时）", "share": "占比", "yoy": "比上年增长"}
+    published = output.publish_table(
+        frame, "t", output_dir=tmp_path, title="表", labels=labels, city_level=True, number="表1-1"
+    )
+    header, *rows = _csv_rows(tmp_path / "tables" / "t.csv")
+    assert header == ["年份", "人数（人）", "服务时长（小时）", "占比（%）", "比上年增长（%）"]
+    assert rows == [["2019", "12345", "1234.6", "80.3", "-12.3"], ["2020", "20", "7.0", "0.0", ""]]
+    page = output.html_table(published, "表1-1 表", formats=published.attrs["formats"])
+    assert "<caption>表1-1 表</caption>" in page
+    cells = [c.split("</td>")[0] for c in page.split("<td>")[1:]]
+    assert cells == ["2019", "12,345", "1,234.6", "80.3", "-12.3", "2020", "20", "7.0", "0.0", ""]
+
+
+def test_indicator_values_follow_their_unit(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "指标": ["人数", "比例", "系数", "时长"],
+            "数值": [3993.0, 0.3118, 0.41234, 23805.0],
+            "单位": ["人", "%", "系数", "小时"],
+        }
+    )
+    output.publish_table(frame, "t", output_dir=tmp_path, title="表", city_level=True)
+    _, *rows = _csv_rows(tmp_path / "tables" / "t.csv")
+    assert [row[1] for row in rows] == ["3993", "31.2", "0.412", "23805.0"]
+
+
+def test_demo_tables_say_so_in_their_first_line(tmp_path):
+    frame = pd.DataFrame({"people": [12]})
+    output.publish_table(frame, "t", output_dir=tmp_path, title="表", city_level=True, demo=True)
+    first, header, row = _csv_rows(tmp_path / "tables" / "t.csv")
+    assert first[0].startswith("# 示例数据") and header == ["people"] and row == ["12"]

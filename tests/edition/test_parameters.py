@@ -10,7 +10,13 @@ from voldata import paths
 from voldata.cli import main
 from voldata.demo import is_demo_store
 from voldata.edition.chapter import open_chapter
-from voldata.edition.parameters import CHAPTERS, ParameterError, chapter_parameters, validate_parameters
+from voldata.edition.parameters import (
+    CHAPTERS,
+    ParameterError,
+    chapter_parameters,
+    parse_languages,
+    validate_parameters,
+)
 from voldata.edition.shared import write_indicators
 
 SAMPLE_YEAR = 2020  # the fixture store (conftest.py) covers 2019–2020
@@ -55,7 +61,7 @@ def test_bad_threshold(fixture_store, threshold):
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"language": "en"}, "language"),
+        ({"language": "fr"}, "language"),
         ({"featured_projects": 0}, "featured_projects"),
         ({"featured_projects": "5"}, "featured_projects"),
         ({"colour": 3}, "unknown parameter 'colour'"),
@@ -96,6 +102,10 @@ def test_demo_store_is_recognised_by_its_file_names(fixture_store, tmp_path):
         (["--year", "2031"], "year 2031 is not in the store"),
         (["--threshold", "0"], "suppression_threshold must be between 1 and 1000"),
         (["--jobs", "0"], "--jobs must be a whole number"),
+        (["--lang", "zh,fr"], "--lang must be languages among zh, en"),
+        (["--lang", "en,en"], "--lang names a language twice"),
+        (["--lang", ""], "--lang must be languages"),
+        (["--licence", "GPL"], "--licence must be one of CC-BY-4.0"),
     ],
 )
 def test_build_command_rejects_bad_configuration(fixture_store, tmp_path, capsys, arguments, message):
@@ -169,3 +179,8 @@ def test_chapter_reads_the_indicators_file_it_is_given(fixture_store, tmp_path):
 def test_missing_indicators_file(fixture_store, tmp_path):
     with pytest.raises(ParameterError, match="indicators_file .* does not exist"):
         validate_parameters(year=SAMPLE_YEAR, store=fixture_store, indicators_file=str(tmp_path / "none.json"))
+
+
+@pytest.mark.parametrize(("given", "languages"), [("zh", ("zh",)), ("en", ("en",)), ("en,zh", ("zh", "en"))])
+def test_languages_of_a_build(given, languages):
+    assert parse_languages(given) == languages

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from voldata import reference
+from voldata.edition.output import read_published_csv
 from voldata.publish import UNKNOWN_NAME
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("editions")]
@@ -36,7 +37,9 @@ def _published_numbers(tables: list[pd.DataFrame], city: dict) -> list[float]:
     values = [v for v in city.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
     for table in tables:
         for column in table.columns:
-            values += [float(v) for v in pd.to_numeric(table[column], errors="coerce").dropna()]
+            # the tables hold percentages (headers marked %), the sentences' % reads as a fraction
+            scale = 100.0 if "%" in str(column) else 1.0
+            values += [float(v) / scale for v in pd.to_numeric(table[column], errors="coerce").dropna()]
     return values
 
 
@@ -55,7 +58,7 @@ def unpublished_numbers(text: str, published: list[float]) -> list[str]:
 
 
 def _names(edition) -> list[str]:
-    streets = pd.read_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
+    streets = read_published_csv(edition / "tables" / "04_streets.csv", dtype=str, keep_default_na=False)
     return [*reference.district_names().values(), UNKNOWN_NAME, *streets["街道（镇）"].unique()]
 
 
@@ -69,7 +72,7 @@ def test_the_check_finds_a_number_that_is_not_published():
 def test_district_and_street_sentences_only_give_published_numbers(built_edition):
     _, edition = built_edition
     paths = [*sorted((edition / "tables").glob("04_*.csv")), edition / "tables" / "05_district_indicators.csv"]
-    tables = [pd.read_csv(path, dtype=str) for path in paths]
+    tables = [read_published_csv(path, dtype=str) for path in paths]
     city = json.loads((edition / "indicators.json").read_text(encoding="utf-8"))
     published = _published_numbers(tables, city)
     names = _names(edition)

@@ -34,6 +34,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help=PARAMETERS["editorial"].meaning + " (checked before anything runs)",
     )
+    parser.add_argument(
+        "--lang",
+        default="zh",
+        help="the edition's languages, separated by commas: zh (default), en, or zh,en "
+        "(English pages in OUT/<YEAR>/en/)",
+    )
+    parser.add_argument(
+        "--licence",
+        default="CC-BY-4.0",
+        help="licence of the open data in OUT/<YEAR>/opendata/: CC-BY-4.0 (default), CC0-1.0 or ODC-By-1.0",
+    )
     add_spark_arguments(parser)
 
 
@@ -54,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
             spark_master=args.spark_master,
             spark_conf=args.spark_conf,
             editorial=args.editorial,
+            languages=args.lang,
+            licence=args.licence,
             log=lambda message: print(message, file=sys.stderr),
         )
     except ParameterError as error:

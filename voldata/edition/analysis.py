@@ -9,12 +9,14 @@ project, month …). Valid records are those of the indicator suite
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 import polars as pl
 
 from voldata import indicators, models, reference
+from voldata.edition import english
 from voldata.edition.manifest import package_versions
 from voldata.edition.output import show_table
 from voldata.indicators import REGISTRY, Context
@@ -26,6 +28,10 @@ __all__ = [
     "previous_year_value",
     "TEAM_TYPE_NAMES",
     "INDICATOR_LABELS",
+    "INDICATOR_LABELS_EN",
+    "indicator_headers",
+    "section_name",
+    "UNITS_ZH",
     "indicator_table",
     "star_table",
     "valid_records",
@@ -52,13 +58,28 @@ __all__ = [
 TEAM_TYPE_NAMES: dict[str, str] = {code: name for name, code in VOCABULARIES["team_type"].items()} | {"other": "其他"}
 
 
+#: The star levels as the report names them everywhere (一星级 … 五星级).
+STAR_NAMES_ZH = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五"}
+
+#: Registry units as the Chinese tables write them (shares are shown as percentages).
+UNITS_ZH = {"share": "%", "index": "系数"}
+
 INDICATOR_LABELS = {"name_zh": "指标", "value": "数值", "unit": "单位", "yoy": "比上年增长", "id": "指标代码"}
+INDICATOR_LABELS_EN = {
+    "name_zh": "Indicator",
+    "value": "Value",
+    "unit": "Unit",
+    "yoy": "Change on previous year",
+    "id": "Indicator id",
+}
 
 
-def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False) -> pd.DataFrame:
-    """City indicators as a table: Chinese name, value, unit, growth (blank where not defined).
+def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False, language: str = "zh") -> pd.DataFrame:
+    """City indicators as a table: name, value, unit, growth (blank where not defined).
 
-    ``with_id`` adds the indicator's id.
+    ``with_id`` adds the indicator's id. ``language`` {"zh", "en"} chooses the names and units
+    (the name column is ``name_zh`` either way; label it with :data:`INDICATOR_LABELS` or
+    :data:`INDICATOR_LABELS_EN`).
     """
     rows = []
     for id in ids:
@@ -66,9 +87,11 @@ def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False) 
         rows.append(
             {
                 "id": id,
-                "name_zh": item.name_zh if item else id,
+                "name_zh": (item.name_zh if language == "zh" else item.name_en) if item else id,
                 "value": indicators.get(id),
-                "unit": ("比例" if item.unit == "share" else item.unit) if item else "",
+                "unit": (UNITS_ZH.get(item.unit, item.unit) if language == "zh" else english.unit(item.unit))
+                if item
+                else "",
                 "yoy": indicators.get(f"{id}_yoy"),
             }
         )
@@ -78,13 +101,59 @@ def indicator_table(indicators: dict, ids: list[str], *, with_id: bool = False) 
     return frame if with_id else frame.drop(columns="id")
 
 
-def star_table(indicators: dict) -> pd.DataFrame:
-    """Star volunteers by level (1–5 stars) with their hour thresholds, from the city indicators."""
-    bounds = {1: "100–300小时", 2: "300–600小时", 3: "600–1,000小时", 4: "1,000–1,500小时", 5: "1,500小时以上"}
+def indicator_headers(columns, *, language: str = "zh") -> dict[str, str]:
+    """Headers for columns named by indicator id: 注册志愿者人数（人）, 活跃率（%）, …比上年增长（%）.
+
+    Also ``district_code`` → 区划代码 and ``name_zh`` → 区; other columns are left out. In English:
+    "Registered volunteers (people)", "Active rate (%)", "Registered volunteers: change on previous year (%)".
+    """
+    if language != "zh":
+        headers = {"district_code": "District code", "name_zh": "District"}
+        for column in columns:
+            item = REGISTRY.get(column.removesuffix("_yoy"))
+            if item is None:
+                continue
+            unit = english.unit(item.unit)
+            if column != item.id:
+                headers[column] = f"{item.name_en}: change on previous year (%)"
+            else:
+                headers[column] = f"{item.name_en} ({unit})" if unit else item.name_en
+        return {c: h for c, h in headers.items() if c in columns}
+    headers = {"district_code": "区划代码", "name_zh": "区"}
+    for column in columns:
+        id = column.removesuffix("_yoy")
+        item = REGISTRY.get(id)
+        if item is None:
+            continue
+        unit = UNITS_ZH.get(item.unit, item.unit)
+        if column != id:
+            headers[column] = f"{item.name_zh}比上年增长（%）"
+        elif item.name_zh.endswith("）"):  # 人均服务时长（均值） → 人均服务时长（均值，小时）: no stacked parentheses
+            headers[column] = f"{item.name_zh[:-1]}，{unit}）"
+        else:
+            headers[column] = f"{item.name_zh}（{unit}）"
+    return {c: h for c, h in headers.items() if c in columns}
+
+
+def star_table(indicators: dict, *, language: str = "zh") -> pd.DataFrame:
+    """Star volunteers by level (1–5 stars) with their hour thresholds, from the city indicators.
+
+    ``language`` {"zh", "en"} writes the thresholds (the level column is Chinese; ``stars`` is the number).
+    """
+    if language == "zh":
+        bounds = {1: "100–300小时", 2: "300–600小时", 3: "600–1,000小时", 4: "1,000–1,500小时", 5: "1,500小时以上"}
+    else:
+        bounds = {
+            1: "100–300 hours",
+            2: "300–600 hours",
+            3: "600–1,000 hours",
+            4: "1,000–1,500 hours",
+            5: "1,500 hours or more",
+        }
     return pd.DataFrame(
         {
             "stars": range(1, 6),
-            "level": [f"{n}星级" for n in range(1, 6)],
+            "level": [f"{STAR_NAMES_ZH[n]}星级" for n in range(1, 6)],
             "hours": [bounds[n] for n in range(1, 6)],
             "volunteers": pd.array([indicators.get(f"star_{n}") for n in range(1, 6)], dtype="Int64"),
         }
@@ -341,16 +410,27 @@ def software_versions() -> pd.DataFrame:
     return pd.DataFrame({"package": list(versions), "version": [version or "未安装" for version in versions.values()]})
 
 
-def methodology_markdown(registry: pd.DataFrame) -> str:
-    """The indicator registry as Markdown, one list per section: name, id, unit, Chinese definition."""
+def methodology_markdown(registry: pd.DataFrame, *, language: str = "zh") -> str:
+    """The indicator registry as Markdown, one list per section: name, unit, definition (in ``language``)."""
     lines = []
     for section, rows in registry.groupby("section", sort=False):
-        lines.append(f"**{section}**\n")
+        lines.append(f"**{section_name(section, language=language)}**\n")
         for row in rows.itertuples():
-            unit = "比例" if row.unit == "share" else row.unit
-            lines.append(f"- {row.name_zh}（`{row.id}`，{unit}）：{row.definition_zh}")
+            if language == "zh":
+                unit = "比例" if row.unit == "share" else UNITS_ZH.get(row.unit, row.unit)
+                lines.append(f"- {row.name_zh}（{unit}）：{row.definition_zh}")
+            else:
+                lines.append(f"- {row.name_en} ({english.unit(row.unit) or 'count'}): {row.definition}")
         lines.append("")
     return "\n".join(lines)
+
+
+def section_name(section: str, *, language: str = "zh") -> str:
+    """A registry section's display name (``"1 规模 Scale"``) in one language: "1 规模" or "1 Scale"."""
+    number, _, names = section.partition(" ")
+    split = re.search(r"\s[A-Z]", names)
+    zh, en = (names[: split.start()], names[split.start() + 1 :]) if split else (names, names)
+    return f"{number} {zh if language == 'zh' else en}"
 
 
 def show_model_table(table: pd.DataFrame, caption: str = "") -> None:
@@ -384,7 +464,13 @@ def model_reading(result) -> str:
     The note gives the method, or why the model could not be estimated.
     """
     sentences = "；".join(str(r).rstrip("。") for r in result.readings) if result.ok else ""
-    note = f"（{result.message}）" if result.message else ""
+    # A note that has parentheses of its own follows as a sentence, so parentheses never nest.
+    if not result.message:
+        note = ""
+    elif "（" in result.message:
+        note = f"方法：{result.message}。"
+    else:
+        note = f"（{result.message}）"
     return (sentences + "。" if sentences else "") + note
 
 

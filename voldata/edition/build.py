@@ -8,6 +8,8 @@ Layout of ``OUT/<year>/``::
     figures/*.png, *.svg           every figure
     tables/*.csv                   every published table (small cells suppressed)
     tables/voldata_<year>_tables.xlsx   the same tables, one sheet each, and a 目录 sheet
+    opendata/                      the tables in long form, data dictionary, licence, datapackage.json
+    en/                            the English edition (``--lang zh,en``): pages, notebooks, figures, tables
     indicators.json                voldata.indicators.city_indicators for the year
     manifest.json                  parameters, store generation, input checksums, package versions, git commit
 
@@ -58,12 +60,15 @@ from voldata import store as store_module
 from voldata.demo import is_demo_store
 from voldata.edition import districts, html, privacy, shared
 from voldata.edition.manifest import write_manifest
+from voldata.edition.opendata import LICENCES, write_open_data
+from voldata.edition.output import FIGURE_META_DIR
 from voldata.edition.parameters import (
     CHAPTERS,
     MAX_JOBS,
     PARAMETERS,
     ParameterError,
     chapter_parameters,
+    parse_languages,
     validate_parameters,
 )
 from voldata.edition.workbook import TABLE_META_DIR, write_workbook
@@ -99,6 +104,7 @@ class ChapterFailure:
     exec_count: int | None
     error: str
     source: str = ""
+    language: str = "zh"
 
     def __str__(self) -> str:
         if self.cell_index is None:
@@ -108,7 +114,8 @@ class ChapterFailure:
             first_line = self.source.strip().splitlines()[0] if self.source.strip() else ""
             if first_line:
                 where += f", which starts `{first_line[:80]}`"
-        return f"chapter {self.key} ({CHAPTERS[self.key]}) failed in {where}: {self.error}"
+        edition = "" if self.language == "zh" else f", {self.language} edition"
+        return f"chapter {self.key} ({CHAPTERS[self.key]}{edition}) failed in {where}: {self.error}"
 
 
 def validate_build(
@@ -123,8 +130,13 @@ def validate_build(
     spark_master=None,
     spark_conf=(),
     editorial=None,
+    languages="zh",
+    licence="CC-BY-4.0",
 ) -> dict:
     """Check the build's configuration before doing any work; :class:`ParameterError` names the problem."""
+    chosen = parse_languages(languages)
+    if licence not in LICENCES:
+        raise ParameterError(f"--licence must be one of {', '.join(LICENCES)}, not {licence!r}")
     if str(store) == "":
         raise ParameterError("--store must name a store folder")
     if engine not in ENGINES:
@@ -152,6 +164,9 @@ def validate_build(
     resolved["out"] = out.resolve()
     resolved["jobs"] = jobs
     resolved["engine"] = engine
+    resolved["languages"] = chosen
+    resolved["language"] = ",".join(chosen)  # as the manifest records it
+    resolved["licence"] = licence
     if engine == "spark":
         # Deferred: voldata[spark] is optional; parse_conf itself needs no Spark.
         from voldata.spark import parse_conf
@@ -201,19 +216,24 @@ def compute_shared(config: dict, folder: Path) -> tuple[dict, Path]:
     return city, shared.write_indicators(folder, city, district, values)
 
 
-def _run_chapter(key: str, notebooks: str, staging: str, parameters: dict, demo: bool) -> ChapterFailure | float:
+def _run_chapter(
+    key: str, notebooks: str, staging: str, parameters: dict, demo: bool, languages: tuple[str, ...] = ("zh",)
+) -> ChapterFailure | float:
     """Execute one chapter notebook with papermill and render its page (runs in a worker process).
 
     The worker's stderr, and so the kernel's, goes to ``staging/.logs/<key>.log``
     (kept with a failed build) rather than the terminal of the build.
     Returns the seconds taken, or the failure.
     """
+    language = parameters.get("language", "zh")
+    folder = Path(parameters["output_dir"])  # the edition (zh) or its en/ folder
     logs = Path(staging) / LOG_DIR
     logs.mkdir(exist_ok=True)
-    log = os.open(logs / f"{key}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    log = os.open(logs / f"{key}{_suffix(language)}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(log, 2)
     started = time.perf_counter()
-    target = Path(staging) / "notebooks" / f"{key}.ipynb"
+    target = folder / "notebooks" / f"{key}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         papermill.execute_notebook(
             str(Path(notebooks) / f"{key}.ipynb"),
@@ -227,29 +247,54 @@ def _run_chapter(key: str, notebooks: str, staging: str, parameters: dict, demo:
             start_timeout=300,
         )
     except papermill.PapermillExecutionError as error:
-        return ChapterFailure(key, error.cell_index, error.exec_count, f"{error.ename}: {error.evalue}", error.source)
+        return ChapterFailure(
+            key, error.cell_index, error.exec_count, f"{error.ename}: {error.evalue}", error.source, language
+        )
     except Exception as error:  # a kernel that died or would not start: report it as the chapter's failure
-        return ChapterFailure(key, None, None, f"{type(error).__name__}: {error}")
+        return ChapterFailure(key, None, None, f"{type(error).__name__}: {error}", language=language)
     try:
-        page = html.render_chapter_page(target, key=key, year=parameters["year"], demo=demo)
+        page = html.render_chapter_page(
+            target, key=key, year=parameters["year"], demo=demo, language=language, languages=languages
+        )
     except Exception as error:
-        return ChapterFailure(key, None, None, f"HTML conversion failed: {type(error).__name__}: {error}")
-    (Path(staging) / f"{key}.html").write_text(page, encoding="utf-8")
+        return ChapterFailure(
+            key, None, None, f"HTML conversion failed: {type(error).__name__}: {error}", language=language
+        )
+    (folder / f"{key}.html").write_text(page, encoding="utf-8")
     return time.perf_counter() - started
 
 
+def _suffix(language: str) -> str:
+    """How a language's files are told apart in the build's logs and timings: "" for Chinese, ".en"."""
+    return "" if language == "zh" else f".{language}"
+
+
+def language_folder(edition: Path, language: str) -> Path:
+    """Where a language's pages, figures and tables go: the edition itself (zh) or its ``en/`` folder."""
+    return edition if language == "zh" else edition / language
+
+
 def _run_chapters(
-    staging: Path, common: dict, *, jobs: int, demo: bool, progress: bool
+    staging: Path, common: dict, *, jobs: int, demo: bool, progress: bool, languages: tuple[str, ...] = ("zh",)
 ) -> tuple[dict[str, float], list[ChapterFailure]]:
-    """Every chapter, ``jobs`` at a time; stops at the first failure."""
+    """Every chapter in every language, ``jobs`` at a time; stops at the first failure."""
     durations: dict[str, float] = {}
     failures: list[ChapterFailure] = []
     context = multiprocessing.get_context("spawn")  # no fork: the parent holds Polars' thread pool
     with ProcessPoolExecutor(max_workers=min(jobs, len(CHAPTERS)), mp_context=context) as pool:
         futures = {
             pool.submit(
-                _run_chapter, key, str(paths.NOTEBOOKS_DIR), str(staging), chapter_parameters(key) | common, demo
-            ): key
+                _run_chapter,
+                key,
+                str(paths.NOTEBOOKS_DIR),
+                str(staging),
+                chapter_parameters(key)
+                | common
+                | {"language": language, "output_dir": str(language_folder(staging, language))},
+                demo,
+                languages,
+            ): key + _suffix(language)
+            for language in languages
             for key in RUN_ORDER
         }
         bar = tqdm(
@@ -274,19 +319,27 @@ def _run_chapters(
 def _assemble(staging: Path, config: dict, city: dict, *, demo: bool, population_source: str) -> None:
     """Everything after the chapters (whose pages the workers wrote): index, workbook, indicators.json."""
     year = config["year"]
-    headline_figures = [
-        (staging / "figures" / "01_growth.png", "注册志愿者与服务时长的年度变化"),
-        (staging / "figures" / "04_map_per_10k.png", "各区每万常住人口注册志愿者数"),
-    ]
-    (staging / "index.html").write_text(
-        html.render_index(
-            year=year, indicators=city, figures=headline_figures, demo=demo, population_source=population_source
-        ),
-        encoding="utf-8",
-    )
-    tables_dir = staging / "tables"
-    write_workbook(tables_dir, tables_dir / f"voldata_{year}_tables.xlsx")
-    shutil.rmtree(tables_dir / TABLE_META_DIR)
+    for language in config["languages"]:
+        folder = language_folder(staging, language)
+        (folder / "index.html").write_text(
+            html.render_index(
+                year=year,
+                indicators=city,
+                figures=html.headline_figures(folder, language),
+                demo=demo,
+                population_source=population_source,
+                language=language,
+                languages=config["languages"],
+            ),
+            encoding="utf-8",
+        )
+        tables_dir = folder / "tables"
+        write_workbook(tables_dir, tables_dir / f"voldata_{year}_tables.xlsx", language=language)
+    write_open_data(staging, year=year, languages=config["languages"], demo=demo, licence=config["licence"])
+    for language in config["languages"]:
+        folder = language_folder(staging, language)
+        shutil.rmtree(folder / "tables" / TABLE_META_DIR)
+        shutil.rmtree(folder / "figures" / FIGURE_META_DIR, ignore_errors=True)
     (staging / "indicators.json").write_text(json.dumps(city, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
@@ -302,6 +355,8 @@ def build_edition(
     spark_master: str | None = None,
     spark_conf: Iterable[str] = (),
     editorial: str | Path | None = None,
+    languages: str | Iterable[str] = "zh",
+    licence: str = "CC-BY-4.0",
     progress: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> Path:
@@ -333,6 +388,11 @@ def build_edition(
     editorial : str or Path, optional
         Folder of the editors' text (:mod:`voldata.editorial`), checked before
         anything runs; without it the appendix says the editors' text was not supplied.
+    languages : str or iterable of str
+        The edition's languages, ``"zh"``, ``"en"`` or ``"zh,en"``: Chinese pages in ``OUT/<year>/``,
+        English ones in ``OUT/<year>/en/``, from the same notebooks and numbers.
+    licence : {"CC-BY-4.0", "CC0-1.0", "ODC-By-1.0"}
+        The open data's licence (``OUT/<year>/opendata/``).
     progress : bool
         Show a progress bar on stderr.
     log : callable, optional
@@ -364,6 +424,8 @@ def build_edition(
         spark_master=spark_master,
         spark_conf=spark_conf,
         editorial=editorial,
+        languages=languages if isinstance(languages, str) else tuple(languages),
+        licence=licence,
     )
     target = config["out"] / str(year)
     failed = config["out"] / f"{year}.failed"
@@ -390,13 +452,16 @@ def build_edition(
                 "indicators_file": str(indicators_file),
                 "editorial": str(config["editorial"].folder or ""),
             }
-            durations, failures = _run_chapters(staging, common, jobs=config["jobs"], demo=demo, progress=progress)
+            durations, failures = _run_chapters(
+                staging, common, jobs=config["jobs"], demo=demo, progress=progress, languages=config["languages"]
+            )
             if failures:
                 first = failures[0]
                 replace_folder(staging, failed)
                 raise BuildError(
-                    f"{first}; the failed notebook is kept at {failed / 'notebooks' / (first.key + '.ipynb')} "
-                    f"(kernel log: {failed / LOG_DIR / (first.key + '.log')}); {unchanged}"
+                    f"{first}; the failed notebook is kept at "
+                    f"{language_folder(failed, first.language) / 'notebooks' / (first.key + '.ipynb')} "
+                    f"(kernel log: {failed / LOG_DIR / (first.key + _suffix(first.language) + '.log')}); {unchanged}"
                 )
             shutil.rmtree(staging / LOG_DIR, ignore_errors=True)
             _assemble(staging, config, city, demo=demo, population_source=population_source)

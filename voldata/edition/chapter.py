@@ -20,7 +20,7 @@ import pandas as pd
 from voldata import indicators as indicator_suite
 from voldata import reference
 from voldata import store as store_module
-from voldata.demo import DEMO_MARK, is_demo_store
+from voldata.demo import DEMO_MARK, DEMO_MARK_EN, is_demo_store
 from voldata.edition import output, shared
 from voldata.edition.parameters import CHAPTERS, COMMON, ParameterError, validate_parameters
 from voldata.editorial import Editorial
@@ -45,6 +45,29 @@ class Chapter:
     indicators_file: Path | None = None
     options: dict[str, int] = field(default_factory=dict)
     editorial: Editorial = field(default_factory=Editorial)
+    # How many tables and figures the chapter has shown so far (they are numbered 表1-1, 图1-1 … in order).
+    shown: dict[str, int] = field(default_factory=lambda: {"table": 0, "figure": 0})
+    # Chinese texts the English edition had no English for (each shown as a note instead).
+    untranslated: list[str] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        """The chapter's number: 1 for ``01_general_report`` …"""
+        return int(self.key[:2])
+
+    def _next_number(self, kind: str) -> str:
+        self.shown[kind] += 1
+        word = {("table", "zh"): "表", ("figure", "zh"): "图", ("table", "en"): "Table ", ("figure", "en"): "Figure "}
+        return f"{word[kind, self.language]}{self.number}-{self.shown[kind]}"
+
+    def _in_language(self, zh: str, en: str | None, what: str) -> str:
+        """The text in the chapter's language; in English without one, a visible note (counted)."""
+        if self.language == "zh":
+            return zh
+        if en is None:
+            self.untranslated.append(zh)
+            return f"(no English {what} yet)"
+        return en
 
     @property
     def title(self) -> str:
@@ -100,7 +123,14 @@ class Chapter:
         return self._shared[1]
 
     def say(self, zh: str, en: str | None = None) -> None:
-        """Show a passage of the report (Markdown) in the edition's language; see :func:`output.say`."""
+        """Show a passage of the report (Markdown) in the edition's language; see :func:`output.say`.
+
+        In the English edition a passage without ``en`` is left out, with a note saying so
+        (and listed in :attr:`untranslated`).
+        """
+        if self.language != "zh" and en is None:
+            self.untranslated.append(zh)
+            en = output.MISSING_ENGLISH
         output.say(zh, en, language=self.language)
 
     def demo_notice(self) -> None:
@@ -108,11 +138,16 @@ class Chapter:
         if self.is_demo:
             self.say(
                 zh=f"> **{DEMO_MARK}**：本篇所有数字均由演示数据生成器产生，仅用于展示报告的计算方法，"
-                "不代表广州市志愿服务的真实情况。"
+                "不代表广州市志愿服务的真实情况。",
+                en=f"> **{DEMO_MARK_EN}**: every number in this part was produced by the demo data generator, to "
+                "show how the report is computed; none describes volunteering in Guangzhou.",
             )
         else:
             files = len(self.ingest_report.get("files", []))
-            self.say(zh=f"> 数据来源：志愿服务平台导出数据（{files}个文件），经 voldata 清洗、去标识化后计算。")
+            self.say(
+                zh=f"> 数据来源：志愿服务平台导出数据（{files}个文件），经 voldata 清洗、去标识化后计算。",
+                en=f"> Source: the volunteer platforms' exports ({files} files), cleaned and de-identified by voldata.",
+            )
 
     def table(
         self,
@@ -124,6 +159,7 @@ class Chapter:
         counts=(),
         rates=None,
         labels=None,
+        labels_en=None,
         city_level: bool = False,
         decided=(),
         show: bool | int = True,
@@ -131,26 +167,52 @@ class Chapter:
         """Publish a table (suppressed, CSV in ``tables/``) and show it; ``show`` = an int shows the first rows.
 
         ``decided``: count columns already published by :mod:`voldata.publish` (see :func:`output.publish_table`).
-        ``title_en``: the title in the English edition.
+        ``title_en``, ``labels_en``: the title and the column headers in the English edition.
         """
+        number = self._next_number("table")
+        shown_title = self._in_language(title, title_en, "table title")
         published = output.publish_table(
             frame,
             name,
             output_dir=self.output_dir,
-            title=title,
+            title=shown_title,
             counts=counts,
             rates=rates,
             threshold=self.threshold,
-            labels=labels,
+            labels=labels if self.language == "zh" or labels_en is None else labels_en,
             city_level=city_level,
             decided=decided,
+            number=number,
+            demo=self.is_demo,
+            language=self.language,
         )
         if show:
+            formats = published.attrs["formats"]
             rows = published if show is True else published.head(int(show))
             shortened = show is not True and len(published) > int(show)
-            note = f"（前{int(show)}行，共{len(published)}行，全表见 tables/{name}.csv）" if shortened else ""
-            output.show_table(rows, f"表 {title}{note}")
+            if not shortened:
+                note = ""
+            elif self.language == "zh":
+                note = f"（前{int(show)}行，共{len(published)}行，全表见 tables/{name}.csv）"
+            else:
+                note = f" (first {int(show)} of {len(published)} rows; the whole table is tables/{name}.csv)"
+            self._show(rows, f"{number} {shown_title}{note}", formats)
         return published
+
+    def _show(self, frame: pd.DataFrame, caption: str, formats: dict | None = None) -> None:
+        output.show_table(frame, caption, formats=formats)
+
+    def show_table(
+        self, frame: pd.DataFrame, *, title: str, title_en: str | None = None, labels_en: dict | None = None
+    ) -> None:
+        """Show a table that is not published as a file (numbered with the chapter's tables).
+
+        Its numbers must already be published ones (the chapter's own tables, or rows of them).
+        """
+        number = self._next_number("table")
+        if self.language != "zh" and labels_en:
+            frame = frame.rename(columns=labels_en)
+        self._show(frame, f"{number} {self._in_language(title, title_en, 'table title')}")
 
     def figure(
         self,
@@ -162,12 +224,25 @@ class Chapter:
         alt: str | None = None,
         alt_en: str | None = None,
     ) -> Path:
-        """Save a figure (PNG + SVG in ``figures/``) and show it with its caption.
+        """Save a figure (PNG + SVG in ``figures/``) and show it, numbered (图1-1 …), with its caption.
 
         ``caption_en`` is the caption in the English edition; ``alt`` and ``alt_en`` describe what the
-        figure shows and its main finding, for readers who cannot see it.
+        figure shows and its main finding, for readers who cannot see it (the page's ``<img alt>``;
+        without one, the caption). In a demo edition the files carry the 示例数据 mark.
         """
-        return output.show_figure(fig, name, caption, output_dir=self.output_dir)
+        number = self._next_number("figure")
+        shown_caption = self._in_language(caption, caption_en, "figure caption")
+        shown_alt = alt if self.language == "zh" else alt_en
+        mark = (DEMO_MARK if self.language == "zh" else DEMO_MARK_EN) if self.is_demo else None
+        return output.show_figure(
+            fig,
+            name,
+            f"{number} {shown_caption}",
+            output_dir=self.output_dir,
+            alt=shown_alt or shown_caption,
+            language=self.language,
+            mark=mark,
+        )
 
     def path(self, *parts: str) -> Path:
         return self.output_dir.joinpath(*parts)

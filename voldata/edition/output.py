@@ -14,6 +14,7 @@ live content however a sentence interpolates it.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -22,14 +23,27 @@ from pathlib import Path
 
 import mistune
 import pandas as pd
-from IPython.display import HTML, Image, display
+from IPython.display import HTML, display
 
 from voldata import figures
+from voldata.demo import DEMO_NOTICE
 from voldata.edition.workbook import TABLE_META_DIR
 from voldata.publish import SECONDARY_MARK, suppress
 
 __all__ = [
     "CSV_FORMULA_PREFIXES",
+    "FORMATS",
+    "FIGURE_META_DIR",
+    "MISSING_ENGLISH",
+    "column_formats",
+    "published_value",
+    "published_frame",
+    "display_value",
+    "html_table",
+    "with_units",
+    "demo_line",
+    "read_published_csv",
+    "read_figure_meta",
     "publish_table",
     "guard_csv_text",
     "show_table",
@@ -55,13 +69,144 @@ def guard_csv_text(value: object) -> object:
     return guarded.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _column_types(frame: pd.DataFrame, counts: Sequence[str]) -> dict[str, str]:
-    """Each column's type: ``number`` for counts (digits or ``<10``) and numeric columns, ``text`` otherwise."""
-    types = {}
+#: How a column is written, alike in the page, the CSV and the workbook:
+#: ``count`` whole numbers (grouped by thousands on the page), ``decimal`` one decimal (hours, per-10k rates),
+#: ``percent`` shares and growth as percentages with one decimal (the header says %), ``code`` years,
+#: months, ranks and codes (never grouped), ``by_unit`` the value column of an indicator table (each row by
+#: its unit), ``text``.
+FORMATS = ("count", "decimal", "percent", "code", "by_unit", "text")
+# Matched against the lower-cased header.
+PERCENT_WORDS = ("率", "比例", "占比", "增长", "%", "rate", "share", "yoy", "change")
+DECIMAL_WORDS = ("时长", "小时", "每万", "人均", "hours", "per_10k", "per 10,000", "average")
+CODE_WORDS = ("年份", "年度", "月份", "代码", "排名", "year", "month", "code", "rank")
+#: An indicator table's value and unit columns (:func:`voldata.edition.analysis.indicator_table`), by language.
+VALUE_UNIT_COLUMNS = (("数值", "单位"), ("Value", "Unit"))
+PERCENT_UNIT = "%"
+
+
+def column_formats(frame: pd.DataFrame, counts: Sequence[str] = ()) -> dict[str, str]:
+    """Each column's format (one of :data:`FORMATS`), from its header (after relabelling) and its values.
+
+    ``counts`` are columns of people counts, which may hold ``<10`` or ``x`` (always ``count``).
+    """
+    value_column = next((v for v, u in VALUE_UNIT_COLUMNS if {v, u} <= set(frame.columns)), None)
+    formats = {}
     for column in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column])
-        types[str(column)] = "number" if column in counts or numeric else "text"
-    return types
+        header = str(column).lower()
+        series = frame[column]
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        if column == value_column:
+            kind = "by_unit"
+        elif column in counts:
+            kind = "count"
+        elif not numeric:
+            kind = "text"
+        elif any(word in header for word in PERCENT_WORDS):
+            kind = "percent"
+        elif any(word in header for word in CODE_WORDS):
+            kind = "code"
+        elif any(word in header for word in DECIMAL_WORDS):
+            kind = "decimal"
+        elif pd.api.types.is_integer_dtype(series) or bool((series.dropna() % 1 == 0).all()):
+            kind = "count"
+        else:
+            kind = "decimal"
+        formats[str(column)] = kind
+    return formats
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
+
+
+def _unit_format(unit: object) -> str:
+    """The format of an indicator value by its unit: percentages, ratios and indices keep their decimals."""
+    if unit == PERCENT_UNIT:
+        return "percent"
+    return {"倍": "ratio", "times": "ratio", "系数": "index", "index": "index", "小时": "hours", "hours": "hours"}.get(
+        str(unit), "decimal"
+    )
+
+
+def published_value(value: object, kind: str, *, unit: object = None) -> object:
+    """A cell as the CSV and the workbook hold it: counts whole, one decimal, shares ×100; text unchanged."""
+    if _missing(value) or isinstance(value, bool):
+        return None if _missing(value) else value
+    if isinstance(value, str):  # a published count ("12", "<10", "x") or text
+        return int(value) if kind == "count" and value.isdigit() else value
+    number = float(value)
+    if kind == "by_unit":
+        kind = _unit_format(unit)
+        if kind == "decimal" and number == round(number):
+            kind = "count"
+        kind = "decimal" if kind == "hours" else kind
+    if kind in ("count", "code"):
+        return int(round(number))
+    if kind == "percent":
+        return round(number * 100, 1)
+    if kind == "ratio":
+        return round(number, 2)
+    if kind == "index":
+        return round(number, 3)
+    return round(number, 1)
+
+
+def published_frame(frame: pd.DataFrame, formats: Mapping[str, str], *, language: str = "zh") -> pd.DataFrame:
+    """The frame with every cell as :func:`published_value` writes it (object columns; yes/no as words)."""
+    units = next((frame[u] for v, u in VALUE_UNIT_COLUMNS if {v, u} <= set(frame.columns)), None)
+    written = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        kind = formats[str(column)]
+        if kind == "text":
+            yes_no = ("是", "否") if language == "zh" else ("yes", "no")
+            written[column] = [
+                None if _missing(v) else (yes_no[0] if v else yes_no[1]) if isinstance(v, bool) else v
+                for v in frame[column]
+            ]
+            continue
+        unit_of = units if kind == "by_unit" and units is not None else pd.Series(None, index=frame.index)
+        values = [published_value(v, kind, unit=u) for v, u in zip(frame[column], unit_of, strict=True)]
+        written[column] = pd.Series(values, index=frame.index, dtype=object)
+    return written
+
+
+def display_value(value: object, kind: str) -> str:
+    """A published cell (:func:`published_value`) as the page shows it: counts grouped, years and codes not."""
+    if _missing(value):
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return f"{int(value):,}" if value.isdigit() and kind == "count" else value
+    if kind == "code":
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if kind == "by_unit":
+        return f"{value:,}"
+    return f"{value:,.1f}"
+
+
+def with_units(formats: Mapping[str, str], *, language: str = "zh") -> dict[str, str]:
+    """Headers of percentage columns with their unit: 活跃率 → 活跃率（%）, Active rate → Active rate (%)."""
+    suffix = "（%）" if language == "zh" else " (%)"
+    return {c: c + suffix for c, kind in formats.items() if kind == "percent" and "%" not in c}
+
+
+def html_table(frame: pd.DataFrame, caption: str, *, formats: Mapping[str, str] | None = None) -> str:
+    """A table as HTML with its caption in a ``<caption>``, every cell written by its column's format.
+
+    ``frame`` holds the values as computed (shares as fractions); ``formats`` as :func:`column_formats`.
+    """
+    formats = dict(formats or column_formats(frame))
+    frame = published_frame(frame, {str(c): formats.get(str(c), "text") for c in frame.columns})
+    shown = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        kind = formats.get(str(column), "text")
+        shown[column] = [display_value(v, kind) for v in frame[column]]
+    body = shown.to_html(index=False, escape=True, border=0)
+    body = body.replace(">", f"><caption>{html.escape(caption)}</caption>", 1)
+    return f'<div class="voldata-table">{body}</div>'
 
 
 def publish_table(
@@ -76,6 +221,9 @@ def publish_table(
     labels: Mapping[str, str] | None = None,
     city_level: bool = False,
     decided: Sequence[str] = (),
+    number: str = "",
+    demo: bool = False,
+    language: str = "zh",
 ) -> pd.DataFrame:
     """Suppress small cells, write the table as CSV and return what was published.
 
@@ -109,12 +257,21 @@ def publish_table(
         :func:`~voldata.publish.suppress_parts` …): text holding digits, ``<threshold``
         or the secondary mark, written as it is (typed as numbers). Anything else
         in them is refused, so a raw count cannot slip through.
+    number : str
+        The table's number in the edition (``表1-1``), kept for the workbook's 目录.
+    demo : bool
+        Demo data: the CSV's first line says so (:func:`demo_line`), and so does the workbook.
+    language : {"zh", "en"}
+        Language of the headers' units and of the demo line.
 
     Returns
     -------
     DataFrame
-        The published table (suppressed, relabelled). Text cells that a
-        spreadsheet would take for a formula are guarded in the CSV only.
+        The published table (suppressed, relabelled, percentage headers marked %;
+        values as computed; ``attrs["formats"]`` holds each column's format).
+        The CSV holds them as :func:`published_value` writes them: counts whole,
+        one decimal, shares and growth ×100. Text cells that a spreadsheet would
+        take for a formula are guarded in the CSV only.
     """
     if not _NAME.match(name):
         raise ValueError(f"table name must use letters, digits and _ only, not {name!r}")
@@ -131,20 +288,58 @@ def publish_table(
         rates={} if city_level else rates,
         threshold=threshold,
     )
-    types = _column_types(published, [*suppressed_counts, *decided])
     if labels:
         published = published.rename(columns=dict(labels))
-        types = {labels.get(column, column): kind for column, kind in types.items()}
+    counted = [dict(labels or {}).get(c, c) for c in (*suppressed_counts, *decided)]
+    formats = column_formats(published, counted)
+    units = with_units(formats, language=language)
+    published = published.rename(columns=units)
+    formats = {units.get(c, c): kind for c, kind in formats.items()}
+    published.attrs["formats"] = formats
+    written = published_frame(published, formats, language=language)
+    types = {c: "text" if kind == "text" else "number" for c, kind in formats.items()}
     folder = Path(output_dir) / "tables"
     (folder / TABLE_META_DIR).mkdir(parents=True, exist_ok=True)
-    written = published.copy()
+    guarded = written.copy()
     for column, kind in types.items():
         if kind == "text":
-            written[column] = written[column].map(guard_csv_text)
-    written.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig")
-    meta = {"name": name, "title": title, "city_level": city_level, "threshold": threshold, "columns": types}
+            guarded[column] = guarded[column].map(guard_csv_text)
+    with open(folder / f"{name}.csv", "w", encoding="utf-8-sig", newline="") as handle:
+        if demo:
+            handle.write(demo_line(language) + "\n")
+        guarded.to_csv(handle, index=False)
+    meta = {
+        "name": name,
+        "number": number,
+        "title": title,
+        "city_level": city_level,
+        "threshold": threshold,
+        "demo": demo,
+        "columns": types,
+        "formats": formats,
+        # The unguarded cells, for the workbook (which writes text as text, so needs no guard).
+        "rows": [[_json_cell(v) for v in row] for row in written.itertuples(index=False)],
+    }
     (folder / TABLE_META_DIR / f"{name}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return published
+
+
+def read_published_csv(path: str | Path, **read_csv) -> pd.DataFrame:
+    """A published table's CSV read with pandas, its first line skipped when it is the demo notice."""
+    with open(path, encoding="utf-8-sig") as handle:
+        demo = handle.readline().startswith("# ")
+    return pd.read_csv(path, encoding="utf-8-sig", skiprows=1 if demo else 0, **read_csv)
+
+
+def _json_cell(value: object) -> object:
+    if _missing(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def demo_line(language: str = "zh") -> str:
+    """The first line of a demo edition's CSV files (and the workbook's first row)."""
+    return f"# {DEMO_NOTICE[language]}"
 
 
 def _check_decided(frame: pd.DataFrame, column: str, threshold: int, name: str) -> None:
@@ -156,57 +351,63 @@ def _check_decided(frame: pd.DataFrame, column: str, threshold: int, name: str) 
         raise ValueError(f"table {name}: column {column!r} is not published text (digits, <{threshold}, x)")
 
 
-PERCENT_HEADERS = ("率", "比例", "占比", "增长")
+def show_table(frame: pd.DataFrame, caption: str, *, formats: Mapping[str, str] | None = None) -> None:
+    """Display a table in the notebook under its caption, each column written by its format.
 
-
-def _format_cell(value: object, *, percent: bool) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, str):
-        return f"{int(value):,}" if value.isdigit() else value
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (int, float)) or hasattr(value, "item"):
-        number = float(value)
-        if percent:
-            return f"{number * 100:.1f}%"
-        if number == round(number):
-            return f"{number:,.0f}"
-        return f"{number:,.1f}" if abs(number) >= 1 else f"{number:.3f}"
-    return str(value)
-
-
-def _html_table(frame: pd.DataFrame, caption: str) -> str:
-    """A published table as HTML: shares and growth as percentages, counts with separators, blanks empty.
-
-    Tables of indicators (columns 数值 and 单位) format each value by its unit.
+    ``formats`` (column -> one of :data:`FORMATS`) defaults to :func:`column_formats` of the frame.
+    An empty table says so.
     """
-    shown = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        header = str(column)
-        percent = any(word in header for word in PERCENT_HEADERS) and header not in ("单位",)
-        shown[column] = [_format_cell(v, percent=percent) for v in frame[column]]
-    if {"数值", "单位"} <= set(frame.columns):
-        shown["数值"] = [
-            _format_cell(v, percent=unit == "比例") for v, unit in zip(frame["数值"], frame["单位"], strict=True)
-        ]
-    body = shown.to_html(index=False, escape=True, border=0)
-    return f'<div class="voldata-table"><p class="caption"><strong>{html.escape(caption)}</strong></p>{body}</div>'
-
-
-def show_table(frame: pd.DataFrame, caption: str) -> None:
-    """Display a (published) table in the notebook with a caption, numbers formatted; an empty one says so."""
     if frame.empty:
         display(HTML(f'<p class="caption"><strong>{html.escape(caption)}</strong>：无。</p>'))
         return
-    display(HTML(_html_table(frame, caption)))
+    display(HTML(html_table(frame, caption, formats=formats)))
 
 
-def show_figure(fig, name: str, caption: str, *, output_dir: str | Path) -> Path:
-    """Save a figure as PNG + SVG in ``output_dir/figures`` and show the PNG with its caption."""
-    png = figures.save(fig, name, output_dir=output_dir)
-    display(Image(filename=str(png)))
-    say(zh=f"*{caption}*（图件：`figures/{png.stem}.png`，`.svg`）")
+#: Where :func:`show_figure` leaves each figure's caption and alt text for the build (removed from the edition).
+FIGURE_META_DIR = ".meta"
+
+
+def read_figure_meta(figures_dir: str | Path) -> dict[str, dict]:
+    """The captions and alt texts :func:`show_figure` left in ``figures/.meta``: name -> {caption, alt}."""
+    folder = Path(figures_dir) / FIGURE_META_DIR
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
+
+
+def show_figure(
+    fig,
+    name: str,
+    caption: str,
+    *,
+    output_dir: str | Path,
+    alt: str = "",
+    language: str = "zh",
+    mark: str | None = None,
+) -> Path:
+    """Save a figure as PNG + SVG in ``output_dir/figures`` and show it as a captioned figure.
+
+    ``alt`` is the image's text alternative (what it shows and its main finding); the caption
+    (already numbered) follows the image, with the files it was saved as. ``mark`` (the demo
+    mark) is drawn on the figure, so a copied file still says it.
+    """
+    png = figures.save(fig, name, output_dir=output_dir, mark=mark)
+    meta = Path(output_dir) / "figures" / FIGURE_META_DIR
+    meta.mkdir(exist_ok=True)
+    (meta / f"{name}.json").write_text(
+        json.dumps({"name": name, "caption": caption, "alt": alt or caption}, ensure_ascii=False), encoding="utf-8"
+    )
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    stem = html.escape(png.stem)
+    if language == "zh":
+        files = f"（图件：<code>figures/{stem}.png</code>、<code>.svg</code>）"
+    else:
+        files = f" (files: <code>figures/{stem}.png</code>, <code>.svg</code>)"
+    display(
+        HTML(
+            f'<figure class="voldata-figure"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(alt or caption)}">'
+            f'<figcaption>{html.escape(caption)}<span class="files">{files}</span></figcaption></figure>'
+        )
+    )
     return png
 
 
@@ -224,6 +425,10 @@ _PROSE = _prose_renderer()
 def render_prose(text: str) -> str:
     """Markdown prose as HTML: emphasis, lists, quotes and code; tags, links and autolinks stay text."""
     return _PROSE(text)
+
+
+#: What the English edition shows for a passage that has no English text yet.
+MISSING_ENGLISH = "*(This passage has no English text yet; see the Chinese edition.)*"
 
 
 def say(zh: str, en: str | None = None, *, language: str = "zh") -> None:

@@ -20,7 +20,9 @@ from voldata.editorial import EditorialError, read_editorial
 
 __all__ = [
     "CHAPTERS",
+    "CHAPTERS_EN",
     "LANGUAGES",
+    "parse_languages",
     "MAX_JOBS",
     "Parameter",
     "PARAMETERS",
@@ -39,7 +41,16 @@ CHAPTERS: dict[str, str] = {
     "04_district_development": "区域发展篇",
     "05_appendix": "附录",
 }
-LANGUAGES: tuple[str, ...] = ("zh",)
+#: The same parts in the English edition.
+CHAPTERS_EN: dict[str, str] = {
+    "01_general_report": "General Report",
+    "02_professional_development": "Professional Development",
+    "03_practice_and_cases": "Practice and Cases",
+    "04_district_development": "District Development",
+    "05_appendix": "Appendix",
+}
+#: The edition's languages: Chinese (the edition's own folder) and English (its ``en/`` folder).
+LANGUAGES: tuple[str, ...] = ("zh", "en")
 # Chapters a build executes at once, at most (``voldata build --jobs``).
 MAX_JOBS = 16
 
@@ -75,7 +86,7 @@ PARAMETERS: dict[str, Parameter] = {
             "store", "path", "", "store folder written by `voldata ingest`; empty: the demo store data/demo/store"
         ),
         Parameter("output_dir", "path", "", "where figures and tables go; empty: reports/notebooks/<year>"),
-        Parameter("language", "text", "zh", "language of the edition's text (Chinese only for now)"),
+        Parameter("language", "text", "zh", "language of the chapter's text: zh (Chinese) or en (English)"),
         Parameter("suppression_threshold", "int", 10, "small-cell suppression threshold below city level", 1, 1000),
         Parameter(
             "population",
@@ -128,6 +139,23 @@ PARAMETERS: dict[str, Parameter] = {
     )
 }
 COMMON: tuple[str, ...] = tuple(name for name, p in PARAMETERS.items() if not p.chapters)
+
+
+def parse_languages(languages: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The languages of a build (``voldata build --lang``): ``"zh,en"`` → ``("zh", "en")``.
+
+    Each must be one of :data:`LANGUAGES`, none twice, at least one; Chinese first when both are given.
+    """
+    given = languages.split(",") if isinstance(languages, str) else list(languages)
+    given = [str(language).strip() for language in given]
+    unknown = [language for language in given if language not in LANGUAGES]
+    if not given or unknown or "" in given:
+        raise ParameterError(
+            f"--lang must be languages among {', '.join(LANGUAGES)} separated by commas, not {languages!r}"
+        )
+    if len(set(given)) != len(given):
+        raise ParameterError(f"--lang names a language twice: {languages!r}")
+    return tuple(language for language in LANGUAGES if language in given)
 
 
 def chapter_parameters(key: str) -> dict[str, Any]:

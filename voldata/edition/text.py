@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -35,6 +36,7 @@ __all__ = [
     "growth",
     "ranked",
     "extremes",
+    "source_name",
 ]
 
 MISSING = "—"
@@ -262,3 +264,51 @@ def nominal_value_change(change: dict) -> str:
         f"（{versus_last_year(change.get('hours_yoy'))}）带来{effect(change.get('hours_effect'))}，"
         f"小时工资变化（{versus_last_year(change.get('hourly_wage_yoy'))}）带来{effect(change.get('wage_effect'))}"
     )
+
+
+# -- sources as the edition names them ---------------------------------------------------
+#: The reference tables' and indicators' source notes (English identifiers in the data) in each
+#: language; a part not listed here (a user's own file) is shown as it is.
+SOURCE_PARTS: dict[str, tuple[str, str]] = {
+    "7th census city total 2020 (verified)": (
+        "第七次全国人口普查全市常住人口（2020年，已核实）",
+        "7th national census, city total (2020, verified)",
+    ),
+    "data/reference/guangzhou_districts.csv (7th census 2020; district figures provisional)": (
+        "第七次全国人口普查各区常住人口（2020年，区级数字为初步数）",
+        "7th national census, district populations (2020; district figures provisional)",
+    ),
+    "user population table": ("用户提供的人口表", "the user's population table"),
+    "provincial statistics as cited by a third party": (
+        "广东省统计数据，经第三方转引",
+        "provincial statistics as cited by a third party",
+    ),
+    "wage table": ("工资表", "wage table"),
+    "verified": ("已核实", "verified"),
+    "not verified": ("未经核实", "not verified"),
+}
+_NO_WAGE = re.compile(r"^no wage for (\d{4}): the (\d{4}) wage is used$")
+
+
+def source_name(source: object, *, language: str = "zh") -> str:
+    """A source note (``"provincial statistics as cited by a third party; not verified"``) in the edition's words.
+
+    ``source_name("provincial statistics as cited by a third party; not verified")`` →
+    "广东省统计数据，经第三方转引，未经核实". Parts are separated by "; ".
+    """
+    if is_missing(source) or str(source) == "":
+        return MISSING
+    whole = SOURCE_PARTS.get(str(source))
+    if whole:
+        return whole[language == "en"]
+    words = []
+    for part in str(source).split("; "):
+        known = SOURCE_PARTS.get(part)
+        no_wage = _NO_WAGE.match(part)
+        if known:
+            words.append(known[language == "en"])
+        elif no_wage and language == "zh":
+            words.append(f"{no_wage[1]}年工资缺失，使用{no_wage[2]}年工资")
+        else:
+            words.append(part)
+    return ("，" if language == "zh" else "; ").join(words)

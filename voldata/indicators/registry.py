@@ -333,7 +333,7 @@ _ALL = [
     *[
         _i(
             f"star_{n}",
-            f"{n}星级志愿者人数",
+            f"{'一二三四五'[n - 1]}星级志愿者人数",
             f"{n}-star volunteers",
             "人",
             f"Volunteers whose cumulative hours of {_VALID} inside the data window (from the earliest valid "
