@@ -9,6 +9,7 @@ import pytest
 
 from voldata import store
 from voldata.edition import CHAPTERS
+from voldata.edition.output import read_published_csv
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +31,7 @@ def test_practice_chapter_shares_no_paragraph_with_the_general_report(built_edit
 
 def test_series_table_covers_every_year_of_the_store(built_edition, sample_store):
     _, edition = built_edition
-    series = pd.read_csv(edition / "tables" / "05_indicator_series.csv", encoding="utf-8-sig")
+    series = read_published_csv(edition / "tables" / "05_indicator_series.csv")
     years = [str(y) for y in store.store_years(sample_store, "service_records")]
     assert list(series.columns) == ["指标代码", "指标", "单位", *years]
     city = pd.read_json(edition / "indicators.json", typ="series")

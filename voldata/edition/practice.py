@@ -28,6 +28,7 @@ from voldata.indicators.timebank import STORAGE_CAP, account_balances
 
 __all__ = [
     "AGE_BANDS",
+    "AGE_BANDS_EN",
     "BALANCE_BANDS",
     "PARTNERSHIPS",
     "REGULAR_MIN_MONTHS",
@@ -54,6 +55,15 @@ AGE_BANDS: dict[str, str] = {
     "unknown": "年龄不详",
 }
 UNKNOWN_AGE = AGE_BANDS["unknown"]
+#: The English edition's names of the age bands, keyed by their Chinese labels (as tables carry them).
+AGE_BANDS_EN: dict[str, str] = {
+    AGE_BANDS["under_18"]: "Under 18",
+    AGE_BANDS["18_34"]: "18–34",
+    AGE_BANDS["35_59"]: "35–59",
+    AGE_BANDS["60_69"]: "60–69 (young-old)",
+    AGE_BANDS["70_plus"]: "70 and over (old-old)",
+    AGE_BANDS["unknown"]: "Age unknown",
+}
 # Time-bank balances at the end of Y: (lowest balance, label); the last band is the storage cap and above.
 BALANCE_BANDS: tuple[tuple[int, str], ...] = (
     (0, "0"),
