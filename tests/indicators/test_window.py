@@ -5,6 +5,7 @@ from tests/fixtures/indicators (data window 2019-04-01, R01, to 2020-12-31, R15)
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pyarrow as pa
 import pytest
@@ -140,3 +141,12 @@ def test_one_active_rule_at_street_district_and_city(unregistered_active_store):
     sha_mian = streets.set_index("street").loc["沙面街道"]
     assert sha_mian["registered_volunteers"] == 0 and sha_mian["active_volunteers"] == 1
     assert sha_mian["active_rate"] != sha_mian["active_rate"]  # no rate over 0 registered (NaN)
+
+
+def test_data_limitations_in_english_say_the_same_window(tables):
+    window = data_window(tables)
+    texts = data_limitations(window["start"].date(), window["end"].date(), language="en")
+    keys = [key for key, _ in DATA_LIMITATIONS]
+    assert len(texts) == len(keys)
+    assert "from 2019-04-01 to 2020-12-31" in texts[keys.index("window")]
+    assert not [text for text in texts if re.search(r"[\u4e00-\u9fff]", text)]

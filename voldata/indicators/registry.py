@@ -15,7 +15,16 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-__all__ = ["Indicator", "REGISTRY", "SECTIONS", "registry_table", "indicator", "DATA_LIMITATIONS", "data_limitations"]
+__all__ = [
+    "Indicator",
+    "REGISTRY",
+    "SECTIONS",
+    "registry_table",
+    "indicator",
+    "DATA_LIMITATIONS",
+    "DATA_LIMITATIONS_EN",
+    "data_limitations",
+]
 
 SECTIONS = {
     "scale": "1 规模 Scale",
@@ -831,7 +840,37 @@ DATA_LIMITATIONS: list[tuple[str, str]] = [
 ]
 
 
-def data_limitations(start=None, end=None) -> list[str]:
+#: The same limitations in English, by key (the English edition's appendix).
+DATA_LIMITATIONS_EN: dict[str, str] = {
+    "latest_attributes": "Volunteers' political status, district, street and other attributes come from the latest "
+    "export and are used for every earlier year too: someone who joined the party or moved district in an earlier "
+    "year is counted under their present attributes, so part of a difference between years may come from changed "
+    "attributes rather than real change.",
+    "several_ids": "People are counted by volunteer id: one person holding several ids (on different platforms, or "
+    "registered twice) counts as several, so counts may be too high and hours per volunteer too low.",
+    "registration_data": "The data are the volunteer platforms' registrations and service records, not a population "
+    "survey: volunteering not recorded on the platforms is missing, registered volunteers do not represent all "
+    "residents, and no share can be extended to the city's population.",
+    "window": "The data window runs from {start} to {end} (the store's earliest and latest valid service dates): "
+    "service before the window is not in the store, so star volunteers are rated on hours inside the window, their "
+    "numbers are understated and their growth is not computed; volunteers registered before the window cannot be "
+    "followed from their start and are left out of the survival analysis; volunteers registered less than 90 days "
+    "before the end of the data are left out of the 90-day activation rate.",
+    "participation_model": "The participation model takes the days registered in the year as its exposure, so those "
+    "who registered mid-year are compared over the same length of time as those registered all year; standard "
+    "errors are clustered by street (not when there are fewer than 20 streets, which the results say); where most "
+    "volunteers did not serve, a two-part check (whether one served, and how often those who served did) is added.",
+    "partial_first_year": "The Guangzhou public-welfare time bank went live on 26 August 2019, so its 2019 figures "
+    "cover about four months: growth on 2019 is overstated and should not be compared directly.",
+    "nominal_value": "The value of volunteering is computed at each year's wage and is nominal: its change comes from "
+    "both the change in hours and the change in wages, which this report shows separately.",
+    "associations": "The models estimate statistical associations after adjusting for the other variables, not "
+    "causes; unadjusted ratios (such as party members' hours per head against non-members') may also reflect "
+    "differences in age, district and so on.",
+}
+
+
+def data_limitations(start=None, end=None, *, language: str = "zh") -> list[str]:
     """The texts of :data:`DATA_LIMITATIONS`, with the data window's dates filled in.
 
     Parameters
@@ -839,6 +878,8 @@ def data_limitations(start=None, end=None) -> list[str]:
     start, end : date or None
         First and last valid service dates of the store (``voldata.indicators.data_window``);
         None is written as "—".
+    language : {"zh", "en"}
+        The edition's language (English from :data:`DATA_LIMITATIONS_EN`).
 
     Returns
     -------
@@ -847,6 +888,9 @@ def data_limitations(start=None, end=None) -> list[str]:
     """
 
     def day(value) -> str:
-        return "—" if value is None else f"{value.year}年{value.month}月{value.day}日"
+        if value is None:
+            return "—"
+        return f"{value.year}年{value.month}月{value.day}日" if language == "zh" else value.isoformat()
 
-    return [text.format(start=day(start), end=day(end)) if key == "window" else text for key, text in DATA_LIMITATIONS]
+    texts = [(key, text if language == "zh" else DATA_LIMITATIONS_EN[key]) for key, text in DATA_LIMITATIONS]
+    return [text.format(start=day(start), end=day(end)) if key == "window" else text for key, text in texts]
