@@ -184,7 +184,9 @@ def _resource(name: str, path: str, header: list[str], *, title: str, demo: bool
         "schema": {"fields": [_field(h) for h in header], "missingValues": [""]},
     }
     if demo:
-        resource["dialect"] = {"commentChar": "#"}
+        # The demo notice is the first line; naming the header's line too keeps a table without rows valid
+        # (with the comment character alone, frictionless takes the header of an empty table for data).
+        resource["dialect"] = {"commentChar": "#", "headerRows": [2]}
     return resource
 
 
