@@ -14,10 +14,8 @@ import datetime as dt
 import io
 import math
 import operator
-import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +25,6 @@ import polars as pl
 from python_calamine import CalamineWorkbook
 
 from voldata.ingest.canonical import CONTROL_CHARACTERS
-from voldata.ingest.iconv import DecodeFailure, transcode_file
 from voldata.ingest.identity import ID_NUMBER, pseudonymise
 from voldata.personal import compact, mask_personal_numbers
 from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
@@ -45,7 +42,7 @@ __all__ = [
     "recognise",
     "plan_source",
     "read_source",
-    "utf8_copy",
+    "transcode_file",
     "cell_text",
     "detect_encoding",
 ]
@@ -103,17 +100,8 @@ class Plan:
     delimiter: str = ","
     # A workbook read while planning (canonical text, PII already gone).
     frame: pl.DataFrame | None = None
-    # A UTF-8 copy of a CSV in another encoding, made ahead of reading (see :func:`utf8_copy`).
-    utf8_copy: Path | None = None
     # Workbook sheets that are not an export table (notes, summaries): not read.
     skipped_sheets: list[str] = field(default_factory=list)
-    # Known, once read, to hold no control character anywhere (a CSV's bytes were looked at).
-    control_free: bool = False
-
-    @property
-    def needs_transcoding(self) -> bool:
-        """A CSV not in UTF-8: read from a UTF-8 copy."""
-        return self.source.path.suffix.lower() != ".xlsx" and self.encoding not in ("utf-8", "utf-8-sig")
 
 
 # ---------------------------------------------------------------- finding files
@@ -351,22 +339,29 @@ def _plan_csv(source: Source) -> Plan | None:
     raise IngestError(_unknown_table_message(headers, source.relpath))
 
 
-def utf8_copy(plan: Plan, workdir: Path) -> Path:
-    """A UTF-8 copy, in ``workdir``, of a planned CSV in another encoding (read it with ``plan.utf8_copy`` set)."""
-    return _transcode(plan.source.path, plan.encoding, workdir, plan.source.relpath)
+def transcode_file(source: Path, target: Path, encoding: str, *, chunk: int) -> None:
+    """Re-encode ``source`` to UTF-8 in ``target``, ``chunk`` bytes at a time (big exports never sit in memory whole).
 
-
-def _transcode(path: Path, encoding: str, workdir: Path, relpath: str) -> Path:
-    """Re-encode a file to UTF-8 in chunks (big GB18030 exports never sit in memory whole)."""
-    handle, name = tempfile.mkstemp(prefix="transcoded-", suffix=".csv", dir=workdir)
-    os.close(handle)
-    target = Path(name)
-    try:
-        transcode_file(path, target, encoding, chunk=_TRANSCODE_CHUNK)
-    except DecodeFailure as failure:
-        target.unlink(missing_ok=True)
-        raise IngestError(f"{relpath}: cannot decode the file as UTF-8 or {encoding.upper()} ({failure})") from None
-    return target
+    Raises
+    ------
+    UnicodeDecodeError
+        Bytes that are not valid in ``encoding`` (``start`` counts from the start of the file).
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    done = 0  # bytes handed to the decoder so far
+    with open(source, "rb") as reading, open(target, "wb") as writing:
+        while True:
+            data = reading.read(chunk)
+            # The decoder holds back a character cut at the end of a chunk: an error counts from those bytes.
+            held = len(decoder.getstate()[0])
+            try:
+                writing.write(decoder.decode(data, final=not data).encode("utf-8"))
+            except UnicodeDecodeError as error:
+                error.start += done - held
+                raise
+            if not data:
+                return
+            done += len(data)
 
 
 def _read_csv_text(path: Path, plan: Plan, part: Part) -> pl.DataFrame:
@@ -388,54 +383,35 @@ def _read_csv_text(path: Path, plan: Plan, part: Part) -> pl.DataFrame:
 
 
 def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]:
-    part = plan.parts[0]
+    """The rows of a CSV as text columns; a file in another encoding is read from a UTF-8 copy in ``workdir``."""
+    part, relpath = plan.parts[0], plan.source.relpath
     path = plan.source.path
-    if not plan.needs_transcoding:
+    if plan.encoding not in ("utf-8", "utf-8-sig"):
+        path = workdir / f"transcoded-{plan.source.order}.csv"
         try:
-            frame = _read_csv_text(path, plan, part)
-        except pl.exceptions.ComputeError as error:
-            if "utf-8" not in str(error).lower():
-                raise IngestError(f"{plan.source.relpath}: cannot parse the CSV ({error})") from None
+            transcode_file(plan.source.path, path, plan.encoding, chunk=_TRANSCODE_CHUNK)
+        except UnicodeDecodeError as error:
+            path.unlink(missing_ok=True)
+            raise IngestError(
+                f"{relpath}: cannot decode the file as UTF-8 or {plan.encoding.upper()} "
+                f"(bad bytes near byte {error.start})"
+            ) from None
+    try:
+        frame = _read_csv_text(path, plan, part)
+    except pl.exceptions.ComputeError as error:
+        if path == plan.source.path and "utf-8" in str(error).lower():
             # UTF-8 where the Chinese header is, not further on: two encodings
             # in one file. Decoding it either way would garble half of it.
             raise IngestError(
-                f"{plan.source.relpath}: starts as UTF-8 but holds bytes further on that are not UTF-8 "
+                f"{relpath}: starts as UTF-8 but holds bytes further on that are not UTF-8 "
                 "(mixed encodings?); save the file again in one encoding"
             ) from None
-    else:
-        path = plan.utf8_copy or _transcode(path, plan.encoding, workdir, plan.source.relpath)
-        try:
-            frame = _read_csv_text(path, plan, part)
-            plan.control_free = _control_free(path)
-        except pl.exceptions.ComputeError as error:
-            raise IngestError(f"{plan.source.relpath}: cannot parse the CSV ({error})") from None
-        finally:
+        raise IngestError(f"{relpath}: cannot parse the CSV ({error})") from None
+    finally:
+        if path != plan.source.path:
             path.unlink(missing_ok=True)
-        return [(part, frame, part.header_index + 2)]
-    plan.control_free = _control_free(path)
     # Rows as a spreadsheet numbers them: header on line h+1, first data row h+2.
     return [(part, frame, part.header_index + 2)]
-
-
-_C0_OR_DEL = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
-_NOT_C0_OR_DEL = bytes(set(range(256)) - set(_C0_OR_DEL))
-_C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
-
-
-def _control_free(path: Path) -> bool:
-    """Whether a UTF-8 file holds no control character at all (then its cells need no check one by one).
-
-    A pass over the bytes costs a tenth of looking into every cell.
-    """
-    with open(path, "rb") as handle:
-        previous = b""
-        while chunk := handle.read(_TRANSCODE_CHUNK):
-            # (C1 controls are two bytes in UTF-8, the first \xc2, which Chinese text rarely holds.)
-            joined = previous[-1:] + chunk
-            if chunk.translate(None, _NOT_C0_OR_DEL) or (b"\xc2" in joined and _C1_IN_UTF8.search(joined)):
-                return False
-            previous = chunk
-    return True
 
 
 # ---------------------------------------------------------------- XLSX

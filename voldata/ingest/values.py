@@ -171,20 +171,9 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
     return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
 
 
-# A moment whose text in a format is as wide as that format's text gets.
-_EXAMPLE_MOMENT = dt.datetime(2000, 10, 10, 10, 10, 10)
-# Values looked at to see which shape a column mostly has.
-_SAMPLE_SIZE = 1000
-
-
-def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str, *, cache: bool = True) -> pl.Series:
-    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere.
-
-    The parser's cache pays where values are slow to parse (they miss the
-    format, or are not zero-padded) and repeat; zero-padded values that fit
-    parse faster without it.
-    """
-    parsed = text.str.to_datetime(fmt, time_unit="us", strict=False, cache=cache)
+def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str) -> pl.Series:
+    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere."""
+    parsed = text.str.to_datetime(fmt, time_unit="us", strict=False)
     taken = parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR) & text.str.contains(shape)
     return parsed.to_frame("v").select(pl.when(taken).then(pl.col("v"))).to_series()
 
@@ -192,31 +181,21 @@ def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str, *, cache: bool = 
 def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Datetimes (microseconds, naive local time) and a status per row.
 
-    The canonical ``YYYY-MM-DD HH:MM:SS`` shape and the other common export
-    shapes (:data:`_DATETIME_SHAPES`) are parsed vectorised, each shape only
-    where the text has exactly that shape (the parser alone is more lenient
-    than the rules, e.g. it rolls ``08:00:60`` over to ``08:01:00``; on the
-    shape it gives what :func:`parse_datetime_text` would).
-    The shapes take disjoint sets of values, so they are tried in the order
-    that suits the column: the shape most of a sample has goes first, over
-    every row, and the others only see the rows left. Every other non-blank
-    value goes through :func:`parse_datetime_text` once per distinct value.
+    The common export shapes (:data:`_DATETIME_SHAPES`) are parsed
+    vectorised, each shape only where the text has exactly that shape (the
+    parser alone is more lenient than the rules, e.g. it rolls ``08:00:60``
+    over to ``08:01:00``; on the shape it gives what
+    :func:`parse_datetime_text` would), each on the rows the shapes before
+    left. Every other non-blank value goes through
+    :func:`parse_datetime_text` once per distinct value.
     """
-    shapes = list(_DATETIME_SHAPES)
-    sample = series.head(_SAMPLE_SIZE).drop_nulls()
-    hits = [len(sample) - _datetimes_of_shape(sample, *shape).null_count() for shape in shapes]
-    shapes = [shape for _, shape in sorted(zip(hits, shapes), key=lambda pair: -pair[0])]
-    # Zero-padded values (all as long as the format's widest text) take the
-    # parser's fast path, where its cache only costs; others pay for it.
-    padded = sample.str.len_bytes().eq(len(_EXAMPLE_MOMENT.strftime(shapes[0][0]))).all()
-    parsed = _datetimes_of_shape(series, *shapes[0], cache=not padded)
-    for shape in shapes[1:]:
+    parsed = pl.repeat(None, len(series), dtype=pl.Datetime("us"), eager=True)
+    for shape in _DATETIME_SHAPES:
         rows = (parsed.is_null() & series.is_not_null()).arg_true()
         if len(rows) == 0:
             break
         found = _datetimes_of_shape(series.gather(rows), *shape)
-        if found.null_count() < len(found):
-            parsed = parsed.scatter(rows.filter(found.is_not_null()), found.drop_nulls())
+        parsed = parsed.scatter(rows.filter(found.is_not_null()), found.drop_nulls())
     status = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
     # Everything no shape took goes the permissive way.
     slow_rows = (parsed.is_null() & series.is_not_null()).arg_true()
