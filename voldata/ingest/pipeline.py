@@ -140,7 +140,7 @@ def _build(
     fault_lists: list[str] = []
     masked: dict[int, dict[str, int]] = {}
     for source in tqdm(sources, desc="reading", unit="file", disable=not progress, file=sys.stderr):
-        plan = _naming_the_file(source, plan_source, source, key=key)
+        plan = _naming_the_file(source, plan_source, source)
         if plan is None:
             fault_lists.append(source.relpath)
             continue

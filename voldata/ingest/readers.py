@@ -13,14 +13,12 @@ import csv
 import datetime as dt
 import io
 import math
-import operator
 import re
 import stat
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 from python_calamine import CalamineWorkbook
 
@@ -61,8 +59,6 @@ _TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 _FAULT_LIST_HEADERS = frozenset({"file", "sheet", "row_number", "fault", "expected"})
-# Columns every read frame starts with: where each row came from.
-META_COLUMNS = ("_file", "_sheet", "_row")
 
 
 class IngestError(Exception):
@@ -98,8 +94,8 @@ class Plan:
     parts: list[Part]
     encoding: str = ""
     delimiter: str = ","
-    # A workbook read while planning (canonical text, PII already gone).
-    frame: pl.DataFrame | None = None
+    # A workbook's sheets, read while planning (a workbook is parsed whole even to read its header).
+    pieces: list[tuple[Part, pl.DataFrame, int]] = field(default_factory=list)
     # Workbook sheets that are not an export table (notes, summaries): not read.
     skipped_sheets: list[str] = field(default_factory=list)
 
@@ -457,11 +453,11 @@ def _open_workbook(source: Source) -> CalamineWorkbook:
         raise IngestError(f"{source.relpath}: cannot open the workbook ({type(error).__name__}: {error})") from None
 
 
-def _sheet_rows(workbook: CalamineWorkbook, name: str, source: Source, nrows: int | None = None) -> list[list]:
+def _sheet_rows(workbook: CalamineWorkbook, name: str, source: Source) -> list[list]:
     """The cells of one sheet from A1, row by row; a merged range's cells all hold its anchor's value."""
     try:
         sheet = workbook.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False, **({} if nrows is None else {"nrows": nrows}))
+        rows = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
     except Exception as error:
         raise IngestError(f"{source.relpath} sheet {name!r}: cannot read ({type(error).__name__}: {error})") from None
@@ -498,43 +494,30 @@ def _sheet_frame(spec: Table, part: Part, rows: list[list]) -> pl.DataFrame:
     """
     kinds = {c.name: c.kind for c in spec.columns}
     data: dict[str, pl.Series] = {}
-    # Sheets are read as a rectangle, so cells are usually taken column by
-    # column in C (``itemgetter``); a short row is looked at cell by cell.
-    narrowest = min((len(row) for row in rows), default=0)
-
-    def column(position: int) -> list:
-        if position < narrowest:
-            return list(map(operator.itemgetter(position), rows))
-        return [row[position] if position < len(row) else None for row in rows]
-
     for position in sorted(part.columns):
-        values = column(position)
+        values = [row[position] if position < len(row) else None for row in rows]
         kind = kinds.get(part.columns[position])
         if kind in ("date", "datetime", "year"):
             values = [_serial_text(value, kind) for value in values]
-        if set(map(type, values)) <= {str}:
-            data[f"c{position}"] = pl.Series(values, dtype=pl.String).replace("", None)
-        else:
-            data[f"c{position}"] = pl.Series([cell_text(v) for v in values], dtype=pl.String)
-    # Column by column, compared in C (a cell holding 0 or False is filled too).
-    filled = np.zeros(len(rows), dtype=bool)
-    for position in range(part.n_columns):
-        if position not in part.columns:
-            cells = np.array(column(position), dtype=object)
-            filled |= ~(np.equal(cells, "") | np.equal(cells, None))
-    data["_other_cells"] = pl.Series(filled, dtype=pl.Boolean)
+        data[f"c{position}"] = pl.Series([cell_text(v) for v in values], dtype=pl.String)
+    # (A cell holding 0 or False is filled too.)
+    others = [position for position in range(part.n_columns) if position not in part.columns]
+    data["_other_cells"] = pl.Series(
+        [any(cell not in ("", None) for cell in (row[p] for p in others if p < len(row))) for row in rows],
+        dtype=pl.Boolean,
+    )
     return pl.DataFrame(data, height=len(rows))
 
 
-def _plan_xlsx(source: Source, *, read: bool) -> tuple[Plan, list[tuple[Part, pl.DataFrame, int]]]:
-    """Plan a workbook; with ``read`` also convert its rows (one parse for both)."""
+def _plan_xlsx(source: Source) -> Plan:
+    """Plan a workbook and read its sheets' rows as text (one parse for both)."""
     workbook = _open_workbook(source)
     parts: list[Part] = []
     pieces: list[tuple[Part, pl.DataFrame, int]] = []
     unknown: list[tuple[str, list[list[str]]]] = []  # sheets that are no export table
     spec: Table | None = None
     for name in workbook.sheet_names:
-        rows = _sheet_rows(workbook, name, source, nrows=None if read else HEADER_SEARCH_ROWS)
+        rows = _sheet_rows(workbook, name, source)
         head = [[cell_text(c) or "" for c in row] for row in rows[:HEADER_SEARCH_ROWS]]
         if not any(any(row) for row in head):
             continue  # an empty sheet holds no rows to account for
@@ -550,37 +533,25 @@ def _plan_xlsx(source: Source, *, read: bool) -> tuple[Plan, list[tuple[Part, pl
             )
         spec = sheet_spec
         parts.append(part)
-        if read:
-            pieces.append((part, _sheet_frame(spec, part, rows[part.header_index + 1 :]), part.header_index + 2))
+        pieces.append((part, _sheet_frame(spec, part, rows[part.header_index + 1 :]), part.header_index + 2))
         del rows
     if spec is None and unknown:
         name, head = unknown[0]
         raise IngestError(_unknown_table_message(head, f"{source.relpath} sheet {name!r}"))
     if spec is None:
         raise IngestError(f"{source.relpath}: every sheet is empty")
-    return Plan(source=source, table=spec, parts=parts, skipped_sheets=[name for name, _ in unknown]), pieces
-
-
-def _read_xlsx(plan: Plan) -> list[tuple[Part, pl.DataFrame, int]]:
-    workbook = _open_workbook(plan.source)
-    out = []
-    for part in plan.parts:
-        rows = _sheet_rows(workbook, part.sheet, plan.source)[part.header_index + 1 :]
-        out.append((part, _sheet_frame(plan.table, part, rows), part.header_index + 2))
-        del rows
-    return out
+    return Plan(source=source, table=spec, parts=parts, pieces=pieces, skipped_sheets=[name for name, _ in unknown])
 
 
 # ---------------------------------------------------------------- planning and reading
 
 
-def plan_source(source: Source, *, key: bytes | None = None) -> Plan | None:
+def plan_source(source: Source) -> Plan | None:
     """Recognise a file's table and locate its header(s).
 
     A CSV is planned from its first rows only. A workbook has to be parsed
-    whole to see its first rows, so with ``key`` given it is read at once
-    (PII dropped, ID numbers pseudonymised) and the result kept in
-    ``plan.frame`` for :func:`read_source`, instead of being parsed twice.
+    whole to see its first rows, so its sheets are read at once, kept in the
+    plan for :func:`read_source`.
 
     Returns None for a CSV that is a demo generator's fault list (header
     ``file, sheet, row_number, table, fault, expected, ...``): not an export.
@@ -591,12 +562,7 @@ def plan_source(source: Source, *, key: bytes | None = None) -> Plan | None:
         Unreadable file, no known table (naming the headers found and the
         nearest table), or a required column missing.
     """
-    if source.path.suffix.lower() == ".xlsx":
-        plan, pieces = _plan_xlsx(source, read=key is not None)
-        if key is not None:
-            plan.frame = _canonical_text(plan, pieces, key=key)
-        return plan
-    return _plan_csv(source)
+    return _plan_xlsx(source) if source.path.suffix.lower() == ".xlsx" else _plan_csv(source)
 
 
 def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
@@ -611,10 +577,7 @@ def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
         tables with ID numbers ``person_key``, ``id_valid``, ``_id_gender``,
         ``_id_birth_year``. Rows that are blank in every cell are left out.
     """
-    if plan.frame is not None:
-        frame, plan.frame = plan.frame, None
-        return frame
-    pieces = _read_xlsx(plan) if plan.source.path.suffix.lower() == ".xlsx" else _read_csv(plan, workdir)
+    pieces, plan.pieces = plan.pieces or _read_csv(plan, workdir), []
     return _canonical_text(plan, pieces, key=key)
 
 
