@@ -162,31 +162,13 @@ def canonicalise(
                 _problem(status == v.OUT_OF_RANGE, "out_of_range", _value_detail(column, name, "out of range"))
             )
 
-    columns = set(spec.column_names)
-    if "id_type" in columns:
-        # Only 居民身份证 numbers are checked: other documents have no check digit.
-        other = (typed["id_type"] == "other_id").fill_null(False)
-        typed["id_valid"] = (
-            typed["id_valid"].to_frame().select(pl.when(~pl.lit(other)).then(pl.col("id_valid"))).to_series()
-        )
-    else:
-        other = pl.repeat(False, raw.height, eager=True)
-    if "gender" in columns:
-        from_id = (
-            raw.get_column("_id_gender")
-            .to_frame()
-            .select(pl.when(~pl.lit(other)).then(pl.col("_id_gender")))
-            .to_series()
-        )
-        typed["gender"] = typed["gender"].fill_null(from_id)
-    if "birth_year" in columns:
-        from_id = (
-            raw.get_column("_id_birth_year")
-            .to_frame()
-            .select(pl.when(~pl.lit(other)).then(pl.col("_id_birth_year")))
-            .to_series()
-        )
-        typed["birth_year"] = typed["birth_year"].fill_null(from_id)
+    # Only 居民身份证 numbers are checked (other documents have no check digit), and only they tell gender and year.
+    other = (typed["id_type"] == "other_id").fill_null(False) if "id_type" in typed else pl.lit(False)
+    if "id_valid" in typed:
+        typed["id_valid"] = raw.select(pl.when(~other).then(pl.col("id_valid"))).to_series()
+    for name in ("gender", "birth_year"):
+        if name in typed:
+            typed[name] = typed[name].fill_null(raw.select(pl.when(~other).then(pl.col(f"_id_{name}"))).to_series())
     if spec.name == "activities":
         backwards = (typed["end_at"] < typed["start_at"]).fill_null(False)
         problems.extend(
