@@ -89,7 +89,7 @@ def _parse_column(column: Column, series: pl.Series) -> tuple[pl.Series, pl.Seri
 
 
 def canonicalise(
-    spec: Table, raw: pl.DataFrame, *, today: dt.date | None = None
+    spec: Table, raw: pl.DataFrame, *, today: dt.date | None = None, control_free: bool = False
 ) -> tuple[pl.DataFrame, pl.Series, pl.Series, dict[str, int]]:
     """Typed canonical columns of ``spec`` from its raw text, each row's first problem, and the numbers masked.
 
@@ -101,6 +101,8 @@ def canonicalise(
         As :func:`voldata.ingest.readers.read_source` returns it.
     today : datetime.date, optional
         The ingest date: a later date is out of range (default: today).
+    control_free : bool
+        The file is known to hold no control character: its cells are not looked into for one.
 
     Returns
     -------
@@ -115,7 +117,7 @@ def canonicalise(
     masked: Counter = Counter()
     parsable = [c for c in spec.columns if not c.derived_from_id]
     # Control characters (NUL included) in any cell read, the ID number's included: the row is not stored.
-    for column in spec.columns:
+    for column in () if control_free else spec.columns:
         if column.name == "person_key":
             bad = raw.get_column("_id_control")
         elif column.derived_from_id:
@@ -212,16 +214,18 @@ def _future(column: Column, values: pl.Series, today: dt.date) -> list[tuple[pl.
     )
 
 
-def stage(spec: Table, raw: pl.DataFrame, *, today: dt.date | None = None) -> tuple[pl.DataFrame, dict[str, int]]:
+def stage(
+    spec: Table, raw: pl.DataFrame, *, today: dt.date | None = None, control_free: bool = False
+) -> tuple[pl.DataFrame, dict[str, int]]:
     """One file's rows, read (:func:`voldata.ingest.readers.read_source`), as a staged table, and the numbers masked.
 
     The staged table holds where each row came from (``_file``, ``_sheet``,
     ``_row``), the typed canonical columns, the row's value problem
     (``_reason``, ``_detail``; null when it has none) and, for the
     quarantine, the raw text of every column read from a header
-    (:func:`raw_column`).
+    (:func:`raw_column`). ``control_free``: as for :func:`canonicalise`.
     """
-    typed, reason, detail, masked = canonicalise(spec, raw, today=today)
+    typed, reason, detail, masked = canonicalise(spec, raw, today=today, control_free=control_free)
     kept = [c.name for c in spec.columns if c.headers and not c.derived_from_id]
     staged = pl.concat(
         [

@@ -9,7 +9,7 @@ ingest refuses to run.
 
 from __future__ import annotations
 
-import hmac
+import hashlib
 import os
 from pathlib import Path
 
@@ -80,6 +80,27 @@ def _as_bytes(key: str | bytes) -> bytes:
     return key
 
 
+def _hmac_many(key: bytes, values: list[str]) -> list[str]:
+    """HMAC-SHA256 hex of many short values.
+
+    Equivalent to ``hmac.new(key, v, sha256).hexdigest()``; the padded key
+    blocks are hashed once and copied (see BENCHMARKS.md: twice as fast).
+    """
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    out = []
+    for value in values:
+        h = inner.copy()
+        h.update(value.encode("utf-8"))
+        o = outer.copy()
+        o.update(h.digest())
+        out.append(o.hexdigest())
+    return out
+
+
 def normalise_id_number(series: pl.Series) -> pl.Series:
     """NFKC, all whitespace removed, ``x`` upper-cased; blank becomes null (an identifier's rule, upper-cased)."""
     return clean_identifier(series).str.to_uppercase()
@@ -135,9 +156,9 @@ def pseudonymise(frame: pl.DataFrame, *, key: bytes, id_type: pl.Series | None =
         with "other_id" are not checked against GB 11643.
     """
     ids = normalise_id_number(frame.get_column(ID_NUMBER))
-    person_key = ids.map_elements(
-        lambda number: hmac.digest(key, number.encode("utf-8"), "sha256").hex(), return_dtype=pl.String
-    )
+    present = ids.is_not_null().arg_true()
+    hashed = pl.Series(_hmac_many(key, ids.gather(present).to_list()), dtype=pl.String)
+    person_key = pl.repeat(None, len(ids), dtype=pl.String, eager=True).scatter(present, hashed)
     valid, gender, birth_year = _resident_id_facts(ids)
     if id_type is not None:
         other = (id_type == "other_id").fill_null(False)

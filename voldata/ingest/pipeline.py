@@ -146,7 +146,7 @@ def _build(
             continue
         plans.append(plan)
         raw = _naming_the_file(source, read_source, plan, key=key, workdir=scratch)
-        rows, masked[source.order] = stage(plan.table, raw)
+        rows, masked[source.order] = stage(plan.table, raw, control_free=plan.control_free)
         del raw
         path = scratch / f"staged-{source.order}.arrow"
         rows.write_ipc(path, compression="uncompressed")

@@ -98,6 +98,8 @@ class Plan:
     pieces: list[tuple[Part, pl.DataFrame, int]] = field(default_factory=list)
     # Workbook sheets that are not an export table (notes, summaries): not read.
     skipped_sheets: list[str] = field(default_factory=list)
+    # Known, once read, to hold no control character anywhere (a CSV's bytes were looked at).
+    control_free: bool = False
 
 
 # ---------------------------------------------------------------- finding files
@@ -378,6 +380,24 @@ def _read_csv_text(path: Path, plan: Plan, part: Part) -> pl.DataFrame:
     )
 
 
+_NOT_C0_OR_DEL = bytes(set(range(256)) - set(range(0x20)) - {0x7F}) + b"\t\n\r"
+_C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _control_free(path: Path) -> bool:
+    """Whether a UTF-8 file holds no control character (then its cells need no look one by one; see BENCHMARKS.md)."""
+    with open(path, "rb") as handle:
+        previous = b""
+        while chunk := handle.read(_TRANSCODE_CHUNK):
+            # (Whatever is left once every other byte is deleted is a C0 control or DEL; C1 controls take two bytes.)
+            if chunk.translate(None, _NOT_C0_OR_DEL) or (
+                b"\xc2" in chunk and _C1_IN_UTF8.search(previous[-1:] + chunk)
+            ):
+                return False
+            previous = chunk
+    return True
+
+
 def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]:
     """The rows of a CSV as text columns; a file in another encoding is read from a UTF-8 copy in ``workdir``."""
     part, relpath = plan.parts[0], plan.source.relpath
@@ -394,6 +414,7 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
             ) from None
     try:
         frame = _read_csv_text(path, plan, part)
+        plan.control_free = _control_free(path)
     except pl.exceptions.ComputeError as error:
         if path == plan.source.path and "utf-8" in str(error).lower():
             # UTF-8 where the Chinese header is, not further on: two encodings
