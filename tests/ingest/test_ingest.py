@@ -416,21 +416,3 @@ def test_a_gb18030_export_with_bad_bytes_stops_the_ingest_untouched(city_store, 
         ingest([city_copy], store=store, key=KEY, progress=False)
     assert file_bytes(store) == before
     assert _beside(store) == ["raw", "store"]
-
-
-def test_the_garbage_collector_is_restored_after_an_ingest(city_copy, tmp_path):
-    import gc
-
-    assert gc.isenabled()
-    ingest([city_copy], store=tmp_path / "store", key=KEY, progress=False)
-    assert gc.isenabled()
-    (city_copy / "zz_bad.csv").write_text("记录编号,活动编号\nR1,A1\n", encoding="utf-8")
-    with pytest.raises(IngestError):
-        ingest([city_copy], store=tmp_path / "store", key=KEY, progress=False)
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        ingest([CITY], store=tmp_path / "other", key=KEY, progress=False)
-        assert not gc.isenabled()  # a caller's choice is kept
-    finally:
-        gc.enable()
