@@ -390,9 +390,8 @@ def _control_free(path: Path) -> bool:
         previous = b""
         while chunk := handle.read(_TRANSCODE_CHUNK):
             # (Whatever is left once every other byte is deleted is a C0 control or DEL; C1 controls take two bytes.)
-            if chunk.translate(None, _NOT_C0_OR_DEL) or (
-                b"\xc2" in chunk and _C1_IN_UTF8.search(previous[-1:] + chunk)
-            ):
+            joined = previous[-1:] + chunk
+            if chunk.translate(None, _NOT_C0_OR_DEL) or (b"\xc2" in joined and _C1_IN_UTF8.search(joined)):
                 return False
             previous = chunk
     return True
