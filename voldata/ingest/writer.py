@@ -34,15 +34,8 @@ __all__ = [
 ]
 
 QUARANTINE_SCHEMA = pa.schema(
-    [
-        pa.field("table", pa.string()),
-        pa.field("file", pa.string()),
-        pa.field("sheet", pa.string()),
-        pa.field("row_number", pa.int64()),
-        pa.field("reason", pa.string()),
-        pa.field("detail", pa.string()),
-        pa.field("values", pa.string()),
-    ]
+    (name, pa.int64() if name == "row_number" else pa.string())
+    for name in ("table", "file", "sheet", "row_number", "reason", "detail", "values")
 )
 ROWS_PER_GROUP = 1 << 20
 
