@@ -149,7 +149,8 @@ def _build(
         rows, masked[source.order] = stage(plan.table, raw, control_free=plan.control_free)
         del raw
         path = scratch / f"staged-{source.order}.arrow"
-        rows.write_ipc(path, compression="uncompressed")
+        # (As plain Arrow strings: Polars' string views would each write the whole buffer they point into.)
+        rows.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
         staged[plan.table.name].append(path)
         del rows
     if fault_lists:
