@@ -148,9 +148,10 @@ def _build(
         raw = _naming_the_file(source, read_source, plan, key=key, workdir=scratch)
         rows, masked[source.order] = stage(plan.table, raw, control_free=plan.control_free)
         del raw
-        path = scratch / f"staged-{source.order}.arrow"
-        # (As plain Arrow strings: Polars' string views would each write the whole buffer they point into.)
-        rows.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
+        # (Parquet, not Arrow IPC: IPC files are memory-mapped when scanned, and every page touched counts as the
+        # ingest's memory; a Parquet scan holds only the columns and rows a query keeps. See BENCHMARKS.md.)
+        path = scratch / f"staged-{source.order}.parquet"
+        rows.write_parquet(path, compression="lz4", statistics=False)
         staged[plan.table.name].append(path)
         del rows
     if fault_lists:
@@ -190,8 +191,8 @@ def _build(
         spec = TABLES[name]
         # Which check across rows each row fails is kept (one byte a row), so the
         # staged files are read again for each of the steps below instead of held.
-        checks = mark_across_rows(spec, pl.scan_ipc(staged[name]), parents).select("_check").collect()
-        rows = with_reason(spec, pl.scan_ipc(staged[name]).with_columns(checks.to_series()))
+        checks = mark_across_rows(spec, pl.scan_parquet(staged[name]), parents).select("_check").collect()
+        rows = with_reason(spec, pl.scan_parquet(staged[name]).with_columns(checks.to_series()))
         counts.append(rows.group_by("_file", "reason").len().collect())
         quarantined.append(quarantine_rows(spec, rows, relpaths))
         stored = rows.filter(pl.col("reason").is_null())
