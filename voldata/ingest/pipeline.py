@@ -189,10 +189,13 @@ def _build(
         file=sys.stderr,
     ):
         spec = TABLES[name]
-        # Which check across rows each row fails is kept (one byte a row), so the
-        # staged files are read again for each of the steps below instead of held.
-        checks = mark_across_rows(spec, pl.scan_parquet(staged[name]), parents).select("_check").collect()
-        rows = with_reason(spec, pl.scan_parquet(staged[name]).with_columns(checks.to_series()))
+        # Only the rows a check across rows quarantines (few) are kept, by position, so that the queries
+        # below read the staged files again with their filters (a year, say) applied as they read.
+        staged_rows = pl.scan_parquet(staged[name], row_index_name="_position")
+        failed = mark_across_rows(spec, staged_rows, parents).filter(pl.col("_check").is_not_null())
+        failed = failed.select("_position", "_check").collect()
+        found = pl.col("_position").replace_strict(failed["_position"], failed["_check"], default=None)
+        rows = with_reason(spec, staged_rows.with_columns(found.cast(pl.UInt8).alias("_check")))
         counts.append(rows.group_by("_file", "reason").len().collect())
         quarantined.append(quarantine_rows(spec, rows, relpaths))
         stored = rows.filter(pl.col("reason").is_null())
