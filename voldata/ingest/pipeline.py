@@ -192,16 +192,15 @@ def _build(
         # Only the rows a check across rows quarantines (few) are kept, by position, so that the queries
         # below read the staged files again with their filters (a year, say) applied as they read.
         staged_rows = pl.scan_parquet(staged[name], row_index_name="_position")
-        failed = mark_across_rows(spec, staged_rows, parents).filter(pl.col("_check").is_not_null())
-        failed = failed.select("_position", "_check").collect()
+        failed = mark_across_rows(spec, staged_rows, parents)
         found = pl.col("_position").replace_strict(failed["_position"], failed["_check"], default=None)
         rows = with_reason(spec, staged_rows.with_columns(found.cast(pl.UInt8).alias("_check")))
-        counts.append(rows.group_by("_file", "reason").len().collect())
+        counts.append(rows.group_by("_file", "reason").len().collect(engine="streaming"))
         quarantined.append(quarantine_rows(spec, rows, relpaths))
         stored = rows.filter(pl.col("reason").is_null())
         stored_rows[name] = write_table(stored, spec, root)
         for column in [c for table, c in _PARENT_KEYS if table == name]:
-            parents[f"{name}.{column}"] = stored.select(column).collect().to_series()
+            parents[f"{name}.{column}"] = stored.select(column).collect(engine="streaming").to_series()
         for path in staged[name]:
             path.unlink()
 

@@ -72,32 +72,41 @@ def row_checks(spec: Table) -> list[tuple[str, tuple[str, ...], str | None]]:
     return duplicates + orphans
 
 
-def mark_across_rows(spec: Table, rows: pl.LazyFrame, parents: dict[str, pl.Series]) -> pl.LazyFrame:
-    """Add ``_check`` to a table's staged rows (in input order): the first check across rows each fails.
+def mark_across_rows(spec: Table, rows: pl.LazyFrame, parents: dict[str, pl.Series]) -> pl.DataFrame:
+    """The staged rows that fail a check across rows: their ``_position`` and ``_check``, the first check each fails.
 
-    Only rows without a value problem are checked, and each check only sees
-    the rows the checks before it left. A repeated key keeps its first
-    occurrence; an alternate key only counts when all its parts are present
-    (manual records without a sign-in time are not duplicates of each
+    ``rows`` are a table's staged rows in input order, numbered by
+    ``_position``. Only rows without a value problem are checked, and each
+    check only sees the rows the checks before it left. A repeated key keeps
+    its first occurrence; an alternate key only counts when all its parts are
+    present (manual records without a sign-in time are not duplicates of each
     other). A reference is known when its value is among ``parents`` (a
     parent ``"table.column"`` → its stored values) or blank (a donation has
     no counterparty).
+
+    Each check reads only its key columns and streams: a key is hashed, and
+    only the few rows whose hash repeats are compared by value, so the whole
+    table is never held.
     """
-    rows = rows.with_columns(pl.lit(None, dtype=pl.UInt8).alias("_check"))
+    failed = pl.DataFrame(schema={"_position": pl.UInt32, "_check": pl.UInt8})
     for position, (reason, names, parent) in enumerate(row_checks(spec)):
-        fine = pl.col("_reason").is_null() & pl.col("_check").is_null()
+        left = rows.filter(pl.col("_reason").is_null() & ~pl.col("_position").is_in(failed["_position"].implode()))
         if reason == "duplicate":
             if position > 0:
-                fine = fine & pl.all_horizontal(pl.col(n).is_not_null() for n in names)
-            key = pl.col(names[0]) if len(names) == 1 else pl.struct(names)
-            failed = fine & ~pl.when(fine).then(key).is_first_distinct()
+                left = left.filter(pl.all_horizontal(pl.col(n).is_not_null() for n in names))
+            hashes = left.select("_position", pl.struct(names).hash().alias("_hash")).collect(engine="streaming")
+            repeats = hashes.filter(pl.col("_hash").is_duplicated())["_position"]
+            del hashes
+            candidates = left.filter(pl.col("_position").is_in(repeats.implode())).select("_position", *names)
+            candidates = candidates.collect(engine="streaming").sort("_position")
+            found = candidates.filter(~pl.struct(names).is_first_distinct())
         else:
             known = parents.get(parent, pl.Series([], dtype=pl.String))
-            failed = fine & pl.col(names[0]).is_not_null() & ~pl.col(names[0]).is_in(known.implode())
-        rows = rows.with_columns(
-            pl.when(failed).then(pl.lit(position, dtype=pl.UInt8)).otherwise("_check").alias("_check")
-        )
-    return rows
+            column = pl.col(names[0])
+            found = left.filter(column.is_not_null() & ~column.is_in(known.implode())).collect(engine="streaming")
+        found = found.select(pl.col("_position").cast(pl.UInt32), pl.lit(position, dtype=pl.UInt8).alias("_check"))
+        failed = pl.concat([failed, found])
+    return failed.sort("_position")
 
 
 def with_reason(spec: Table, rows: pl.LazyFrame) -> pl.LazyFrame:
@@ -144,7 +153,7 @@ def quarantine_rows(spec: Table, rows: pl.LazyFrame, relpaths: list[str]) -> pl.
         rows.filter(pl.col("reason").is_not_null())
         .with_columns(pl.coalesce("_detail", _check_detail(spec, rows.collect_schema())).alias("_detail"))
         .select("_file", "_sheet", "_row", "reason", "_detail", *(raw_column(c.name) for c in raw_columns))
-        .collect()
+        .collect(engine="streaming")
     )
     picked = picked.with_columns(
         mask_series(picked.get_column(name))[0]

@@ -64,14 +64,19 @@ def write_table(rows: pl.LazyFrame | pl.DataFrame, spec: Table, root: Path) -> i
     if spec.partition_by is None:
         years = [None]
     else:
-        years = rows.select(pl.col(spec.partition_by).dt.year().unique().sort()).collect().to_series().to_list()
+        years = (
+            rows.select(pl.col(spec.partition_by).dt.year().unique().sort())
+            .collect(engine="streaming")
+            .to_series()
+            .to_list()
+        )
     schema, written = arrow_schema(spec), 0
     for year in years:
         path = partition_dir(root, spec.name, year) / PART_FILE
         part = rows if year is None else rows.filter(pl.col(spec.partition_by).dt.year() == year)
         if path.exists():
             part = pl.concat([pl.scan_parquet(path).cast(rows.collect_schema()), part], how="vertical")
-        frame = part.sort(list(spec.key), nulls_last=True).collect()
+        frame = part.sort(list(spec.key), nulls_last=True).collect(engine="streaming")
         if frame.height:
             write_parquet(frame, schema, path)
             written += frame.height
