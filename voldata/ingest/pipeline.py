@@ -189,15 +189,20 @@ def _build(
         file=sys.stderr,
     ):
         spec = TABLES[name]
-        # Only the rows a check across rows quarantines (few) are kept, by position, so that the queries
-        # below read the staged files again with their filters (a year, say) applied as they read.
+        # Only the rows a check across rows quarantines (few) are kept, by position; the queries below read the
+        # staged files again, each filtered on the staged columns (not on a derived one) so that the filter
+        # applies as the files are read and the whole table is never held.
         staged_rows = pl.scan_parquet(staged[name], row_index_name="_position")
         failed = mark_across_rows(spec, staged_rows, parents)
         found = pl.col("_position").replace_strict(failed["_position"], failed["_check"], default=None)
-        rows = with_reason(spec, staged_rows.with_columns(found.cast(pl.UInt8).alias("_check")))
-        counts.append(rows.group_by("_file", "reason").len().collect(engine="streaming"))
-        quarantined.append(quarantine_rows(spec, rows, relpaths))
-        stored = rows.filter(pl.col("reason").is_null())
+        check = found.cast(pl.UInt8).alias("_check")
+        rejected = pl.col("_reason").is_not_null() | pl.col("_position").is_in(failed["_position"].implode())
+        counted = with_reason(spec, staged_rows.select("_file", "_reason", "_position").with_columns(check))
+        counts.append(counted.group_by("_file", "reason").len().collect(engine="streaming"))
+        quarantined.append(
+            quarantine_rows(spec, with_reason(spec, staged_rows.filter(rejected).with_columns(check)), relpaths)
+        )
+        stored = staged_rows.filter(~rejected)
         stored_rows[name] = write_table(stored, spec, root)
         for column in [c for table, c in _PARENT_KEYS if table == name]:
             parents[f"{name}.{column}"] = stored.select(column).collect(engine="streaming").to_series()
