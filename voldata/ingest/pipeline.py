@@ -7,9 +7,10 @@ The steps, in order (:func:`_build`):
    PII dropped and the ID numbers pseudonymised (:mod:`~voldata.ingest.readers`), clean it into
    typed canonical columns with each row's first value problem (:mod:`~voldata.ingest.canonical`),
    and keep it as a staged table in the run's work folder;
-3. per table, parents first: one lazy query over its staged files marks duplicates and orphans
-   (:mod:`~voldata.ingest.quarantine`), and the rows left are written sorted by key, one file per
-   year (:mod:`~voldata.ingest.writer`);
+3. per table, parents first: duplicates and orphans are marked on the key columns alone
+   (:mod:`~voldata.ingest.quarantine`), then the staged files are read again, filtered as they are
+   read, for the quarantine and for the rows left, written sorted by key one year at a time
+   (:mod:`~voldata.ingest.writer`);
 4. the quarantine and the report are written, and the new store replaces the old one in one step.
 """
 
