@@ -15,7 +15,10 @@ typed Parquet (``benchmarks/peers/``; DuckDB comes with the ``bench``
 extra). ``ingest_csv`` measures the ingest
 of the same exports with every workbook sheet saved as a UTF-8 CSV
 (``data/bench/scale-<S>/raw-csv/``): the all-CSV exports the ingest target
-is stated for. Each stage runs in a fresh process,
+is stated for. With ``--baseline DIR`` (a folder holding another version's
+``voldata`` package and ``data/reference``, e.g. ``git archive main voldata
+data/reference | tar -x -C DIR``) that version's ingest is measured in turn
+with this one's, on the same exports (``ingest_baseline``). Each stage runs in a fresh process,
 ``--runs`` times; the medians are reported. The Polars/pandas ratio is measured
 in the same run, alternating the two.
 
@@ -96,7 +99,7 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
     stderr = process.stderr.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-3000:]}")
-    result = {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
+    result = {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "load_1min": os.getloadavg()[0]}
     last_line = stdout.strip().splitlines()[-1] if stdout.strip() else ""
     if last_line.startswith("{"):
         result.update(json.loads(last_line))
@@ -139,7 +142,15 @@ def median_of(runs: list[dict]) -> dict:
     return {k: statistics.median(r[k] for r in runs) for k in keys} | {"runs": len(runs)}
 
 
-def bench_scale(scale: float, runs: int, stages: set[str], *, data: Path = DATA_DIR, work: Path | None = None) -> dict:
+def bench_scale(
+    scale: float,
+    runs: int,
+    stages: set[str],
+    *,
+    data: Path = DATA_DIR,
+    work: Path | None = None,
+    baseline: Path | None = None,
+) -> dict:
     # (Exports made elsewhere may be named scale-1.0 rather than scale-1.)
     folder = next((f for f in (data / f"scale-{scale:g}", data / f"scale-{scale}") if f.exists()), None)
     if folder is None and data != DATA_DIR:
@@ -170,10 +181,21 @@ def bench_scale(scale: float, runs: int, stages: set[str], *, data: Path = DATA_
     }
     if "ingest" in stages or "peers" in stages:
         # The tools are measured in turn, run after run, so a busy spell of the machine hits each alike.
-        samples: dict[str, list[dict]] = {"ingest": [], **{f"peer_{name}": [] for name in peers}}
+        samples: dict[str, list[dict]] = {"ingest": [], "ingest_baseline": [], **{f"peer_{name}": [] for name in peers}}
         for _ in range(runs):
             if "ingest" in stages:
                 samples["ingest"].append(measure(ingest, env=env))
+            if "ingest" in stages and baseline is not None:
+                other = [
+                    sys.executable,
+                    "-m",
+                    "voldata",
+                    "ingest",
+                    str(raw),
+                    "--store",
+                    str(written / "store-baseline"),
+                ]
+                samples["ingest_baseline"].append(measure(other, env=env | {"PYTHONPATH": str(baseline)}))
             for name, command in peers.items() if "peers" in stages else ():
                 peer_out = written / f"peer-{name}"
                 samples[f"peer_{name}"].append(measure([*command, str(peer_out)]))
@@ -232,13 +254,14 @@ def machine() -> dict:
 
 def markdown(all_results: list[dict]) -> str:
     lines = [
-        "| scale | stage | median wall (s) | median peak RSS (MB) | runs | note |",
-        "|---|---|---|---|---|---|",
+        "| scale | stage | median wall (s) | median peak RSS (MB) | runs | median load (1 min) | note |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in all_results:
         for stage in (
             "synth",
             "ingest",
+            "ingest_baseline",
             "peer_pandas",
             "peer_duckdb",
             "ingest_csv",
@@ -251,7 +274,7 @@ def markdown(all_results: list[dict]) -> str:
                 continue
             m = r[stage]
             note = ""
-            if stage in ("ingest", "ingest_csv") and r.get("rows"):
+            if stage in ("ingest", "ingest_baseline", "ingest_csv") and r.get("rows"):
                 rows = sum(r["rows"].values()) if isinstance(r["rows"], dict) else None
                 note = f"{rows / m['wall_s'] / 1e6:.2f} M rows/s ({rows:,} rows)" if rows else ""
             if stage.startswith("peer_"):
@@ -267,7 +290,8 @@ def markdown(all_results: list[dict]) -> str:
                     f" (compute only: {r['pandas_compute_only_over_polars']:.1f}×)"
                 )
             lines.append(
-                f"| {r['scale']:g} | {stage} | {m['wall_s']:.1f} | {m['peak_rss_mb']:.0f} | {m['runs']} | {note} |"
+                f"| {r['scale']:g} | {stage} | {m['wall_s']:.1f} | {m['peak_rss_mb']:.0f} | {m['runs']} "
+                f"| {m.get('load_1min', float('nan')):.1f} | {note} |"
             )
     return "\n".join(lines)
 
@@ -282,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
         "--data", type=Path, default=DATA_DIR, help="folder of scale-<S>/raw exports (made there if missing)"
     )
     parser.add_argument("--work", type=Path, default=None, help="folder for stores and outputs (default: --data)")
+    parser.add_argument(
+        "--baseline", type=Path, default=None, help="folder holding another version's voldata package, to compare"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or any(s <= 0 for s in args.scales):
         parser.error("--runs must be at least 1 and every scale positive")
@@ -289,7 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for scale in args.scales:
         print(f"scale {scale:g} …", file=sys.stderr, flush=True)
-        results.append(bench_scale(scale, args.runs, set(args.stages), data=args.data, work=args.work))
+        results.append(
+            bench_scale(scale, args.runs, set(args.stages), data=args.data, work=args.work, baseline=args.baseline)
+        )
         print(markdown(results[-1:]), file=sys.stderr, flush=True)
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     history = json.loads(RESULTS_FILE.read_text()) if RESULTS_FILE.exists() else []

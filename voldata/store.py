@@ -8,9 +8,8 @@ Layout of a store folder ``STORE``::
     STORE/ingest_report.json                   per input file: rows read, stored, quarantined
 
 Every ``STORE/<table>/**/*.parquet`` file is plain Parquet that any reader opens;
-the year lives in the folder name only (no hive column inside the files). A
-big year (more than two row groups of 2**20 rows) is cut into ``part-0`` and
-``part-1``; read in name order, a table's files give its rows in key order.
+the year lives in the folder name only (no hive column inside the files).
+Read in name order, a table's files give its rows in key order.
 """
 
 from __future__ import annotations

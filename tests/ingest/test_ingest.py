@@ -366,12 +366,6 @@ def test_a_generator_fault_list_is_skipped_not_an_error(city_copy, tmp_path):
     assert set(q["file"]) <= {entry["file"] for entry in report["files"]}
 
 
-def test_workbooks_held_from_planning_or_read_again_give_the_same_store(city_store, tmp_path, monkeypatch):
-    monkeypatch.setattr("voldata.ingest.pipeline.WORKBOOK_BYTES_HELD", 0)
-    ingest([CITY], store=tmp_path / "store", key=KEY, progress=False)
-    assert file_bytes(tmp_path / "store") == file_bytes(city_store)
-
-
 def test_a_store_inside_the_raw_folder_is_not_read_and_reingest_is_identical(city_copy):
     store = city_copy / "store"
     first = ingest([city_copy], store=store, key=KEY, progress=False)
@@ -380,17 +374,6 @@ def test_a_store_inside_the_raw_folder_is_not_read_and_reingest_is_identical(cit
     assert first == second
     assert file_bytes(store) == before
     assert second["skipped_files"] == ["faults.txt"]
-
-
-def test_colliding_key_hashes_never_make_a_duplicate(city_store, tmp_path, monkeypatch):
-    """Every key hashed alike: rows are then told apart only by the exact comparison, and the store is the same."""
-    from voldata.ingest import quarantine as quarantine_module
-
-    monkeypatch.setattr(
-        quarantine_module, "_key_hashes", lambda keys: pl.repeat(7, keys.height, dtype=pl.UInt64, eager=True)
-    )
-    ingest([CITY], store=tmp_path / "store", key=KEY, progress=False)
-    assert file_bytes(tmp_path / "store") == file_bytes(city_store)
 
 
 def test_rows_of_one_year_from_several_exports_are_merged_in_key_order(tmp_path):
@@ -417,42 +400,6 @@ def test_rows_of_one_year_from_several_exports_are_merged_in_key_order(tmp_path)
     assert year_2019["record_id"].to_list() == ["R0", "R1", "R3"]
 
 
-def test_a_big_year_is_cut_into_files_in_key_order_and_merged_again(tmp_path, monkeypatch):
-    """A year of more row groups than writer threads becomes part-0, part-1 (written side by side)."""
-    monkeypatch.setattr(writer, "ROWS_PER_GROUP", 2)
-    spec = TABLES["service_records"]
-    n = 11
-    rows = pl.DataFrame(
-        {
-            "record_id": [f"R{i:02d}" for i in range(n)],
-            "volunteer_id": ["V1"] * n,
-            "activity_id": ["A1"] * n,
-            "service_date": [dt.date(2019, 12, 25) + dt.timedelta(days=i) for i in range(n)],
-            "sign_in_at": [None] * n,
-            "sign_out_at": [None] * n,
-            "hours": [1.0] * n,
-            "record_method": ["manual"] * n,
-            "status": ["approved"] * n,
-        },
-        schema_overrides={"sign_in_at": pl.Datetime("us"), "sign_out_at": pl.Datetime("us")},
-    )
-    # 2019: R00-R06 (7 rows, 4 groups of 2) in two files: 4 rows (2 groups) and 3.
-    late = rows.filter(pl.col("record_id").is_in(["R05", "R06"]))
-    writer.write_table(late, spec, tmp_path / "by_file")  # an export of the last two days of 2019
-    writer.write_table(rows.join(late, on="record_id", how="anti").reverse(), spec, tmp_path / "by_file")  # the rest
-    writer.write_table(rows, spec, tmp_path / "at_once")
-    assert file_bytes(tmp_path / "by_file") == file_bytes(tmp_path / "at_once")
-    year_2019 = tmp_path / "at_once" / "service_records" / "year=2019"
-    assert sorted(p.name for p in year_2019.iterdir()) == ["part-0.parquet", "part-1.parquet"]
-    assert [pq.ParquetFile(year_2019 / f"part-{i}.parquet").metadata.num_row_groups for i in (0, 1)] == [2, 2]
-    assert [pl.read_parquet(year_2019 / f"part-{i}.parquet").height for i in (0, 1)] == [4, 3]
-    (tmp_path / "at_once" / "ingest_report.json").write_text("{}", encoding="utf-8")  # what makes a folder a store
-    loaded = voldata.load("service_records", store=tmp_path / "at_once", years=[2019])
-    assert loaded["record_id"].tolist() == [f"R{i:02d}" for i in range(7)]
-    # 2020: 4 rows, 2 groups: one file.
-    assert [p.name for p in (tmp_path / "at_once" / "service_records" / "year=2020").iterdir()] == ["part-0.parquet"]
-
-
 def test_a_gb18030_export_with_bad_bytes_stops_the_ingest_untouched(city_store, city_copy, tmp_path):
     """Non-UTF-8 exports are copied to UTF-8 ahead of their turn; a bad byte still names the file and stops."""
     store = tmp_path / "store"
@@ -469,21 +416,3 @@ def test_a_gb18030_export_with_bad_bytes_stops_the_ingest_untouched(city_store, 
         ingest([city_copy], store=store, key=KEY, progress=False)
     assert file_bytes(store) == before
     assert _beside(store) == ["raw", "store"]
-
-
-def test_the_garbage_collector_is_restored_after_an_ingest(city_copy, tmp_path):
-    import gc
-
-    assert gc.isenabled()
-    ingest([city_copy], store=tmp_path / "store", key=KEY, progress=False)
-    assert gc.isenabled()
-    (city_copy / "zz_bad.csv").write_text("记录编号,活动编号\nR1,A1\n", encoding="utf-8")
-    with pytest.raises(IngestError):
-        ingest([city_copy], store=tmp_path / "store", key=KEY, progress=False)
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        ingest([CITY], store=tmp_path / "other", key=KEY, progress=False)
-        assert not gc.isenabled()  # a caller's choice is kept
-    finally:
-        gc.enable()

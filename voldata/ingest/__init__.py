@@ -1,17 +1,16 @@
 """Ingest: platform exports (CSV, XLSX) → the canonical, pseudonymised Parquet store.
 
-``ingest(raw_paths, store=..., key=...)`` is the whole pipeline: find the
-files, recognise each table from its header row, read every cell as text,
-drop PII and pseudonymise ID numbers at once, turn values into canonical
-codes and types, quarantine what cannot be stored (with a reason, see
-:mod:`voldata.ingest.quarantine`), and replace the store atomically.
-
-Modules: :mod:`~voldata.ingest.readers` (files, encodings, headers),
-:mod:`~voldata.ingest.identity` (key, HMAC, GB 11643),
-:mod:`~voldata.ingest.values` (value rules), :mod:`~voldata.ingest.canonical`
-(one table's columns and per-row problems), :mod:`~voldata.ingest.quarantine`
-(duplicates, orphans, quarantine rows), :mod:`~voldata.ingest.writer`
-(Parquet, report, atomic swap), :mod:`~voldata.ingest.pipeline` (``ingest``).
+``ingest(raw_paths, store=..., key=...)`` is the whole pipeline
+(:mod:`~voldata.ingest.pipeline`, which reads as its steps): find the files;
+per file, recognise its table from its header row, read every cell as text,
+drop PII and pseudonymise ID numbers at once (:mod:`~voldata.ingest.readers`,
+:mod:`~voldata.ingest.identity`), turn values into canonical codes and types
+with each row's first problem (:mod:`~voldata.ingest.values`,
+:mod:`~voldata.ingest.canonical`) and stage the result; per table, one lazy
+query quarantines duplicates and orphans (:mod:`~voldata.ingest.quarantine`)
+and writes the rest sorted by key, one file per year
+(:mod:`~voldata.ingest.writer`); finally the quarantine and the report are
+written and the store is replaced atomically.
 
 Choices where the data contract is silent
 -----------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
@@ -18,9 +17,8 @@ from voldata.ingest import values as v
 from voldata.personal import KINDS, mask_series
 from voldata.schema import Column, Table
 
-__all__ = ["canonicalise", "header_of"]
+__all__ = ["canonicalise", "stage", "header_of", "raw_column", "is_free_text", "CONTROL_CHARACTERS"]
 
-_THREADS = 2
 _POINTS_MINIMUM = {"points": 1, "planned_volunteers": 0}
 # Transaction types that need a counterparty account.
 _NEEDS_COUNTERPARTY = ("deposit", "withdrawal", "transfer")
@@ -33,6 +31,11 @@ _SERIAL_LIKE = r"^\s*[0-9]{1,6}(?:\.[0-9]+)?\s*$"
 def header_of(column: Column) -> str:
     """The Chinese header of a canonical column (the first the contract lists)."""
     return column.headers[0] if column.headers else column.name
+
+
+def raw_column(name: str) -> str:
+    """The staged column holding a canonical column's raw export text (kept for the quarantine)."""
+    return f"_raw_{name}"
 
 
 def _label(column: Column) -> str:
@@ -99,8 +102,7 @@ def canonicalise(
     today : datetime.date, optional
         The ingest date: a later date is out of range (default: today).
     control_free : bool
-        The file is known to hold no control character: its cells are not
-        looked into for one.
+        The file is known to hold no control character: its cells are not looked into for one.
 
     Returns
     -------
@@ -123,11 +125,7 @@ def canonicalise(
         else:
             bad = raw.get_column(column.name).str.contains(CONTROL_CHARACTERS).fill_null(False)
         problems.extend(_problem(bad, "control_character", f"{_label(column)} holds a control character"))
-    # Polars releases the GIL while it parses, so columns are parsed side by side.
-    with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-        parsed = dict(
-            zip([c.name for c in parsable], pool.map(lambda c: _parse_column(c, raw.get_column(c.name)), parsable))
-        )
+    parsed = {c.name: _parse_column(c, raw.get_column(c.name)) for c in parsable}
     for column in spec.columns:
         name = column.name
         if column.derived_from_id:
@@ -166,31 +164,13 @@ def canonicalise(
                 _problem(status == v.OUT_OF_RANGE, "out_of_range", _value_detail(column, name, "out of range"))
             )
 
-    columns = set(spec.column_names)
-    if "id_type" in columns:
-        # Only 居民身份证 numbers are checked: other documents have no check digit.
-        other = (typed["id_type"] == "other_id").fill_null(False)
-        typed["id_valid"] = (
-            typed["id_valid"].to_frame().select(pl.when(~pl.lit(other)).then(pl.col("id_valid"))).to_series()
-        )
-    else:
-        other = pl.repeat(False, raw.height, eager=True)
-    if "gender" in columns:
-        from_id = (
-            raw.get_column("_id_gender")
-            .to_frame()
-            .select(pl.when(~pl.lit(other)).then(pl.col("_id_gender")))
-            .to_series()
-        )
-        typed["gender"] = typed["gender"].fill_null(from_id)
-    if "birth_year" in columns:
-        from_id = (
-            raw.get_column("_id_birth_year")
-            .to_frame()
-            .select(pl.when(~pl.lit(other)).then(pl.col("_id_birth_year")))
-            .to_series()
-        )
-        typed["birth_year"] = typed["birth_year"].fill_null(from_id)
+    # Only 居民身份证 numbers are checked (other documents have no check digit), and only they tell gender and year.
+    other = (typed["id_type"] == "other_id").fill_null(False) if "id_type" in typed else pl.lit(False)
+    if "id_valid" in typed:
+        typed["id_valid"] = raw.select(pl.when(~other).then(pl.col("id_valid"))).to_series()
+    for name in ("gender", "birth_year"):
+        if name in typed:
+            typed[name] = typed[name].fill_null(raw.select(pl.when(~other).then(pl.col(f"_id_{name}"))).to_series())
     if spec.name == "activities":
         backwards = (typed["end_at"] < typed["start_at"]).fill_null(False)
         problems.extend(
@@ -232,3 +212,28 @@ def _future(column: Column, values: pl.Series, today: dt.date) -> list[tuple[pl.
         "out_of_range",
         _value_detail(column, column.name, f"is after the ingest date {today.isoformat()}"),
     )
+
+
+def stage(
+    spec: Table, raw: pl.DataFrame, *, today: dt.date | None = None, control_free: bool = False
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """One file's rows, read (:func:`voldata.ingest.readers.read_source`), as a staged table, and the numbers masked.
+
+    The staged table holds where each row came from (``_file``, ``_sheet``,
+    ``_row``), the typed canonical columns, the row's value problem
+    (``_reason``, ``_detail``; null when it has none) and, for the
+    quarantine, the raw text of every column read from a header
+    (:func:`raw_column`). ``control_free``: as for :func:`canonicalise`.
+    """
+    typed, reason, detail, masked = canonicalise(spec, raw, today=today, control_free=control_free)
+    kept = [c.name for c in spec.columns if c.headers and not c.derived_from_id]
+    staged = pl.concat(
+        [
+            raw.select("_file", "_sheet", "_row"),
+            typed,
+            pl.DataFrame([reason.alias("_reason"), detail.alias("_detail")]),
+            raw.select(pl.col(name).alias(raw_column(name)) for name in kept),
+        ],
+        how="horizontal",
+    )
+    return staged, masked

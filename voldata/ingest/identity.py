@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from voldata.ingest.values import clean_identifier
 from voldata.personal import check_characters
@@ -85,7 +84,7 @@ def _hmac_many(key: bytes, values: list[str]) -> list[str]:
     """HMAC-SHA256 hex of many short values.
 
     Equivalent to ``hmac.new(key, v, sha256).hexdigest()``; the padded key
-    blocks are hashed once and copied, which halves the cost per value.
+    blocks are hashed once and copied (see BENCHMARKS.md: twice as fast).
     """
     if len(key) > 64:
         key = hashlib.sha256(key).digest()
@@ -107,41 +106,21 @@ def normalise_id_number(series: pl.Series) -> pl.Series:
     return clean_identifier(series).str.to_uppercase()
 
 
-def _fixed_width_bytes(values: pl.Series, width: int) -> np.ndarray:
-    """ASCII texts all ``width`` bytes long as one ``(len, width)`` byte matrix, read from Arrow's data buffer."""
-    array = values.to_arrow()
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if not pa.types.is_large_string(array.type):
-        array = array.cast(pa.large_string())
-    if len(array) == 0:
-        return np.zeros((0, width), dtype=np.uint8)
-    _, offsets, data = array.buffers()
-    start = int(np.frombuffer(offsets, dtype=np.int64)[array.offset])
-    return np.frombuffer(data, dtype=np.uint8)[start : start + width * len(array)].reshape(-1, width)
-
-
 def _resident_id_facts(ids: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
-    """GB 11643 validity, and gender and birth year read from the numbers that pass.
-
-    The well-shaped numbers (17 ASCII digits and a digit or X) are all 18
-    bytes long, so they are checked as one byte matrix rather than digit by
-    digit.
-    """
-    n = len(ids)
-    rows = ids.str.contains(_RESIDENT_ID_PATTERN).fill_null(False).arg_true()
-    # Digit values ('X', the check character, is no digit).
-    digits = _fixed_width_bytes(ids.gather(rows), 18).astype(np.int16) - ord("0")
-    check = check_characters(digits[:, :17])
-    ok = np.zeros(n, dtype=bool)
-    male = np.zeros(n, dtype=bool)
-    year = np.zeros(n, dtype=np.int16)
-    at = rows.to_numpy()
-    ok[at] = check == digits[:, 17] + ord("0")
-    male[at] = digits[:, 16] % 2 == 1
-    year[at] = digits[:, 6:10] @ np.array([1000, 100, 10, 1], dtype=np.int16)
-    # Badly shaped numbers are invalid, blank ones unknown.
-    facts = pl.DataFrame({"ok": ok, "male": male, "year": year, "present": ids.is_not_null()}).select(
+    """GB 11643 validity, and gender and birth year read from the numbers that pass."""
+    shaped = ids.str.contains(_RESIDENT_ID_PATTERN).fill_null(False)
+    # The first 17 characters of a well-shaped number as one integer, and its digits.
+    first17 = ids.str.slice(0, 17).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
+    digits = first17[:, None] // 10 ** np.arange(16, -1, -1, dtype=np.int64) % 10
+    check = pl.Series(check_characters(digits).view("S1").astype(str))
+    facts = pl.DataFrame(
+        {
+            "ok": shaped & (ids.str.slice(17).fill_null("") == check),
+            "male": pl.Series(digits[:, 16] % 2 == 1),
+            "year": pl.Series(digits[:, 6:10] @ np.array([1000, 100, 10, 1]), dtype=pl.Int16),
+            "present": ids.is_not_null(),
+        }
+    ).select(
         pl.when(pl.col("present")).then(pl.col("ok")).alias("id_valid"),
         pl.when(pl.col("ok")).then(pl.when(pl.col("male")).then(pl.lit("M")).otherwise(pl.lit("F"))).alias("gender"),
         pl.when(pl.col("ok")).then(pl.col("year")).alias("birth_year"),
@@ -177,8 +156,6 @@ def pseudonymise(frame: pl.DataFrame, *, key: bytes, id_type: pl.Series | None =
         with "other_id" are not checked against GB 11643.
     """
     ids = normalise_id_number(frame.get_column(ID_NUMBER))
-    # Most ID numbers occur once per table, so hashing each row beats
-    # de-duplicating first.
     present = ids.is_not_null().arg_true()
     hashed = pl.Series(_hmac_many(key, ids.gather(present).to_list()), dtype=pl.String)
     person_key = pl.repeat(None, len(ids), dtype=pl.String, eager=True).scatter(present, hashed)

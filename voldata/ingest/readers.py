@@ -13,21 +13,16 @@ import csv
 import datetime as dt
 import io
 import math
-import operator
-import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 from python_calamine import CalamineWorkbook
 
 from voldata.ingest.canonical import CONTROL_CHARACTERS
-from voldata.ingest.iconv import DecodeFailure, transcode_file
 from voldata.ingest.identity import ID_NUMBER, pseudonymise
 from voldata.personal import compact, mask_personal_numbers
 from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
@@ -45,7 +40,7 @@ __all__ = [
     "recognise",
     "plan_source",
     "read_source",
-    "utf8_copy",
+    "transcode_file",
     "cell_text",
     "detect_encoding",
 ]
@@ -64,8 +59,6 @@ _TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 _FAULT_LIST_HEADERS = frozenset({"file", "sheet", "row_number", "fault", "expected"})
-# Columns every read frame starts with: where each row came from.
-META_COLUMNS = ("_file", "_sheet", "_row")
 
 
 class IngestError(Exception):
@@ -101,19 +94,12 @@ class Plan:
     parts: list[Part]
     encoding: str = ""
     delimiter: str = ","
-    # A workbook read while planning (canonical text, PII already gone).
-    frame: pl.DataFrame | None = None
-    # A UTF-8 copy of a CSV in another encoding, made ahead of reading (see :func:`utf8_copy`).
-    utf8_copy: Path | None = None
+    # A workbook's sheets, read while planning (a workbook is parsed whole even to read its header).
+    pieces: list[tuple[Part, pl.DataFrame, int]] = field(default_factory=list)
     # Workbook sheets that are not an export table (notes, summaries): not read.
     skipped_sheets: list[str] = field(default_factory=list)
     # Known, once read, to hold no control character anywhere (a CSV's bytes were looked at).
     control_free: bool = False
-
-    @property
-    def needs_transcoding(self) -> bool:
-        """A CSV not in UTF-8: read from a UTF-8 copy."""
-        return self.source.path.suffix.lower() != ".xlsx" and self.encoding not in ("utf-8", "utf-8-sig")
 
 
 # ---------------------------------------------------------------- finding files
@@ -351,22 +337,29 @@ def _plan_csv(source: Source) -> Plan | None:
     raise IngestError(_unknown_table_message(headers, source.relpath))
 
 
-def utf8_copy(plan: Plan, workdir: Path) -> Path:
-    """A UTF-8 copy, in ``workdir``, of a planned CSV in another encoding (read it with ``plan.utf8_copy`` set)."""
-    return _transcode(plan.source.path, plan.encoding, workdir, plan.source.relpath)
+def transcode_file(source: Path, target: Path, encoding: str, *, chunk: int) -> None:
+    """Re-encode ``source`` to UTF-8 in ``target``, ``chunk`` bytes at a time (big exports never sit in memory whole).
 
-
-def _transcode(path: Path, encoding: str, workdir: Path, relpath: str) -> Path:
-    """Re-encode a file to UTF-8 in chunks (big GB18030 exports never sit in memory whole)."""
-    handle, name = tempfile.mkstemp(prefix="transcoded-", suffix=".csv", dir=workdir)
-    os.close(handle)
-    target = Path(name)
-    try:
-        transcode_file(path, target, encoding, chunk=_TRANSCODE_CHUNK)
-    except DecodeFailure as failure:
-        target.unlink(missing_ok=True)
-        raise IngestError(f"{relpath}: cannot decode the file as UTF-8 or {encoding.upper()} ({failure})") from None
-    return target
+    Raises
+    ------
+    UnicodeDecodeError
+        Bytes that are not valid in ``encoding`` (``start`` counts from the start of the file).
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    done = 0  # bytes handed to the decoder so far
+    with open(source, "rb") as reading, open(target, "wb") as writing:
+        while True:
+            data = reading.read(chunk)
+            # The decoder holds back a character cut at the end of a chunk: an error counts from those bytes.
+            held = len(decoder.getstate()[0])
+            try:
+                writing.write(decoder.decode(data, final=not data).encode("utf-8"))
+            except UnicodeDecodeError as error:
+                error.start += done - held
+                raise
+            if not data:
+                return
+            done += len(data)
 
 
 def _read_csv_text(path: Path, plan: Plan, part: Part) -> pl.DataFrame:
@@ -387,55 +380,54 @@ def _read_csv_text(path: Path, plan: Plan, part: Part) -> pl.DataFrame:
     )
 
 
-def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]:
-    part = plan.parts[0]
-    path = plan.source.path
-    if not plan.needs_transcoding:
-        try:
-            frame = _read_csv_text(path, plan, part)
-        except pl.exceptions.ComputeError as error:
-            if "utf-8" not in str(error).lower():
-                raise IngestError(f"{plan.source.relpath}: cannot parse the CSV ({error})") from None
-            # UTF-8 where the Chinese header is, not further on: two encodings
-            # in one file. Decoding it either way would garble half of it.
-            raise IngestError(
-                f"{plan.source.relpath}: starts as UTF-8 but holds bytes further on that are not UTF-8 "
-                "(mixed encodings?); save the file again in one encoding"
-            ) from None
-    else:
-        path = plan.utf8_copy or _transcode(path, plan.encoding, workdir, plan.source.relpath)
-        try:
-            frame = _read_csv_text(path, plan, part)
-            plan.control_free = _control_free(path)
-        except pl.exceptions.ComputeError as error:
-            raise IngestError(f"{plan.source.relpath}: cannot parse the CSV ({error})") from None
-        finally:
-            path.unlink(missing_ok=True)
-        return [(part, frame, part.header_index + 2)]
-    plan.control_free = _control_free(path)
-    # Rows as a spreadsheet numbers them: header on line h+1, first data row h+2.
-    return [(part, frame, part.header_index + 2)]
-
-
-_C0_OR_DEL = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
-_NOT_C0_OR_DEL = bytes(set(range(256)) - set(_C0_OR_DEL))
+_NOT_C0_OR_DEL = bytes(set(range(256)) - set(range(0x20)) - {0x7F}) + b"\t\n\r"
 _C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 def _control_free(path: Path) -> bool:
-    """Whether a UTF-8 file holds no control character at all (then its cells need no check one by one).
-
-    A pass over the bytes costs a tenth of looking into every cell.
-    """
+    """Whether a UTF-8 file holds no control character (then its cells need no look one by one; see BENCHMARKS.md)."""
     with open(path, "rb") as handle:
         previous = b""
         while chunk := handle.read(_TRANSCODE_CHUNK):
-            # (C1 controls are two bytes in UTF-8, the first \xc2, which Chinese text rarely holds.)
+            # (Whatever is left once every other byte is deleted is a C0 control or DEL; C1 controls take two bytes.)
             joined = previous[-1:] + chunk
             if chunk.translate(None, _NOT_C0_OR_DEL) or (b"\xc2" in joined and _C1_IN_UTF8.search(joined)):
                 return False
             previous = chunk
     return True
+
+
+def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]:
+    """The rows of a CSV as text columns; a file in another encoding is read from a UTF-8 copy in ``workdir``."""
+    part, relpath = plan.parts[0], plan.source.relpath
+    path = plan.source.path
+    if plan.encoding not in ("utf-8", "utf-8-sig"):
+        path = workdir / f"transcoded-{plan.source.order}.csv"
+        try:
+            transcode_file(plan.source.path, path, plan.encoding, chunk=_TRANSCODE_CHUNK)
+        except UnicodeDecodeError as error:
+            path.unlink(missing_ok=True)
+            raise IngestError(
+                f"{relpath}: cannot decode the file as UTF-8 or {plan.encoding.upper()} "
+                f"(bad bytes near byte {error.start})"
+            ) from None
+    try:
+        frame = _read_csv_text(path, plan, part)
+        plan.control_free = _control_free(path)
+    except pl.exceptions.ComputeError as error:
+        if path == plan.source.path and "utf-8" in str(error).lower():
+            # UTF-8 where the Chinese header is, not further on: two encodings
+            # in one file. Decoding it either way would garble half of it.
+            raise IngestError(
+                f"{relpath}: starts as UTF-8 but holds bytes further on that are not UTF-8 "
+                "(mixed encodings?); save the file again in one encoding"
+            ) from None
+        raise IngestError(f"{relpath}: cannot parse the CSV ({error})") from None
+    finally:
+        if path != plan.source.path:
+            path.unlink(missing_ok=True)
+    # Rows as a spreadsheet numbers them: header on line h+1, first data row h+2.
+    return [(part, frame, part.header_index + 2)]
 
 
 # ---------------------------------------------------------------- XLSX
@@ -481,11 +473,11 @@ def _open_workbook(source: Source) -> CalamineWorkbook:
         raise IngestError(f"{source.relpath}: cannot open the workbook ({type(error).__name__}: {error})") from None
 
 
-def _sheet_rows(workbook: CalamineWorkbook, name: str, source: Source, nrows: int | None = None) -> list[list]:
+def _sheet_rows(workbook: CalamineWorkbook, name: str, source: Source) -> list[list]:
     """The cells of one sheet from A1, row by row; a merged range's cells all hold its anchor's value."""
     try:
         sheet = workbook.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False, **({} if nrows is None else {"nrows": nrows}))
+        rows = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
     except Exception as error:
         raise IngestError(f"{source.relpath} sheet {name!r}: cannot read ({type(error).__name__}: {error})") from None
@@ -522,43 +514,30 @@ def _sheet_frame(spec: Table, part: Part, rows: list[list]) -> pl.DataFrame:
     """
     kinds = {c.name: c.kind for c in spec.columns}
     data: dict[str, pl.Series] = {}
-    # Sheets are read as a rectangle, so cells are usually taken column by
-    # column in C (``itemgetter``); a short row is looked at cell by cell.
-    narrowest = min((len(row) for row in rows), default=0)
-
-    def column(position: int) -> list:
-        if position < narrowest:
-            return list(map(operator.itemgetter(position), rows))
-        return [row[position] if position < len(row) else None for row in rows]
-
     for position in sorted(part.columns):
-        values = column(position)
+        values = [row[position] if position < len(row) else None for row in rows]
         kind = kinds.get(part.columns[position])
         if kind in ("date", "datetime", "year"):
             values = [_serial_text(value, kind) for value in values]
-        if set(map(type, values)) <= {str}:
-            data[f"c{position}"] = pl.Series(values, dtype=pl.String).replace("", None)
-        else:
-            data[f"c{position}"] = pl.Series([cell_text(v) for v in values], dtype=pl.String)
-    # Column by column, compared in C (a cell holding 0 or False is filled too).
-    filled = np.zeros(len(rows), dtype=bool)
-    for position in range(part.n_columns):
-        if position not in part.columns:
-            cells = np.array(column(position), dtype=object)
-            filled |= ~(np.equal(cells, "") | np.equal(cells, None))
-    data["_other_cells"] = pl.Series(filled, dtype=pl.Boolean)
+        data[f"c{position}"] = pl.Series([cell_text(v) for v in values], dtype=pl.String)
+    # (A cell holding 0 or False is filled too.)
+    others = [position for position in range(part.n_columns) if position not in part.columns]
+    data["_other_cells"] = pl.Series(
+        [any(cell not in ("", None) for cell in (row[p] for p in others if p < len(row))) for row in rows],
+        dtype=pl.Boolean,
+    )
     return pl.DataFrame(data, height=len(rows))
 
 
-def _plan_xlsx(source: Source, *, read: bool) -> tuple[Plan, list[tuple[Part, pl.DataFrame, int]]]:
-    """Plan a workbook; with ``read`` also convert its rows (one parse for both)."""
+def _plan_xlsx(source: Source) -> Plan:
+    """Plan a workbook and read its sheets' rows as text (one parse for both)."""
     workbook = _open_workbook(source)
     parts: list[Part] = []
     pieces: list[tuple[Part, pl.DataFrame, int]] = []
     unknown: list[tuple[str, list[list[str]]]] = []  # sheets that are no export table
     spec: Table | None = None
     for name in workbook.sheet_names:
-        rows = _sheet_rows(workbook, name, source, nrows=None if read else HEADER_SEARCH_ROWS)
+        rows = _sheet_rows(workbook, name, source)
         head = [[cell_text(c) or "" for c in row] for row in rows[:HEADER_SEARCH_ROWS]]
         if not any(any(row) for row in head):
             continue  # an empty sheet holds no rows to account for
@@ -574,37 +553,25 @@ def _plan_xlsx(source: Source, *, read: bool) -> tuple[Plan, list[tuple[Part, pl
             )
         spec = sheet_spec
         parts.append(part)
-        if read:
-            pieces.append((part, _sheet_frame(spec, part, rows[part.header_index + 1 :]), part.header_index + 2))
+        pieces.append((part, _sheet_frame(spec, part, rows[part.header_index + 1 :]), part.header_index + 2))
         del rows
     if spec is None and unknown:
         name, head = unknown[0]
         raise IngestError(_unknown_table_message(head, f"{source.relpath} sheet {name!r}"))
     if spec is None:
         raise IngestError(f"{source.relpath}: every sheet is empty")
-    return Plan(source=source, table=spec, parts=parts, skipped_sheets=[name for name, _ in unknown]), pieces
-
-
-def _read_xlsx(plan: Plan) -> list[tuple[Part, pl.DataFrame, int]]:
-    workbook = _open_workbook(plan.source)
-    out = []
-    for part in plan.parts:
-        rows = _sheet_rows(workbook, part.sheet, plan.source)[part.header_index + 1 :]
-        out.append((part, _sheet_frame(plan.table, part, rows), part.header_index + 2))
-        del rows
-    return out
+    return Plan(source=source, table=spec, parts=parts, pieces=pieces, skipped_sheets=[name for name, _ in unknown])
 
 
 # ---------------------------------------------------------------- planning and reading
 
 
-def plan_source(source: Source, *, key: bytes | None = None) -> Plan | None:
+def plan_source(source: Source) -> Plan | None:
     """Recognise a file's table and locate its header(s).
 
     A CSV is planned from its first rows only. A workbook has to be parsed
-    whole to see its first rows, so with ``key`` given it is read at once
-    (PII dropped, ID numbers pseudonymised) and the result kept in
-    ``plan.frame`` for :func:`read_source`, instead of being parsed twice.
+    whole to see its first rows, so its sheets are read at once, kept in the
+    plan for :func:`read_source`.
 
     Returns None for a CSV that is a demo generator's fault list (header
     ``file, sheet, row_number, table, fault, expected, ...``): not an export.
@@ -615,12 +582,7 @@ def plan_source(source: Source, *, key: bytes | None = None) -> Plan | None:
         Unreadable file, no known table (naming the headers found and the
         nearest table), or a required column missing.
     """
-    if source.path.suffix.lower() == ".xlsx":
-        plan, pieces = _plan_xlsx(source, read=key is not None)
-        if key is not None:
-            plan.frame = _canonical_text(plan, pieces, key=key)
-        return plan
-    return _plan_csv(source)
+    return _plan_xlsx(source) if source.path.suffix.lower() == ".xlsx" else _plan_csv(source)
 
 
 def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
@@ -635,10 +597,7 @@ def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
         tables with ID numbers ``person_key``, ``id_valid``, ``_id_gender``,
         ``_id_birth_year``. Rows that are blank in every cell are left out.
     """
-    if plan.frame is not None:
-        frame, plan.frame = plan.frame, None
-        return frame
-    pieces = _read_xlsx(plan) if plan.source.path.suffix.lower() == ".xlsx" else _read_csv(plan, workdir)
+    pieces, plan.pieces = plan.pieces or _read_csv(plan, workdir), []
     return _canonical_text(plan, pieces, key=key)
 
 

@@ -1,18 +1,14 @@
-"""Raw export text → canonical values, vectorised.
+"""Raw export text → canonical values.
 
-Two strategies, chosen per column by how many distinct values it holds:
-
-* low-cardinality columns (vocabularies, districts, hours, points, dates,
-  yes/no) are parsed once per *distinct* value in plain Python and mapped
-  back onto the column (:func:`map_unique`); a column of ten million service
-  records has a few hundred distinct hours or dates;
-* high-cardinality columns (datetimes, identifiers) are parsed with Polars
-  expressions on a fast path for the common shape, and only the rows that
-  miss it take the slower, more permissive path.
+Values are parsed once per *distinct* value in plain Python and mapped back
+onto the column (:func:`map_unique`): a column of ten million service records
+has a few hundred distinct hours or dates. Datetimes, nearly one per row, are
+parsed by Polars where the text has a common shape, the rest the same way.
 
 Every parser returns null for blank input. A non-blank value that cannot be
-parsed is also null in the value and flagged in a status series, so the
-caller can quarantine the row with the right reason.
+parsed is also null in the value and flagged in a status series (:data:`OK`,
+:data:`BAD`, :data:`OUT_OF_RANGE`), so the caller can quarantine the row with
+the right reason.
 """
 
 from __future__ import annotations
@@ -97,9 +93,7 @@ def clean_identifier(series: pl.Series) -> pl.Series:
 
 
 def map_unique(
-    series: pl.Series,
-    parse: Callable[[str], tuple],
-    dtypes: tuple[pl.DataType, ...],
+    series: pl.Series, parse: Callable[[str], tuple], dtypes: tuple[pl.DataType, ...]
 ) -> tuple[pl.Series, ...]:
     """Apply a Python parser once per distinct value and map the results back.
 
@@ -120,11 +114,15 @@ def map_unique(
     uniques = series.drop_nulls().unique().sort()
     results = [parse(value) for value in uniques.to_list()]
     codes = series.cast(pl.Enum(uniques.to_list())).to_physical()
-    outputs = []
-    for i, dtype in enumerate(dtypes):
-        values = pl.Series([r[i] for r in results], dtype=dtype)
-        outputs.append(values.gather(codes).alias(series.name))
-    return tuple(outputs)
+    return tuple(
+        pl.Series([r[i] for r in results], dtype=d).gather(codes).alias(series.name) for i, d in enumerate(dtypes)
+    )
+
+
+def _with_status(series: pl.Series, parse: Callable[[str], tuple], dtype: pl.DataType) -> tuple[pl.Series, pl.Series]:
+    """``parse(text) -> (value, status)`` once per distinct value: the values and a status per row (blank: OK)."""
+    value, status = map_unique(series, parse, (dtype, pl.UInt8))
+    return value, status.fill_null(OK)
 
 
 # ---------------------------------------------------------------- dates and times
@@ -171,20 +169,9 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
     return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
 
 
-# A moment whose text in a format is as wide as that format's text gets.
-_EXAMPLE_MOMENT = dt.datetime(2000, 10, 10, 10, 10, 10)
-# Values looked at to see which shape a column mostly has.
-_SAMPLE_SIZE = 1000
-
-
-def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str, *, cache: bool = True) -> pl.Series:
-    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere.
-
-    The parser's cache pays where values are slow to parse (they miss the
-    format, or are not zero-padded) and repeat; zero-padded values that fit
-    parse faster without it.
-    """
-    parsed = text.str.to_datetime(fmt, time_unit="us", strict=False, cache=cache)
+def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str) -> pl.Series:
+    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere."""
+    parsed = text.str.to_datetime(fmt, time_unit="us", strict=False)
     taken = parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR) & text.str.contains(shape)
     return parsed.to_frame("v").select(pl.when(taken).then(pl.col("v"))).to_series()
 
@@ -192,31 +179,21 @@ def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str, *, cache: bool = 
 def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Datetimes (microseconds, naive local time) and a status per row.
 
-    The canonical ``YYYY-MM-DD HH:MM:SS`` shape and the other common export
-    shapes (:data:`_DATETIME_SHAPES`) are parsed vectorised, each shape only
-    where the text has exactly that shape (the parser alone is more lenient
-    than the rules, e.g. it rolls ``08:00:60`` over to ``08:01:00``; on the
-    shape it gives what :func:`parse_datetime_text` would).
-    The shapes take disjoint sets of values, so they are tried in the order
-    that suits the column: the shape most of a sample has goes first, over
-    every row, and the others only see the rows left. Every other non-blank
-    value goes through :func:`parse_datetime_text` once per distinct value.
+    The common export shapes (:data:`_DATETIME_SHAPES`) are parsed
+    vectorised, each shape only where the text has exactly that shape (the
+    parser alone is more lenient than the rules, e.g. it rolls ``08:00:60``
+    over to ``08:01:00``; on the shape it gives what
+    :func:`parse_datetime_text` would), each on the rows the shapes before
+    left. Every other non-blank value goes through
+    :func:`parse_datetime_text` once per distinct value.
     """
-    shapes = list(_DATETIME_SHAPES)
-    sample = series.head(_SAMPLE_SIZE).drop_nulls()
-    hits = [len(sample) - _datetimes_of_shape(sample, *shape).null_count() for shape in shapes]
-    shapes = [shape for _, shape in sorted(zip(hits, shapes), key=lambda pair: -pair[0])]
-    # Zero-padded values (all as long as the format's widest text) take the
-    # parser's fast path, where its cache only costs; others pay for it.
-    padded = sample.str.len_bytes().eq(len(_EXAMPLE_MOMENT.strftime(shapes[0][0]))).all()
-    parsed = _datetimes_of_shape(series, *shapes[0], cache=not padded)
-    for shape in shapes[1:]:
+    parsed = pl.repeat(None, len(series), dtype=pl.Datetime("us"), eager=True)
+    for shape in _DATETIME_SHAPES:
         rows = (parsed.is_null() & series.is_not_null()).arg_true()
         if len(rows) == 0:
             break
         found = _datetimes_of_shape(series.gather(rows), *shape)
-        if found.null_count() < len(found):
-            parsed = parsed.scatter(rows.filter(found.is_not_null()), found.drop_nulls())
+        parsed = parsed.scatter(rows.filter(found.is_not_null()), found.drop_nulls())
     status = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
     # Everything no shape took goes the permissive way.
     slow_rows = (parsed.is_null() & series.is_not_null()).arg_true()
@@ -238,8 +215,7 @@ def _parse_date_text(value: str) -> tuple:
 
 def parse_date(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Calendar dates (a time of day, if given, is dropped) and a status per row."""
-    value, status = map_unique(series, _parse_date_text, (pl.Date, pl.UInt8))
-    return value, status.fill_null(OK)
+    return _with_status(series, _parse_date_text, pl.Date)
 
 
 def _parse_birth_year_text(value: str) -> tuple:
@@ -255,8 +231,7 @@ def _parse_birth_year_text(value: str) -> tuple:
 
 def parse_birth_year(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Year of a birth date (a bare four-digit year is accepted too) and a status per row."""
-    value, status = map_unique(series, _parse_birth_year_text, (pl.Int16, pl.UInt8))
-    return value, status.fill_null(OK)
+    return _with_status(series, _parse_birth_year_text, pl.Int16)
 
 
 # ---------------------------------------------------------------- numbers
@@ -292,8 +267,7 @@ def parse_hours_text(value: str) -> tuple:
 
 def parse_hours(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Service hours (float64) and a status per row; see :func:`parse_hours_text`."""
-    value, status = map_unique(series, parse_hours_text, (pl.Float64, pl.UInt8))
-    return value, status.fill_null(OK)
+    return _with_status(series, parse_hours_text, pl.Float64)
 
 
 _WHOLE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:积分|分|点|人|名|个)?$")
@@ -321,8 +295,7 @@ def parse_whole(series: pl.Series, *, minimum: int) -> tuple[pl.Series, pl.Serie
     A number that is not whole or is below ``minimum`` gets OUT_OF_RANGE;
     text that is not a number gets BAD.
     """
-    value, status = map_unique(series, _whole_parser(minimum), (pl.Int64, pl.UInt8))
-    return value, status.fill_null(OK)
+    return _with_status(series, _whole_parser(minimum), pl.Int64)
 
 
 # ---------------------------------------------------------------- vocabularies
@@ -349,6 +322,10 @@ def _code_parser(vocabulary: str) -> Callable[[str], tuple]:
     lookup = code_lookup(vocabulary)
     fallback = FALLBACKS.get(vocabulary)
 
+    # 其他 and every further document type is the contract's "other"; an unknown gender is
+    # no reason to drop the row (null, later filled from the ID number where possible).
+    unknown = ("other_id", OK) if vocabulary == "id_type" else (None, OK if vocabulary == "gender" else BAD)
+
     def parse(value: str) -> tuple:
         text = normalise(value)
         if not text:
@@ -356,16 +333,7 @@ def _code_parser(vocabulary: str) -> Callable[[str], tuple]:
         code = lookup.get(text) or lookup.get(text.lower())
         if code is not None:
             return code, OK
-        if fallback is not None:
-            return fallback, OK
-        if vocabulary == "id_type":
-            # 其他 and every further document type: the contract's "other".
-            return "other_id", OK
-        if vocabulary == "gender":
-            # No fall-back in the contract and no reason to drop the row:
-            # unknown → null, later filled from the ID number where possible.
-            return None, OK
-        return None, BAD
+        return (fallback, OK) if fallback is not None else unknown
 
     return parse
 
@@ -377,11 +345,9 @@ def parse_code(series: pl.Series, *, vocabulary: str) -> tuple[pl.Series, pl.Ser
     catch-all code (blank included); ``id_type`` sends every unlisted type to
     ``other_id``; unknown ``gender`` becomes null. Blank is null otherwise.
     """
-    value, status = map_unique(series, _code_parser(vocabulary), (pl.String, pl.UInt8))
+    value, status = _with_status(series, _code_parser(vocabulary), pl.String)
     fallback = FALLBACKS.get(vocabulary)
-    if fallback is not None:
-        value = value.fill_null(fallback)
-    return value, status.fill_null(OK)
+    return (value if fallback is None else value.fill_null(fallback)), status
 
 
 def parse_district(series: pl.Series) -> tuple[pl.Series, pl.Series]:
