@@ -286,6 +286,9 @@ def test_english_edition_beside_the_chinese(built_edition):
     for table in (english / "tables").glob("*.csv"):
         header = read_published_csv(table, dtype=str).columns
         assert not [h for h in header if re.search(r"[\u4e00-\u9fff]", h)], table.name
+    # Names given in both languages are English in the English tables.
+    districts = read_published_csv(english / "tables" / "03_party_reports_by_district.csv", dtype=str)
+    assert not [name for name in districts.iloc[:, 0] if re.search(r"[\u4e00-\u9fff]", name)]
 
 
 def test_every_image_has_its_alt_text(built_edition):

@@ -21,7 +21,7 @@ from voldata import indicators as indicator_suite
 from voldata import reference
 from voldata import store as store_module
 from voldata.demo import DEMO_MARK, DEMO_MARK_EN, is_demo_store
-from voldata.edition import output, shared
+from voldata.edition import english, output, shared
 from voldata.edition.parameters import CHAPTERS, COMMON, ParameterError, validate_parameters
 from voldata.editorial import Editorial
 
@@ -171,6 +171,8 @@ class Chapter:
         """
         number = self._next_number("table")
         shown_title = self._in_language(title, title_en, "table title")
+        if self.language == "en":
+            frame = english.translate_names(frame)
         published = output.publish_table(
             frame,
             name,
@@ -210,6 +212,8 @@ class Chapter:
         Its numbers must already be published ones (the chapter's own tables, or rows of them).
         """
         number = self._next_number("table")
+        if self.language == "en":
+            frame = english.translate_names(frame)
         if self.language != "zh" and labels_en:
             frame = frame.rename(columns=labels_en)
         self._show(frame, f"{number} {self._in_language(title, title_en, 'table title')}")

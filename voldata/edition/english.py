@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 import pandas as pd
 
 from voldata import reference
 from voldata.edition import text
 from voldata.edition.text import MISSING, TIMEBANK_LAUNCH, TREND_THRESHOLD, is_missing
+from voldata.indicators import UNKNOWN_NAME
 from voldata.schema import VOCABULARIES
 
 __all__ = [
@@ -281,18 +283,36 @@ def name(vocabulary: str, code: str) -> str:
     return NAMES[vocabulary].get(code, code)
 
 
+@lru_cache
+def _english_names() -> dict[str, str]:
+    """Chinese name -> English name of every district, team type, service category and group served."""
+    names = {zh: district_name(code) for code, zh in reference.district_names().items()}
+    names |= {zh: NAMES["team_type"][code] for code, zh in TEAM_TYPES_ZH.items()}
+    for vocabulary, table in (("category", reference.categories()), ("target_group", reference.target_groups())):
+        names |= {
+            zh: NAMES[vocabulary][code]
+            for code, zh in zip(table["code"], table["name_zh"])
+            if code in NAMES[vocabulary]
+        }
+    names[UNKNOWN_NAME] = "Not given / not recognised"
+    return names
+
+
 def translate(name_zh: object) -> object:
     """The English name of a Chinese district, team type, service category or group served; else as given."""
     if not isinstance(name_zh, str):
         return name_zh
-    for code, zh in reference.district_names().items():
-        if zh == name_zh:
-            return district_name(code)
-    for code, zh in TEAM_TYPES_ZH.items():
-        if zh == name_zh:
-            return NAMES["team_type"][code]
-    for vocabulary, table in (("category", reference.categories()), ("target_group", reference.target_groups())):
-        for code, zh in zip(table["code"], table["name_zh"]):
-            if zh == name_zh:
-                return NAMES[vocabulary].get(code, name_zh)
-    return name_zh
+    return _english_names().get(name_zh, name_zh)
+
+
+def translate_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the names :func:`translate` knows in English in its text columns (the English edition's
+    tables); other text, such as project titles and street names, stays as the data has it."""
+    text_columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not text_columns:
+        return frame
+    names = _english_names()
+    translated = frame.copy()
+    for column in text_columns:
+        translated[column] = frame[column].map(lambda v: names.get(v, v) if isinstance(v, str) else v)
+    return translated
