@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pandas as pd
 from voldata import indicators
 from voldata.indicators import CITY_IDS, REGISTRY
 
-__all__ = ["HEADLINE_IDS", "city_indicators_of", "indicator_series", "series_long"]
+__all__ = ["HEADLINE_IDS", "city_indicators_key", "city_indicators_of", "indicator_series", "series_long"]
 
 # The series 总报告 draws as small multiples.
 HEADLINE_IDS = (
@@ -66,13 +67,19 @@ def indicator_series(
 
 
 def city_indicators_of(tables, *, year: int, population: Any = None) -> dict[str, Any]:
-    """:func:`voldata.indicators.city_indicators` of ``year``, once per indicator context (the build's
-    shared step computes the earlier years' and every chapter's context holds them)."""
-    if isinstance(tables, indicators.Context):
+    """:func:`voldata.indicators.city_indicators` of ``year``, once per indicator context and population file
+    (the build's shared step computes the earlier years' and every chapter's context holds them)."""
+    if isinstance(tables, indicators.Context) and (population is None or isinstance(population, (str, Path))):
         return tables.value(
-            ("city_indicators", year), lambda: indicators.city_indicators(tables, year=year, population=population)
+            city_indicators_key(year, population),
+            lambda: indicators.city_indicators(tables, year=year, population=population),
         )
     return indicators.city_indicators(tables, year=year, population=population)
+
+
+def city_indicators_key(year: int, population: str | Path | None) -> tuple:
+    """The key :func:`city_indicators_of` keeps a year's city indicators under in a context."""
+    return ("city_indicators", year, None if population is None else str(population))
 
 
 def series_long(series: pd.DataFrame, ids: Sequence[str] = HEADLINE_IDS) -> pd.DataFrame:

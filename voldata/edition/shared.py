@@ -88,6 +88,7 @@ def chapter_values(context: indicators.Context, *, year: int, population: Path |
             for y in context.store_years()
             if y < year
         },
+        "population": None if population is None else str(population),
     }
 
 
@@ -139,5 +140,5 @@ def chapter_context(tables: dict, indicators_file: Path | None) -> indicators.Co
     )
     context.remember(("district_monthly_hours", year), pd.read_parquet(path.parent / values["district_monthly_hours"]))
     for y, city in values["earlier_city_indicators"].items():
-        context.remember(("city_indicators", int(y)), city)
+        context.remember(series.city_indicators_key(int(y), values["population"]), city)
     return context
