@@ -53,16 +53,57 @@ def test_template_lists_every_slot_and_reads_as_empty(template):
             "03_practice_and_cases.md",
             "04_district_development.md",
             "05_appendix.md",
+            "en",
             "大事记.csv",
             "政策文件.csv",
         ]
     )
+    english = sorted(p.name for p in (template / "en").iterdir())
+    assert english == sorted(p.name for p in template.iterdir() if p.is_file())
     assert (template / "大事记.csv").read_text(encoding="utf-8-sig") == "日期,事件\n"
     assert (template / "政策文件.csv").read_text(encoding="utf-8-sig") == "名称,发文机关,文号,日期\n"
     editorial = read_editorial(template)
     assert editorial.supplied
     assert editorial.slots == {} and editorial.cases == () and editorial.tables == {}
     assert list(editorial.empty) == ALL_SLOTS
+    assert editorial.english is not None and editorial.english.slots == {}
+    assert list(editorial.empty_en) == ALL_SLOTS
+    assert editorial.summary()["empty_en"] == ALL_SLOTS
+
+
+def test_english_text_comes_from_the_en_folder_checked_the_same_way(template):
+    _fill(template / "01_general_report.md", "前言", "编者的前言。")
+    _fill(template / "en" / "01_general_report.md", "前言", "The editors' preface.")
+    _fill(template / "en" / "03_practice_and_cases.md", "案例：", "")
+    (template / "en" / "03_practice_and_cases.md").write_text(
+        "## 案例：Meals for older neighbours\nA case in English.\n", encoding="utf-8"
+    )
+    (template / "en" / "大事记.csv").write_text("日期,事件\n2020-03-05,Volunteers' Day\n", encoding="utf-8")
+    editorial = read_editorial(template)
+    assert editorial.text("前言") == "编者的前言。" and editorial.english.text("前言") == "The editors' preface."
+    assert editorial.in_language("en").cases == (("Meals for older neighbours", "A case in English."),)
+    assert editorial.in_language("en").tables["chronicle"]["事件"].tolist() == ["Volunteers' Day"]
+    assert editorial.in_language("zh") is editorial
+    summary = editorial.summary()
+    assert summary["filled_en"] == ["前言", "案例：Meals for older neighbours", "大事记"]
+    assert "前言" not in summary["empty_en"] and "问题与挑战" in summary["empty_en"]
+    # The English files are checked as the Chinese ones are, and named with their folder.
+    _fill(template / "en" / "05_appendix.md", "编委会", "Call 13800138000.")
+    with pytest.raises(EditorialError, match=r"en/05_appendix\.md, line \d+: holds a personal number"):
+        read_editorial(template)
+    (template / "en" / "05_appendix.md").write_text("## Board\nNames.\n", encoding="utf-8")
+    with pytest.raises(EditorialError, match=r"en/05_appendix\.md, line 1: heading '## Board' names no slot"):
+        read_editorial(template)
+
+
+def test_without_an_en_folder_every_english_slot_is_empty(template):
+    for path in (template / "en").iterdir():
+        path.unlink()
+    (template / "en").rmdir()
+    _fill(template / "01_general_report.md", "前言", "编者的前言。")
+    editorial = read_editorial(template)
+    assert editorial.english is None and list(editorial.empty_en) == ALL_SLOTS
+    assert editorial.in_language("en").slots == {} and editorial.in_language("en").supplied
 
 
 def test_template_never_replaces_a_file(template):
@@ -207,19 +248,20 @@ def test_no_folder_means_no_editors_text(tmp_path):
 
 def test_the_example_folder_fills_every_slot_and_is_marked():
     editorial = read_editorial(paths.PROJECT_DIR / "data" / "editorial-example")
-    assert editorial.empty == ()
-    assert len(editorial.slots) == len(ALL_SLOTS) - 3  # every fixed slot (cases and the two tables apart)
-    texts = [*editorial.slots.values(), *(text for _, text in editorial.cases)]
-    assert all("示例" in text for text in texts)
-    assert all(
-        frame.iloc[:, :2].apply(lambda c: c.str.contains("示例")).any(axis=1).all()
-        for frame in editorial.tables.values()
-    )
+    assert editorial.empty == () and editorial.empty_en == ()
+    for texts, mark in ((editorial, "示例"), (editorial.english, "Example")):
+        assert len(texts.slots) == len(ALL_SLOTS) - 3  # every fixed slot (cases and the two tables apart)
+        assert all(mark in text for text in [*texts.slots.values(), *(text for _, text in texts.cases)])
+        assert all(
+            frame.iloc[:, :2].apply(lambda c: c.str.contains(mark)).any(axis=1).all() for frame in texts.tables.values()
+        )
 
 
 def test_editorial_command_writes_the_template(tmp_path, capsys):
     assert main(["editorial", "--year", "2021", "--out", str(tmp_path / "t")]) == 0
     assert "# 总报告：编者文字（2021年）" in (tmp_path / "t" / "01_general_report.md").read_text(encoding="utf-8")
+    english = (tmp_path / "t" / "en" / "04_district_development.md").read_text(encoding="utf-8")
+    assert "## 荔湾区\n<!-- The editors' text for Liwan District" in english
     assert main(["editorial", "--year", "2021", "--out", str(tmp_path / "t")]) == 2
     assert "nothing was written" in capsys.readouterr().err
     with pytest.raises(SystemExit):

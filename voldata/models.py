@@ -14,7 +14,9 @@ Every function returns a :class:`ModelResult`. Its ``table`` is tidy: ``term``,
 ``label_zh``, ``estimate``, ``ci_low``, ``ci_high``, ``p_value`` and ``reading``
 (a sentence in Chinese that says what was controlled for and that the estimate
 is an association, e.g. "在控制年龄、性别和所在区后，党员的参与次数约为非党员的1.80倍
-（95%置信区间1.60–2.00）；这是统计关联，不表示因果关系").
+（95%置信区间1.60–2.00）；这是统计关联，不表示因果关系"), with ``label_en`` and
+``reading_en`` beside them; ``message`` has its English twin ``message_en``, so the
+English edition shows the same reading in English.
 
 Fits fail honestly. Before a model is fitted the data must have enough events
 per estimated coefficient (:data:`MIN_EVENTS_PER_TERM`); after it, the estimates
@@ -23,7 +25,8 @@ and standard errors must be finite, the Hessian well conditioned
 (a Newton step from the reported estimates below :data:`MAX_NEWTON_STEP` standard errors: this
 works for ``PHReg`` too, whose results carry no ``mle_retvals``). Otherwise
 ``ok`` is False, the table is empty, ``reason`` says why and ``message`` starts
-with "样本不足，未估计" (too little data) or "未估计" (a fit that failed);
+with "样本不足，未估计" (too little data) or "未估计" (a fit that failed) ("Too little data;
+not estimated" or "Not estimated" in ``message_en``);
 nothing is raised. Intervals are computed on the log scale and exponentiated
 without overflow: a bound that is not finite is missing (written "—").
 
@@ -41,8 +44,10 @@ result says so.
 
 from __future__ import annotations
 
+import calendar
 import warnings
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import narwhals as nw
 import numpy as np
@@ -73,6 +78,9 @@ __all__ = [
     "MIN_AT_RISK",
     "THIN_DATA",
     "NOT_ESTIMATED",
+    "THIN_DATA_EN",
+    "NOT_ESTIMATED_EN",
+    "Said",
 ]
 
 #: Fewer rows than this: the model is not fitted.
@@ -98,8 +106,12 @@ MIN_AT_RISK = 10
 THIN_DATA = "样本不足，未估计"
 #: How a model whose fit failed is announced.
 NOT_ESTIMATED = "未估计"
+#: :data:`THIN_DATA` and :data:`NOT_ESTIMATED` in English.
+THIN_DATA_EN = "Too little data; not estimated"
+NOT_ESTIMATED_EN = "Not estimated"
 _Z = 1.959963984540054
-_TABLE_COLUMNS = ["term", "label_zh", "estimate", "ci_low", "ci_high", "p_value", "reading"]
+_TABLE_COLUMNS = ["term", "label_zh", "label_en", "estimate", "ci_low", "ci_high", "p_value", "reading", "reading_en"]
+_TEXT_COLUMNS = {"term": "str", "label_zh": "str", "label_en": "str", "reading": "str", "reading_en": "str"}
 
 AGE_ZH = {
     "under_18": "18岁以下",
@@ -110,6 +122,28 @@ AGE_ZH = {
     "unknown": "年龄不详",
 }
 GENDER_ZH = {"M": "男性", "F": "女性", "unknown": "性别不详"}
+AGE_EN = {
+    "under_18": "under 18",
+    "18_34": "aged 18–34",
+    "35_59": "aged 35–59",
+    "60_69": "aged 60–69",
+    "70_plus": "aged 70 and over",
+    "unknown": "age not known",
+}
+GENDER_EN = {"M": "men", "F": "women", "unknown": "gender not known"}
+
+
+class Said(NamedTuple):
+    """A piece of a model's text in Chinese and in English."""
+
+    zh: str
+    en: str
+
+
+def _joined(parts) -> Said:
+    """Non-empty parts joined into one note: "…；…" and "…; …"."""
+    parts = [part for part in parts if part and part.zh]
+    return Said("；".join(part.zh for part in parts), "; ".join(part.en for part in parts))
 
 
 @dataclass
@@ -128,8 +162,8 @@ class ModelResult:
     n : int
         Rows (volunteers, spells or months) used.
     table : DataFrame
-        ``term``, ``label_zh``, ``estimate``, ``ci_low``, ``ci_high`` (95%; missing
-        where not finite), ``p_value``, ``reading``.
+        ``term``, ``label_zh``, ``label_en``, ``estimate``, ``ci_low``, ``ci_high`` (95%;
+        missing where not finite), ``p_value``, ``reading``, ``reading_en``.
     message : str
         What was done (sample, reference levels, exposure, standard errors, the data
         window) or, when ``ok`` is False, "样本不足，未估计：…" / "未估计：…".
@@ -142,6 +176,8 @@ class ModelResult:
         ``left_truncated``, ``window_start``), for the chapter to write its own sentence.
     checks : list of ModelResult
         Companion fits reported beside this one (the hurdle check of the participation model).
+    message_en : str
+        ``message`` in English.
     """
 
     model: str
@@ -154,11 +190,17 @@ class ModelResult:
     reason: str = ""
     details: dict = field(default_factory=dict)
     checks: list = field(default_factory=list, repr=False)
+    message_en: str = ""
 
     @property
     def readings(self) -> list[str]:
         """The plain-language sentences, one per term."""
         return list(self.table["reading"])
+
+    @property
+    def readings_en(self) -> list[str]:
+        """:attr:`readings` in English."""
+        return list(self.table["reading_en"])
 
 
 def _empty_table() -> pd.DataFrame:
@@ -166,53 +208,64 @@ def _empty_table() -> pd.DataFrame:
         {
             "term": pd.array([], dtype="str"),
             "label_zh": pd.array([], dtype="str"),
+            "label_en": pd.array([], dtype="str"),
             "estimate": np.array([], dtype="float64"),
             "ci_low": np.array([], dtype="float64"),
             "ci_high": np.array([], dtype="float64"),
             "p_value": np.array([], dtype="float64"),
             "reading": pd.array([], dtype="str"),
+            "reading_en": pd.array([], dtype="str"),
         }
     )
 
 
-def _thin(model: str, measure: str, n: int, why: str, *, details: dict | None = None) -> ModelResult:
-    """A model not fitted for lack of data."""
-    return ModelResult(
-        model, measure, False, int(n), _empty_table(), f"{THIN_DATA}：{why}（n={n}）", reason=why, details=details or {}
-    )
-
-
-def _failed(model: str, measure: str, n: int, why: str, *, details: dict | None = None) -> ModelResult:
-    """A model whose fit failed its checks."""
+def _not_estimated(model: str, measure: str, n: int, why: Said, headline: Said, details: dict | None) -> ModelResult:
     return ModelResult(
         model,
         measure,
         False,
         int(n),
         _empty_table(),
-        f"{NOT_ESTIMATED}：{why}（n={n}）",
-        reason=why,
+        f"{headline.zh}：{why.zh}（n={n}）",
+        reason=why.zh,
         details=details or {},
+        message_en=f"{headline.en}: {why.en} (n={n:,})",
     )
 
 
-def _too_few_events(events: int, terms: int) -> str | None:
-    """The reason a fit with ``events`` events and ``terms`` coefficients is not attempted, or None."""
+def _thin(model: str, measure: str, n: int, why: Said, *, details: dict | None = None) -> ModelResult:
+    """A model not fitted for lack of data."""
+    return _not_estimated(model, measure, n, why, Said(THIN_DATA, THIN_DATA_EN), details)
+
+
+def _failed(model: str, measure: str, n: int, why: Said, *, details: dict | None = None) -> ModelResult:
+    """A model whose fit failed its checks."""
+    return _not_estimated(model, measure, n, why, Said(NOT_ESTIMATED, NOT_ESTIMATED_EN), details)
+
+
+def _too_few_events(events: int, terms: int, whose: Said) -> Said | None:
+    """The reason a fit with ``events`` events (of ``whose``) and ``terms`` coefficients is not attempted, or None."""
     if events < MIN_EVENTS_PER_TERM * max(terms, 1):
-        return f"事件数{events}个，少于每个协变量{MIN_EVENTS_PER_TERM}个（共{terms}个协变量）"
+        return Said(
+            f"{whose.zh}事件数{events}个，少于每个协变量{MIN_EVENTS_PER_TERM}个（共{terms}个协变量）",
+            f"{events} events ({whose.en}), fewer than {MIN_EVENTS_PER_TERM} per covariate ({terms} covariates)",
+        )
     return None
 
 
 # -- design matrices ---------------------------------------------------------------
-def _district_zh(code: str) -> str:
-    return reference.district_names().get(code, "区不详")
+def _district(code: str) -> Said:
+    names = reference.districts().set_index("district_code")
+    if code not in names.index:
+        return Said("区不详", "district not known")
+    return Said(str(names.at[code, "name_zh"]), f"{names.at[code, 'name_en']} District")
 
 
 _CATEGORICAL = {
     # column: (preferred reference level, labeller)
-    "age_band": ("35_59", lambda v: AGE_ZH.get(v, v)),
-    "gender": ("M", lambda v: GENDER_ZH.get(v, v)),
-    "district_code": (None, _district_zh),
+    "age_band": ("35_59", lambda v: Said(AGE_ZH.get(v, v), AGE_EN.get(v, v))),
+    "gender": ("M", lambda v: Said(GENDER_ZH.get(v, v), GENDER_EN.get(v, v))),
+    "district_code": (None, _district),
 }
 #: The covariates as a reading names them when it says what was controlled for.
 VARIABLE_ZH = {
@@ -223,20 +276,31 @@ VARIABLE_ZH = {
     "log_hours": "上年服务时长",
     "tenure": "注册年限",
 }
+VARIABLE_EN = {
+    "age_band": "age",
+    "gender": "gender",
+    "party": "party membership",
+    "district_code": "district",
+    "log_hours": "last year's service hours",
+    "tenure": "years since registration",
+}
+_NO_COVARIATE = Said("没有至少两个水平的协变量", "no covariate has two levels or more")
+#: A term's label, its reference group's (None for a numeric covariate) and its variable.
+_Label = tuple[Said, Said | None, str]
 
 
 def _design(
-    frame: pd.DataFrame, categorical: list[str], numeric: dict[str, str]
-) -> tuple[pd.DataFrame, dict, list[str]]:
+    frame: pd.DataFrame, categorical: list[str], numeric: dict[str, Said]
+) -> tuple[pd.DataFrame, dict[str, _Label], list[Said]]:
     """Dummy-coded design matrix; returns (X, {term: (label, reference label or None, variable)}, notes)."""
     columns: dict[str, np.ndarray] = {}
-    labels: dict[str, tuple[str, str | None, str]] = {}
-    notes: list[str] = []
+    labels: dict[str, _Label] = {}
+    notes: list[Said] = []
     if "party" in categorical:
         party = frame["party"].astype(bool).to_numpy()
         if 0 < party.sum() < len(party):
             columns["party"] = party.astype("float64")
-            labels["party"] = ("党员", "非党员", "party")
+            labels["party"] = (Said("党员", "party members"), Said("非党员", "non-members"), "party")
     for column in [c for c in categorical if c != "party"]:
         preferred, labeller = _CATEGORICAL[column]
         values = frame[column].astype("object").where(frame[column].notna(), "unknown").astype(str)
@@ -244,7 +308,13 @@ def _design(
         if len(counts) < 2:
             continue
         reference_level = preferred if preferred in counts.index else counts.index[0]
-        notes.append(f"{VARIABLE_ZH[column]}参照组：{labeller(reference_level)}")
+        reference_label = labeller(reference_level)
+        notes.append(
+            Said(
+                f"{VARIABLE_ZH[column]}参照组：{reference_label.zh}",
+                f"{VARIABLE_EN[column]}: reference group {reference_label.en}",
+            )
+        )
         for level in sorted(counts.index):
             if level == reference_level:
                 continue
@@ -259,12 +329,19 @@ def _design(
     return pd.DataFrame(columns, index=frame.index), labels, notes
 
 
-def _controls(labels: dict, variable: str) -> str:
-    """The other covariates of the model in words: "年龄、性别和所在区"."""
-    names = list(dict.fromkeys(VARIABLE_ZH.get(v, v) for _, _, v in labels.values() if v != variable))
-    if not names:
-        return ""
-    return names[0] if len(names) == 1 else "、".join(names[:-1]) + "和" + names[-1]
+def _controls(labels: dict[str, _Label], variable: str) -> Said:
+    """The other covariates of the model in words: "年龄、性别和所在区", "age, gender and district"."""
+    variables = list(dict.fromkeys(v for _, _, v in labels.values() if v != variable))
+
+    def listed(names: list[str], comma: str, last: str) -> str:
+        if not names:
+            return ""
+        return names[0] if len(names) == 1 else comma.join(names[:-1]) + last + names[-1]
+
+    return Said(
+        listed([VARIABLE_ZH.get(v, v) for v in variables], "、", "和"),
+        listed([VARIABLE_EN.get(v, v) for v in variables], ", ", " and "),
+    )
 
 
 def _two(value: float) -> str:
@@ -272,23 +349,32 @@ def _two(value: float) -> str:
 
 
 def _reading(
-    label: str,
-    reference_label: str | None,
-    outcome: str,
+    label: Said,
+    reference_label: Said | None,
+    outcome: Said,
     estimate: float,
     low: float,
     high: float,
     *,
-    controls: str = "",
-) -> str:
+    controls: Said | None = None,
+) -> Said:
     """One estimate in words: what was controlled for, the ratio with its interval, and that it is an association."""
-    interval = f"（95%置信区间{low:.2f}–{high:.2f}）" if np.isfinite(low) and np.isfinite(high) else "（95%置信区间—）"
-    adjusted = f"在控制{controls}后，" if controls else ""
+    bounds = f"{low:.2f}–{high:.2f}" if np.isfinite(low) and np.isfinite(high) else "—"
     if reference_label is None:
-        said = f"{label}每增加1，{outcome}约变为原来的{_two(estimate)}倍"
+        said = f"{label.zh}每增加1，{outcome.zh}约变为原来的{_two(estimate)}倍"
+        said_en = f"each unit more of {label.en} went with the {outcome.en} multiplied by about {_two(estimate)}"
     else:
-        said = f"{label}的{outcome}约为{reference_label}的{_two(estimate)}倍"
-    return f"{adjusted}{said}{interval}；这是统计关联，不表示因果关系"
+        said = f"{label.zh}的{outcome.zh}约为{reference_label.zh}的{_two(estimate)}倍"
+        said_en = f"{label.en} had about {_two(estimate)} times the {outcome.en} of {reference_label.en}"
+    controls = controls or Said("", "")
+    adjusted = f"在控制{controls.zh}后，" if controls.zh else ""
+    adjusted_en = f"Taking {controls.en} into account, " if controls.en else ""
+    if not adjusted_en:
+        said_en = said_en[0].upper() + said_en[1:]
+    return Said(
+        f"{adjusted}{said}（95%置信区间{bounds}）；这是统计关联，不表示因果关系",
+        f"{adjusted_en}{said_en} (95% confidence interval {bounds}); this is an association, not evidence of a cause",
+    )
 
 
 def _exp(values) -> np.ndarray:
@@ -307,7 +393,7 @@ def _named(result, values) -> pd.Series:
     return pd.Series(values[: len(names)], index=names[: len(values)])
 
 
-def _ratio_table(result, labels: dict, outcome: str) -> pd.DataFrame:
+def _ratio_table(result, labels: dict[str, _Label], outcome: Said) -> pd.DataFrame:
     """Exponentiated coefficients of the design terms, with 95% intervals (computed on the log scale) and readings."""
     params, bse, pvalues = (_named(result, v) for v in (result.params, result.bse, result.pvalues))
     terms = list(labels)
@@ -316,45 +402,50 @@ def _ratio_table(result, labels: dict, outcome: str) -> pd.DataFrame:
     estimate, low, high = _exp(log_estimate), _exp(log_estimate - half_width), _exp(log_estimate + half_width)
     rows = []
     for i, (term, (label, reference_label, variable)) in enumerate(labels.items()):
+        reading = _reading(
+            label, reference_label, outcome, estimate[i], low[i], high[i], controls=_controls(labels, variable)
+        )
         rows.append(
             {
                 "term": term,
-                "label_zh": label if reference_label is None else f"{label}（对比{reference_label}）",
+                "label_zh": label.zh if reference_label is None else f"{label.zh}（对比{reference_label.zh}）",
+                "label_en": label.en if reference_label is None else f"{label.en} (vs {reference_label.en})",
                 "estimate": estimate[i],
                 "ci_low": low[i],
                 "ci_high": high[i],
                 "p_value": float(pvalues[term]),
-                "reading": _reading(
-                    label,
-                    reference_label,
-                    outcome,
-                    estimate[i],
-                    low[i],
-                    high[i],
-                    controls=_controls(labels, variable),
-                ),
+                "reading": reading.zh,
+                "reading_en": reading.en,
             }
         )
     table = pd.DataFrame(rows, columns=_TABLE_COLUMNS)
-    return table.astype({"term": "str", "label_zh": "str", "reading": "str"})
+    return table.astype(_TEXT_COLUMNS)
 
 
 def _ratio_result(
-    model: str, measure: str, n: int, result, labels: dict, outcome: str, message: str, **extra
+    model: str, measure: str, n: int, result, labels: dict[str, _Label], outcome: Said, message: Said, **extra
 ) -> ModelResult:
     """A fitted ratio model (IRR, OR, HR) as a :class:`ModelResult` with its table of readings."""
-    return ModelResult(model, measure, True, int(n), _ratio_table(result, labels, outcome), message, **extra)
+    table = _ratio_table(result, labels, outcome)
+    return ModelResult(model, measure, True, int(n), table, message.zh, message_en=message.en, **extra)
 
 
-def _sample(frame: pd.DataFrame, max_rows: int | None, seed: int) -> tuple[pd.DataFrame, str]:
+def _sampled(max_rows: int, seed: int, total: int) -> Said:
+    return Said(
+        f"随机抽取{max_rows}行（种子{seed}，总体{total}行）",
+        f"a random sample of {max_rows:,} rows (seed {seed}, of {total:,})",
+    )
+
+
+def _sample(frame: pd.DataFrame, max_rows: int | None, seed: int) -> tuple[pd.DataFrame, Said | None]:
     if max_rows is None or len(frame) <= max_rows:
-        return frame, ""
-    return frame.sample(n=max_rows, random_state=seed), f"随机抽取{max_rows}行（种子{seed}，总体{len(frame)}行）"
+        return frame, None
+    return frame.sample(n=max_rows, random_state=seed), _sampled(max_rows, seed, len(frame))
 
 
 def _collect_sample(
     frame: nw.LazyFrame, max_rows: int | None, seed: int, *, key: str = "volunteer_id"
-) -> tuple[pd.DataFrame, str]:
+) -> tuple[pd.DataFrame, Said | None]:
     """``frame`` (sorted by its unique ``key``) collected and sampled as :func:`_sample` would sample
     its pandas copy indexed 0..n−1: same rows, same order, same index.
 
@@ -364,7 +455,7 @@ def _collect_sample(
     keys = frame.select(key).collect()[key]
     total = len(keys)
     if max_rows is None or total <= max_rows:
-        return frame.collect().to_pandas(), ""
+        return frame.collect().to_pandas(), None
     # The positions DataFrame.sample(n=max_rows, random_state=seed) draws from a frame of this length.
     positions = np.random.RandomState(seed).choice(total, size=max_rows, replace=False).astype(np.intp, copy=False)
     chosen = keys.to_numpy()[np.sort(positions)]
@@ -373,10 +464,10 @@ def _collect_sample(
         raise ValueError(f"the frame to sample must be sorted by its unique key {key}")
     # Rows come back in key order, that is in the order of the sorted positions.
     sampled.index = pd.Index(np.sort(positions))
-    return sampled.loc[positions], f"随机抽取{max_rows}行（种子{seed}，总体{total}行）"
+    return sampled.loc[positions], _sampled(max_rows, seed, total)
 
 
-def _problem(result, terms: list[str]) -> str | None:
+def _problem(result, terms: list[str]) -> Said | None:
     """Why a fitted ``result`` cannot be reported (convergence, identification), or None when it can.
 
     Uses only what every statsmodels likelihood model offers (``params``, ``bse``,
@@ -386,30 +477,48 @@ def _problem(result, terms: list[str]) -> str | None:
     params = np.asarray(result.params, dtype="float64")
     bse = np.asarray(result.bse, dtype="float64")
     if not (np.all(np.isfinite(params)) and np.all(np.isfinite(bse))):
-        return "估计值或标准误不是有限数（可能存在完全分离或共线性）"
+        return Said(
+            "估计值或标准误不是有限数（可能存在完全分离或共线性）",
+            "estimates or standard errors are not finite (perhaps complete separation or collinearity)",
+        )
     if (getattr(result, "mle_retvals", None) or {}).get("converged") is False:
-        return "迭代未收敛"
+        return Said("迭代未收敛", "the iterations did not converge")
     log_ratios = _named(result, result.params)[terms].to_numpy()
     if np.any(np.abs(log_ratios) > MAX_LOG_RATIO):
-        return "估计值过大（可能存在完全分离：某组全部或从未发生结果）"
+        return Said(
+            "估计值过大（可能存在完全分离：某组全部或从未发生结果）",
+            "an estimate is too large (perhaps complete separation: a group where the outcome always or never occurs)",
+        )
     try:
         information = -np.asarray(result.model.hessian(params), dtype="float64")
         score = np.asarray(result.model.score(params), dtype="float64")
     except Exception as error:  # a model without analytic derivatives, or one that fails at the optimum
-        return f"无法计算Hessian矩阵（{type(error).__name__}）"
+        return Said(
+            f"无法计算Hessian矩阵（{type(error).__name__}）",
+            f"the Hessian matrix cannot be computed ({type(error).__name__})",
+        )
     if not (np.all(np.isfinite(information)) and np.all(np.isfinite(score))):
-        return "Hessian矩阵或梯度不是有限数"
+        return Said("Hessian矩阵或梯度不是有限数", "the Hessian matrix or the gradient is not finite")
     diagonal = np.diag(information)
     if np.any(diagonal <= 0):
-        return "Hessian矩阵奇异（有参数没有信息）"
+        return Said(
+            "Hessian矩阵奇异（有参数没有信息）", "the Hessian matrix is singular (a parameter has no information)"
+        )
     scale = np.sqrt(diagonal)
     condition = np.linalg.cond(information / np.outer(scale, scale))
     if not np.isfinite(condition) or condition > MAX_CONDITION:
-        return f"Hessian矩阵病态（条件数{condition:.1e}），模型不可识别（可能存在共线性或参数在边界上）"
+        return Said(
+            f"Hessian矩阵病态（条件数{condition:.1e}），模型不可识别（可能存在共线性或参数在边界上）",
+            f"the Hessian matrix is ill-conditioned (condition number {condition:.1e}): the model is not identified "
+            "(perhaps collinearity or a parameter on its boundary)",
+        )
     covariance = np.linalg.inv(information)
     step = covariance @ score
     if np.max(np.abs(step) / np.sqrt(np.abs(np.diag(covariance)))) > MAX_NEWTON_STEP:
-        return "迭代未收敛（估计值处的牛顿步长仍然较大）"
+        return Said(
+            "迭代未收敛（估计值处的牛顿步长仍然较大）",
+            "the iterations did not converge (the Newton step at the estimates is still large)",
+        )
     return None
 
 
@@ -421,10 +530,14 @@ def _fit(model: str, measure: str, fit, n: int, terms: list[str]) -> tuple[objec
             result = fit()
             problem = _problem(result, terms)
     except Exception as error:  # statsmodels raises many kinds (LinAlgError, PerfectSeparation, ValueError)
-        return None, _failed(model, measure, n, f"拟合失败（{type(error).__name__}: {error}）")
+        return None, _failed(model, measure, n, _error("拟合失败", "the fit failed", error))
     if problem:
         return None, _failed(model, measure, n, problem)
     return result, None
+
+
+def _error(zh: str, en: str, error: Exception) -> Said:
+    return Said(f"{zh}（{type(error).__name__}: {error}）", f"{en} ({type(error).__name__}: {error})")
 
 
 # -- volunteer frames ------------------------------------------------------------------
@@ -505,19 +618,24 @@ def participation_intensity(tables, *, year: int, max_rows: int | None = 200_000
     frame = frame[frame["exposure_days"] > 0]
     n = len(frame)
     if n < MIN_ROWS:
-        return _thin("negative_binomial", "IRR", n, f"年内有注册天数的志愿者少于{MIN_ROWS}人")
+        return _thin(
+            "negative_binomial",
+            "IRR",
+            n,
+            Said(f"年内有注册天数的志愿者少于{MIN_ROWS}人", f"fewer than {MIN_ROWS} volunteers registered in the year"),
+        )
     if frame["records"].nunique() < 2:
-        return _thin("negative_binomial", "IRR", n, "参与次数没有变化")
+        return _thin("negative_binomial", "IRR", n, Said("参与次数没有变化", "the number of records does not vary"))
     design, labels, notes = _design(frame, ["age_band", "gender", "party", "district_code"], {})
     if design.empty:
-        return _thin("negative_binomial", "IRR", n, "没有至少两个水平的协变量")
+        return _thin("negative_binomial", "IRR", n, _NO_COVARIATE)
     endog = frame["records"].astype("float64")
     participants = int((endog > 0).sum())
     zero_share = 1 - participants / n
     details = {"zero_share": zero_share, "exposure_days_mean": float(frame["exposure_days"].mean())}
-    too_few = _too_few_events(participants, design.shape[1])
+    too_few = _too_few_events(participants, design.shape[1], Said("有参与记录的志愿者", "volunteers with records"))
     if too_few:
-        return _thin("negative_binomial", "IRR", n, f"有参与记录的志愿者{too_few}", details=details)
+        return _thin("negative_binomial", "IRR", n, too_few, details=details)
     exog = sm.add_constant(design, has_constant="add")
     exposure = frame["exposure_days"].to_numpy() / 365.0
     groups = _street_groups(frame)
@@ -538,23 +656,39 @@ def participation_intensity(tables, *, year: int, max_rows: int | None = 200_000
     predicted_zero = float(np.mean((1 + alpha * mean) ** (-1 / alpha)))
     details.update(alpha=alpha, predicted_zero_share=predicted_zero)
     checks = _hurdle_check(endog, design, labels, frame["exposure_days"].to_numpy(), covariance)
-    zero_note = f"零值占{zero_share:.1%}（负二项模型预测{predicted_zero:.1%}）"
+    zero_note = Said(
+        f"零值占{zero_share:.1%}（负二项模型预测{predicted_zero:.1%}）",
+        f"{zero_share:.1%} of the counts are zero (the negative binomial model predicts {predicted_zero:.1%})",
+    )
     if checks:
-        zero_note += "，另以两部分（hurdle）模型核对：是否参与（logistic）与参与者的参与次数（零截断负二项）"
-    message = "；".join(
-        filter(
-            None,
-            [
-                sampled,
-                "以年内注册天数为暴露量（参与次数按每注册一年折算）",
-                f"标准误按{clusters}个街道聚类稳健估计"
-                if robust
-                else f"街道仅{clusters}个（少于{MIN_CLUSTERS}个），标准误未做聚类调整，可能偏小",
-                *notes,
-                f"离散参数alpha={alpha:.3f}",
-                zero_note,
-            ],
+        zero_note = Said(
+            zero_note.zh + "，另以两部分（hurdle）模型核对：是否参与（logistic）与参与者的参与次数（零截断负二项）",
+            zero_note.en + ", so a two-part (hurdle) model checks it: whether a volunteer took part (logistic) and "
+            "how often participants took part (zero-truncated negative binomial)",
         )
+    if robust:
+        errors = Said(
+            f"标准误按{clusters}个街道聚类稳健估计",
+            f"standard errors are cluster-robust by street ({clusters} streets)",
+        )
+    else:
+        errors = Said(
+            f"街道仅{clusters}个（少于{MIN_CLUSTERS}个），标准误未做聚类调整，可能偏小",
+            f"only {clusters} streets (fewer than {MIN_CLUSTERS}): standard errors are not adjusted for clustering "
+            "and may be too small",
+        )
+    message = _joined(
+        [
+            sampled,
+            Said(
+                "以年内注册天数为暴露量（参与次数按每注册一年折算）",
+                "exposure: the days registered in the year (records per year registered)",
+            ),
+            errors,
+            *notes,
+            Said(f"离散参数alpha={alpha:.3f}", f"dispersion parameter alpha = {alpha:.3f}"),
+            zero_note,
+        ]
     )
     return _ratio_result(
         "negative_binomial",
@@ -562,7 +696,7 @@ def participation_intensity(tables, *, year: int, max_rows: int | None = 200_000
         n,
         result,
         labels,
-        "参与次数（按注册天数折算）",
+        Said("参与次数（按注册天数折算）", "rate of participation (records per year registered)"),
         message,
         details=details,
         checks=checks,
@@ -631,7 +765,7 @@ def _hurdle_check(
     participated = (endog > 0).astype("float64")
     exog = sm.add_constant(design, has_constant="add").assign(log_exposure=np.log(exposure_days / 365.0))
     events = int(min(participated.sum(), n - participated.sum()))
-    too_few = _too_few_events(events, design.shape[1] + 1)
+    too_few = _too_few_events(events, design.shape[1] + 1, Said("参与与未参与中较少一方的", "the rarer outcome"))
     if too_few:
         part1 = _thin("hurdle_logit", "OR", n, too_few)
     else:
@@ -649,8 +783,12 @@ def _hurdle_check(
                 n,
                 result,
                 labels,
-                "参与（至少一次）的几率",
-                "两部分模型第一部分：是否参与（logistic回归，年内注册天数的对数作协变量）",
+                Said("参与（至少一次）的几率", "odds of taking part (at least once)"),
+                Said(
+                    "两部分模型第一部分：是否参与（logistic回归，年内注册天数的对数作协变量）",
+                    "part one of the two-part model: whether a volunteer took part (logistic regression, with the log "
+                    "of the days registered in the year as a covariate)",
+                ),
             )
     positive = (endog > 0).to_numpy()
     count_groups = covariance.get("cov_kwds", {}).get("groups")
@@ -658,9 +796,9 @@ def _hurdle_check(
         {"cov_type": "cluster", "cov_kwds": {"groups": count_groups[positive]}} if count_groups is not None else {}
     )
     k = int(positive.sum())
-    too_few = _too_few_events(k, design.shape[1])
+    too_few = _too_few_events(k, design.shape[1], Said("参与者", "participants"))
     if too_few:
-        return [part1, _thin("hurdle_truncated_nb", "IRR", k, f"参与者{too_few}")]
+        return [part1, _thin("hurdle_truncated_nb", "IRR", k, too_few)]
     count_exog = sm.add_constant(design[positive], has_constant="add")
     result, part2 = _fit(
         "hurdle_truncated_nb",
@@ -684,8 +822,15 @@ def _hurdle_check(
             k,
             result,
             labels,
-            "参与者的参与次数（按注册天数折算）",
-            "两部分模型第二部分：参与者的参与次数（零截断负二项回归，以年内注册天数为暴露量）",
+            Said(
+                "参与者的参与次数（按注册天数折算）",
+                "participants' rate of participation (records per year registered)",
+            ),
+            Said(
+                "两部分模型第二部分：参与者的参与次数（零截断负二项回归，以年内注册天数为暴露量）",
+                "part two of the two-part model: how often participants took part (zero-truncated negative binomial "
+                "regression, with the days registered in the year as exposure)",
+            ),
         )
     return [part1, part2]
 
@@ -717,7 +862,7 @@ def retention_model(tables, *, year: int, max_rows: int | None = 200_000, seed: 
 
     ctx = as_context(tables)
     if year - 1 not in ctx.store_years():
-        return _thin("logit", "OR", 0, f"{year - 1}年不在数据中")
+        return _thin("logit", "OR", 0, Said(f"{year - 1}年不在数据中", f"{year - 1} is not in the data"))
     years = ctx.volunteer_years()
     previous = years.filter(nw.col("year") == year - 1).select("volunteer_id", "hours")
     current = years.filter(nw.col("year") == year).select("volunteer_id", retained=nw.lit(1))
@@ -749,20 +894,29 @@ def retention_model(tables, *, year: int, max_rows: int | None = 200_000, seed: 
     details = {"no_tenure": no_tenure}
     n = len(frame)
     if n < MIN_ROWS:
-        return _thin("logit", "OR", n, f"{year - 1}年活跃且注册年份已知的志愿者少于{MIN_ROWS}人", details=details)
+        why = Said(
+            f"{year - 1}年活跃且注册年份已知的志愿者少于{MIN_ROWS}人",
+            f"fewer than {MIN_ROWS} volunteers active in {year - 1} with a known registration year",
+        )
+        return _thin("logit", "OR", n, why, details=details)
     if frame["retained"].nunique() < 2:
-        return _thin("logit", "OR", n, "留存结果没有变化", details=details)
+        return _thin("logit", "OR", n, Said("留存结果没有变化", "retention does not vary"), details=details)
     design, labels, notes = _design(
         frame,
         ["age_band", "gender", "party"],
-        {"log_hours": "上年服务时长的对数log(1+小时)", "tenure": "注册年限（年）"},
+        {
+            "log_hours": Said("上年服务时长的对数log(1+小时)", "log(1 + last year's service hours)"),
+            "tenure": Said("注册年限（年）", "years since registration"),
+        },
     )
     if design.empty:
-        return _thin("logit", "OR", n, "没有有变化的协变量", details=details)
+        return _thin("logit", "OR", n, Said("没有有变化的协变量", "no covariate varies"), details=details)
     retained = int(frame["retained"].sum())
-    too_few = _too_few_events(min(retained, n - retained), design.shape[1])
+    too_few = _too_few_events(
+        min(retained, n - retained), design.shape[1], Said("留存与未留存中较少一方的", "the rarer outcome")
+    )
     if too_few:
-        return _thin("logit", "OR", n, f"留存与未留存中较少一方的{too_few}", details=details)
+        return _thin("logit", "OR", n, too_few, details=details)
     exog = sm.add_constant(design, has_constant="add")
     result, failure = _fit(
         "logit",
@@ -774,22 +928,35 @@ def retention_model(tables, *, year: int, max_rows: int | None = 200_000, seed: 
     if failure:
         failure.details.update(details)
         return failure
-    excluded = f"注册年份缺失或晚于{year}年的{no_tenure}人未纳入" if no_tenure else ""
-    message = "；".join(filter(None, [sampled, excluded, *notes]))
-    return _ratio_result("logit", "OR", n, result, labels, "留存几率", message, details=details)
+    excluded = Said(
+        f"注册年份缺失或晚于{year}年的{no_tenure}人未纳入" if no_tenure else "",
+        f"{no_tenure:,} volunteers without a registration year, or registered after {year}, are left out",
+    )
+    message = _joined([sampled, excluded, *notes])
+    return _ratio_result(
+        "logit", "OR", n, result, labels, Said("留存几率", "odds of retention"), message, details=details
+    )
 
 
-def _window_note(window: dict | None, left_out: dict[str, int]) -> str:
+def _window_note(window: dict | None, left_out: dict[str, int]) -> Said:
     start = window["start"] if window else None
     since = f"{start.year}年{start.month}月{start.day}日" if start else "数据窗口开始"
+    since_en = f"{start.day} {start:%B} {start.year}" if start else "the start of the data window"
     note = (
         f"仅含{since}（数据窗口开始）及以后注册的志愿者：此前注册者的首条记录可能早于数据窗口（左截断），"
         f"其{left_out['left_truncated']}段参与记录未纳入；流失须停止服务满{LAPSE_DAYS}天才能判断，"
         f"故各段在数据截止日前{LAPSE_DAYS}天处删失"
     )
+    note_en = (
+        f"only volunteers registered on or after {since_en} (the data window's start): the first record of those "
+        f"registered earlier may precede the window (left truncation), so their {left_out['left_truncated']:,} "
+        f"spells are left out; a lapse shows only after {LAPSE_DAYS} days without service, so spells are censored "
+        f"{LAPSE_DAYS} days before the data's end"
+    )
     if left_out["too_recent"]:
         note += f"，此后才开始的{left_out['too_recent']}段未纳入"
-    return note
+        note_en += f", and the {left_out['too_recent']:,} spells starting after that are left out"
+    return Said(note, note_en)
 
 
 def _spell_frame(ctx, year: int) -> nw.LazyFrame:
@@ -856,15 +1023,18 @@ def lapse_hazard(tables, *, year: int, max_rows: int | None = 200_000, seed: int
     lapses = int(frame["lapsed"].sum()) if n else 0
     details["lapses"] = lapses
     if n < MIN_ROWS:
-        return _thin("phreg", "HR", n, f"窗口内开始的参与记录少于{MIN_ROWS}段", details=details)
+        why = Said(
+            f"窗口内开始的参与记录少于{MIN_ROWS}段", f"fewer than {MIN_ROWS} spells starting inside the data window"
+        )
+        return _thin("phreg", "HR", n, why, details=details)
     if not lapses:
-        return _thin("phreg", "HR", n, "没有观察到流失", details=details)
+        return _thin("phreg", "HR", n, Said("没有观察到流失", "no lapse was observed"), details=details)
     design, labels, notes = _design(frame, ["age_band", "gender", "party", "district_code"], {})
     if design.empty:
-        return _thin("phreg", "HR", n, "没有至少两个水平的协变量", details=details)
-    too_few = _too_few_events(lapses, design.shape[1])
+        return _thin("phreg", "HR", n, _NO_COVARIATE, details=details)
+    too_few = _too_few_events(lapses, design.shape[1], Said("流失", "lapses"))
     if too_few:
-        return _thin("phreg", "HR", n, f"流失{too_few}", details=details)
+        return _thin("phreg", "HR", n, too_few, details=details)
     result, failure = _fit(
         "phreg",
         "HR",
@@ -877,8 +1047,10 @@ def lapse_hazard(tables, *, year: int, max_rows: int | None = 200_000, seed: int
     if failure:
         failure.details.update(details)
         return failure
-    message = "；".join(filter(None, [sampled, _window_note(window, details), *notes]))
-    return _ratio_result("phreg", "HR", n, result, labels, "流失风险", message, details=details)
+    message = _joined([sampled, _window_note(window, details), *notes])
+    return _ratio_result(
+        "phreg", "HR", n, result, labels, Said("流失风险", "hazard of lapsing"), message, details=details
+    )
 
 
 def _log_log_interval(survival: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -935,9 +1107,11 @@ def engagement_km(tables, *, year: int) -> ModelResult:
     )
     n = int(frame["spells"].sum())
     if n < MIN_AT_RISK or not frame["lapsed"].any():
-        return _thin(
-            "kaplan_meier", "days", n, f"窗口内开始的参与记录少于{MIN_AT_RISK}段或没有观察到流失", details=details
+        why = Said(
+            f"窗口内开始的参与记录少于{MIN_AT_RISK}段或没有观察到流失",
+            f"fewer than {MIN_AT_RISK} spells starting inside the data window, or no lapse observed",
         )
+        return _thin("kaplan_meier", "days", n, why, details=details)
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
@@ -950,7 +1124,7 @@ def engagement_km(tables, *, year: int) -> ModelResult:
             median = survival.quantile(0.5)
             low, high = survival.quantile_ci(0.5, method="cloglog")
     except Exception as error:
-        return _failed("kaplan_meier", "days", n, f"计算失败（{type(error).__name__}: {error}）", details=details)
+        return _failed("kaplan_meier", "days", n, _error("计算失败", "the computation failed", error), details=details)
     prob = np.asarray(survival.surv_prob, dtype="float64")
     se = np.asarray(survival.surv_prob_se, dtype="float64")
     at_risk = np.asarray(survival.n_risk, dtype="int64")
@@ -968,28 +1142,46 @@ def engagement_km(tables, *, year: int) -> ModelResult:
     if not np.isnan(high) and not high <= cut_at:
         high = np.nan
     if np.isnan(median):
-        reading = "过半志愿者尚未流失（或风险集已不足10人），参与持续时间的中位数无法估计"
+        reading = f"过半志愿者尚未流失（或风险集已不足{MIN_AT_RISK}人），参与持续时间的中位数无法估计"
+        reading_en = (
+            f"More than half of the volunteers have not lapsed (or fewer than {MIN_AT_RISK} remain at risk), so the "
+            "median length of participation cannot be estimated"
+        )
     else:
-        interval = f"{low:.0f}–{high:.0f}天" if not (np.isnan(low) or np.isnan(high)) else "上限无法估计"
+        bounded = not (np.isnan(low) or np.isnan(high))
+        interval = f"{low:.0f}–{high:.0f}天" if bounded else "上限无法估计"
+        interval_en = f"{low:.0f}–{high:.0f} days" if bounded else "upper bound not estimable"
         reading = f"志愿者参与持续时间（首末次服务间隔）的中位数为{median:.0f}天（95%置信区间{interval}）"
+        reading_en = (
+            f"The median length of participation (first to last service) is {median:.0f} days "
+            f"(95% confidence interval {interval_en})"
+        )
     table = pd.DataFrame(
         {
             "term": ["median_days"],
             "label_zh": ["参与持续时间中位数（天）"],
+            "label_en": ["Median length of participation (days)"],
             "estimate": [median],
             "ci_low": [low],
             "ci_high": [high],
             "p_value": [np.nan],
             "reading": [reading],
+            "reading_en": [reading_en],
         }
-    ).astype({"term": "str", "label_zh": "str", "reading": "str"})
-    message = "；".join(
+    ).astype(_TEXT_COLUMNS)
+    message = _joined(
         [
             _window_note(window, details),
-            f"Greenwood标准误，log(−log)尺度逐点95%置信区间；曲线截至风险集不少于{MIN_AT_RISK}段处",
+            Said(
+                f"Greenwood标准误，log(−log)尺度逐点95%置信区间；曲线截至风险集不少于{MIN_AT_RISK}段处",
+                "Greenwood standard errors, pointwise 95% confidence intervals on the log(−log) scale; the curve "
+                f"stops where fewer than {MIN_AT_RISK} spells remain at risk",
+            ),
         ]
     )
-    return ModelResult("kaplan_meier", "days", True, n, table, message, curve, details=details)
+    return ModelResult(
+        "kaplan_meier", "days", True, n, table, message.zh, curve, details=details, message_en=message.en
+    )
 
 
 def seasonal_decomposition(tables, *, period: int = 12, min_months: int = 24) -> ModelResult:
@@ -1016,12 +1208,12 @@ def seasonal_decomposition(tables, *, period: int = 12, min_months: int = 24) ->
     series = monthly_hours_series(tables)
     n = len(series)
     if n < min_months:
-        return _thin("stl", "strength", n, f"月份少于{min_months}个")
+        return _thin("stl", "strength", n, Said(f"月份少于{min_months}个", f"fewer than {min_months} months"))
     observed = series["hours"].to_numpy(dtype="float64")
     try:
         fit = STL(observed, period=period, robust=True).fit()
     except Exception as error:
-        return _failed("stl", "strength", n, f"分解失败（{type(error).__name__}: {error}）")
+        return _failed("stl", "strength", n, _error("分解失败", "the decomposition failed", error))
     curve = series.rename(columns={"hours": "observed"}).assign(
         trend=np.asarray(fit.trend), seasonal=np.asarray(fit.seasonal), resid=np.asarray(fit.resid)
     )
@@ -1033,6 +1225,7 @@ def seasonal_decomposition(tables, *, period: int = 12, min_months: int = 24) ->
         {
             "term": ["seasonal_strength", "peak_month", "trough_month"],
             "label_zh": ["季节性强度", "季节高峰月份", "季节低谷月份"],
+            "label_en": ["Seasonal strength", "Seasonal peak month", "Seasonal trough month"],
             "estimate": [strength, float(peak), float(trough)],
             "ci_low": [np.nan] * 3,
             "ci_high": [np.nan] * 3,
@@ -1042,6 +1235,13 @@ def seasonal_decomposition(tables, *, period: int = 12, min_months: int = 24) ->
                 f"季节性高峰在{peak}月",
                 f"季节性低谷在{trough}月",
             ],
+            "reading_en": [
+                f"The seasonal strength of monthly service hours is {strength:.2f} (0–1; the higher, the more "
+                "seasonal)",
+                f"The seasonal peak is in {calendar.month_name[peak]}",
+                f"The seasonal trough is in {calendar.month_name[trough]}",
+            ],
         }
-    ).astype({"term": "str", "label_zh": "str", "reading": "str"})
-    return ModelResult("stl", "strength", True, n, table, f"STL（周期{period}，稳健），共{n}个月", curve)
+    ).astype(_TEXT_COLUMNS)
+    message = Said(f"STL（周期{period}，稳健），共{n}个月", f"STL (period {period}, robust) over {n} months")
+    return ModelResult("stl", "strength", True, n, table, message.zh, curve, message_en=message.en)

@@ -122,10 +122,12 @@ def test_ratio_intervals_never_overflow():
         pvalues=np.array([0.5, 0.9]),
         model=SimpleNamespace(exog_names=names),
     )
-    table = models._ratio_table(result, {"party": ("党员", "非党员", "party")}, "参与次数")
+    labels = {"party": (models.Said("党员", "party members"), models.Said("非党员", "non-members"), "party")}
+    table = models._ratio_table(result, labels, models.Said("参与次数", "number of records"))
     row = table.iloc[0]
     assert np.isnan(row["estimate"]) and np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
     assert "95%置信区间—" in row["reading"] and "—倍" in row["reading"]
+    assert "95% confidence interval —" in row["reading_en"] and "about — times" in row["reading_en"]
 
 
 @pytest.fixture(scope="module")

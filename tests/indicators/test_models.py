@@ -65,7 +65,17 @@ def simulated(simulated_store, request):
 
 
 def _check_table(result):
-    assert list(result.table.columns) == ["term", "label_zh", "estimate", "ci_low", "ci_high", "p_value", "reading"]
+    assert list(result.table.columns) == [
+        "term",
+        "label_zh",
+        "label_en",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "reading",
+        "reading_en",
+    ]
     assert (result.table["ci_low"] <= result.table["estimate"]).all()
     assert (result.table["estimate"] <= result.table["ci_high"]).all()
 
@@ -153,10 +163,10 @@ def test_models_sample_the_same_rows_as_pandas_sample(simulated_store, engine):
     # positions 0..n-1 of the sorted frame (pandas keeps the labels of the unsorted store partitions)
     expected = frame.collect().to_pandas().reset_index(drop=True).sample(n=300, random_state=7)
     pd.testing.assert_frame_equal(sampled, expected)
-    assert note == "随机抽取300行（种子7，总体2000行）"
+    assert note == ("随机抽取300行（种子7，总体2000行）", "a random sample of 300 rows (seed 7, of 2,000)")
     whole, note = models._collect_sample(frame, 5000, seed=7)
     pd.testing.assert_frame_equal(whole, frame.collect().to_pandas())
-    assert note == ""
+    assert note is None
 
 
 def test_kaplan_meier_from_grouped_spells_equals_the_person_level_fit(simulated):

@@ -18,7 +18,6 @@ import polars as pl
 from voldata import indicators, models, reference
 from voldata.edition import english
 from voldata.edition.manifest import package_versions
-from voldata.edition.output import show_table
 from voldata.indicators import REGISTRY, Context
 from voldata.indicators._engine import as_context, py
 from voldata.indicators._engine import valid_records as indicator_valid_records
@@ -48,10 +47,11 @@ __all__ = [
     "software_versions",
     "code_names",
     "methodology_markdown",
-    "show_model_table",
+    "model_table",
     "ModelSection",
     "chapter_models",
     "MODEL_LABELS",
+    "MODEL_LABELS_EN",
     "model_reading",
 ]
 
@@ -433,36 +433,44 @@ def section_name(section: str, *, language: str = "zh") -> str:
     return f"{number} {zh if language == 'zh' else en}"
 
 
-def show_model_table(table: pd.DataFrame, caption: str = "") -> None:
-    """Display a model's estimate table: ratios and intervals to 2 decimals, p-values to 3 (or <0.001)."""
-    if table.empty:
-        return
-    shown = table.copy()
-    for column in shown.columns:
-        if not pd.api.types.is_float_dtype(shown[column]):
-            continue
-        if column in ("p_value", "p值"):
-            shown[column] = [("" if pd.isna(v) else "<0.001" if v < 0.001 else f"{v:.3f}") for v in shown[column]]
-        else:
-            shown[column] = [("" if pd.isna(v) else f"{v:.2f}") for v in shown[column]]
-    show_table(shown, caption or "模型估计（95%置信区间）")
+def model_table(table: pd.DataFrame, *, language: str = "zh") -> pd.DataFrame:
+    """A model's estimate table as shown: ratios and intervals to 2 decimals, p-values to 3 (or <0.001).
+
+    ``table`` is a :class:`ModelSection`'s; ``language`` {"zh", "en"} picks the term labels and
+    the headers (:data:`MODEL_LABELS`, :data:`MODEL_LABELS_EN`).
+    """
+    labels = MODEL_LABELS if language == "zh" else MODEL_LABELS_EN
+    shown = table[list(labels)].copy()
+    for column in ("estimate", "ci_low", "ci_high"):
+        shown[column] = ["" if pd.isna(v) else f"{v:.2f}" for v in shown[column]]
+    shown["p_value"] = ["" if pd.isna(v) else "<0.001" if v < 0.001 else f"{v:.3f}" for v in shown["p_value"]]
+    return shown.rename(columns=labels)
 
 
 @dataclass(frozen=True)
 class ModelSection:
-    """One model as the chapter shows it: a title, the plain-language reading, the estimate table."""
+    """One model as the chapter shows it: a title, the plain-language reading, the estimate table and its
+    caption, each with its English twin (``title_en`` …); ``table`` holds both languages' term labels
+    (show it with :func:`model_table`), and is empty when the model was not estimated."""
 
     title: str
+    title_en: str
     reading: str
+    reading_en: str
     table: pd.DataFrame
     caption: str
+    caption_en: str
 
 
-def model_reading(result) -> str:
+def model_reading(result, *, language: str = "zh") -> str:
     """A :class:`voldata.models.ModelResult` in one paragraph: its sentences, then its note.
 
-    The note gives the method, or why the model could not be estimated.
+    The note gives the method, or why the model could not be estimated; ``language`` {"zh", "en"}.
     """
+    if language != "zh":
+        sentences = "; ".join(str(r).rstrip(".") for r in result.readings_en) if result.ok else ""
+        note = f"Method: {result.message_en}." if result.message_en else ""
+        return " ".join(filter(None, [sentences + "." if sentences else "", note]))
     sentences = "；".join(str(r).rstrip("。") for r in result.readings) if result.ok else ""
     # A note that has parentheses of its own follows as a sentence, so parentheses never nest.
     if not result.message:
@@ -474,12 +482,38 @@ def model_reading(result) -> str:
     return (sentences + "。" if sentences else "") + note
 
 
+#: A model table's headers (:func:`model_table`), in Chinese and in English.
 MODEL_LABELS = {
     "label_zh": "变量",
     "estimate": "估计值",
     "ci_low": "95%置信区间下限",
     "ci_high": "95%置信区间上限",
     "p_value": "p值",
+}
+MODEL_LABELS_EN = {
+    "label_en": "Variable (vs reference group)",
+    "estimate": "Estimate",
+    "ci_low": "95% confidence interval: lower",
+    "ci_high": "95% confidence interval: upper",
+    "p_value": "p-value",
+}
+
+_IRR = ("发生率比（IRR）及95%置信区间", "Incidence rate ratios (IRR) with 95% confidence intervals")
+_OR = ("比值比（OR）及95%置信区间", "Odds ratios (OR) with 95% confidence intervals")
+_HR = ("风险比（HR）及95%置信区间", "Hazard ratios (HR) with 95% confidence intervals")
+# The chapter's models: (title, English title, fit, caption and its English).
+_MODELS = (
+    ("参与强度：负二项回归", "Participation intensity: negative binomial regression", "participation_intensity", _IRR),
+    ("留存：logistic 回归", "Retention: logistic regression", "retention_model", _OR),
+    ("流失风险：Cox 比例风险模型", "Risk of lapsing: Cox proportional hazards model", "lapse_hazard", _HR),
+)
+_CHECK_TITLES = {
+    "hurdle_logit": ("是否参与（两部分模型之一）", "whether a volunteer took part (two-part model, part one)", _OR),
+    "hurdle_truncated_nb": (
+        "参与者的参与次数（两部分模型之二）",
+        "how often participants took part (two-part model, part two)",
+        _IRR,
+    ),
 }
 
 
@@ -488,41 +522,50 @@ def chapter_models(tables, *, year: int, sample: int | None = None) -> list[Mode
 
     Each section's reading is the model's note (sample, reference levels, exposure,
     data window, or why it was not estimated: "样本不足，未估计…") followed by one
-    sentence per clear estimate. Checks fitted beside a model (the two-part check of
-    the participation model when zeros are frequent) follow it as sections of their own.
-    ``sample`` caps the rows fitted (a seeded random sample, as the note says).
+    sentence per clear estimate, in Chinese and in English. Checks fitted beside a model
+    (the two-part check of the participation model when zeros are frequent) follow it as
+    sections of their own. ``sample`` caps the rows fitted (a seeded random sample, as the note says).
     """
     sections = []
-    for title, fit, caption in (
-        ("参与强度：负二项回归", models.participation_intensity, "发生率比（IRR）及95%置信区间"),
-        ("留存：logistic 回归", models.retention_model, "比值比（OR）及95%置信区间"),
-        ("流失风险：Cox 比例风险模型", models.lapse_hazard, "风险比（HR）及95%置信区间"),
-    ):
+    for title, title_en, fit_name, caption in _MODELS:
+        fit = getattr(models, fit_name)
         result = fit(tables, year=year) if sample is None else fit(tables, year=year, max_rows=sample)
-        sections.append(_model_section(title, result, caption))
+        sections.append(_model_section((title, title_en), result, caption))
         for check in result.checks:
-            part, check_caption = _CHECK_TITLES.get(check.model, (check.model, caption))
-            sections.append(_model_section(f"{title}·核对：{part}", check, check_caption))
+            part, part_en, check_caption = _CHECK_TITLES.get(check.model, (check.model, check.model, caption))
+            sections.append(
+                _model_section((f"{title}·核对：{part}", f"{title_en}: check, {part_en}"), check, check_caption)
+            )
     return sections
 
 
-_CHECK_TITLES = {
-    "hurdle_logit": ("是否参与（两部分模型之一）", "比值比（OR）及95%置信区间"),
-    "hurdle_truncated_nb": ("参与者的参与次数（两部分模型之二）", "发生率比（IRR）及95%置信区间"),
-}
-
-
-def _model_section(title: str, result, caption: str) -> ModelSection:
+def _model_section(title: tuple[str, str], result, caption: tuple[str, str]) -> ModelSection:
     lines = [result.message] if result.message else []
+    lines_en = [result.message_en] if result.message_en else []
     if result.ok:
         # In prose only the estimates whose interval excludes 1; the table has them all.
         clear = result.table[(result.table["ci_low"] > 1) | (result.table["ci_high"] < 1)]
         lines += [f"- {sentence}" for sentence in clear["reading"]]
+        lines_en += [f"- {sentence}" for sentence in clear["reading_en"]]
         unbounded = int((result.table["ci_low"].isna() | result.table["ci_high"].isna()).sum())
         others = len(result.table) - len(clear) - unbounded
         if others:
             lines.append(f"- 其余{others}项估计的95%置信区间包含1，与参照组的差异在统计上不明显。")
+            lines_en.append(
+                f"- The 95% confidence intervals of the other {others} estimates include 1: their difference from "
+                "the reference group is not statistically clear."
+            )
         if unbounded:
             lines.append(f"- {unbounded}项估计的95%置信区间无法计算（记为“—”）。")
-    table = result.table[list(MODEL_LABELS)].rename(columns=MODEL_LABELS) if result.ok else pd.DataFrame()
-    return ModelSection(f"{title}（n={result.n:,}）", "\n".join(lines), table, caption)
+            lines_en.append(
+                f"- The 95% confidence interval of {unbounded} estimates cannot be computed (shown as “—”)."
+            )
+    table = result.table if result.ok else result.table.iloc[0:0]
+    return ModelSection(
+        f"{title[0]}（n={result.n:,}）",
+        f"{title[1]} (n={result.n:,})",
+        "\n".join(lines),
+        "\n".join(lines_en),
+        table,
+        *caption,
+    )
