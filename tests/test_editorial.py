@@ -253,7 +253,8 @@ def test_the_example_folder_fills_every_slot_and_is_marked():
         assert len(texts.slots) == len(ALL_SLOTS) - 3  # every fixed slot (cases and the two tables apart)
         assert all(mark in text for text in [*texts.slots.values(), *(text for _, text in texts.cases)])
         assert all(
-            frame.iloc[:, :2].apply(lambda c: c.str.contains(mark)).any(axis=1).all() for frame in texts.tables.values()
+            frame.iloc[:, :2].apply(lambda c, mark=mark: c.str.contains(mark)).any(axis=1).all()
+            for frame in texts.tables.values()
         )
 
 

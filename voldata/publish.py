@@ -165,7 +165,7 @@ APPENDIX_EN = "\n\n".join(
             "be recovered. A cell hidden once is hidden in every table (CSV and Excel workbook included), figure,"
             ' map and sentence; rankings in the text ("highest", "lowest") compare published values only.\n'
             "3. **Unknown district.** Volunteers with no district (or one that cannot be recognised) have their own "
-            "row, 未填/无法识别 (not given / not recognised), suppressed like any other, so the districts add up to the"
+            'row, "Not given / not recognised", suppressed like any other, so the districts add up to the'
             " city; each district's street table likewise has a row for those whose street is not given or not "
             "recognised.\n"
             "4. **Not suppressed.** Counts of teams, activities and hours of service are not counts "

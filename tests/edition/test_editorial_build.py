@@ -8,6 +8,7 @@ import pytest
 
 from voldata.cli import main
 from voldata.edition.build import build_edition
+from voldata.edition.chapter import NO_ENGLISH_EDITORS_TEXT
 from voldata.editorial import write_template
 
 SAMPLE_YEAR = 2020
@@ -25,15 +26,22 @@ SLOT_PAGES = {
 }
 HOSTILE = '<script>alert("x")</script> [点我](javascript:alert(1)) <img src=x onerror=alert(2)>'
 LEFT_EMPTY = "从化区"
+# Filled in Chinese, not in English: the English page shows a note instead.
+CHINESE_ONLY = "前言"
 
 
 def _marker(slot):
     return f"〔编者标记{[*SLOT_PAGES, '案例'].index(slot):02d}〕"
 
 
+def _marker_en(slot):
+    return f"[editors-mark-{[*SLOT_PAGES, '案例'].index(slot):02d}]"
+
+
 @pytest.fixture(scope="module")
 def editorial_edition(fixture_store, tmp_path_factory):
-    """The fixture store's 2020 edition with every slot but one filled, hostile text included."""
+    """The fixture store's 2020 edition in both languages with every slot but one filled, hostile text included;
+    in English every slot filled in Chinese but one (:data:`CHINESE_ONLY`)."""
     root = tmp_path_factory.mktemp("editorial")
     folder = root / "texts"
     write_template(folder, year=SAMPLE_YEAR)
@@ -41,6 +49,10 @@ def editorial_edition(fixture_store, tmp_path_factory):
         path = folder / name
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace(f"## {slot}\n", f"## {slot}\n{_marker(slot)} {HOSTILE}\n", 1), encoding="utf-8")
+        if slot != CHINESE_ONLY:
+            path = folder / "en" / name
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace(f"## {slot}\n", f"## {slot}\n{_marker_en(slot)} In English.\n", 1), "utf-8")
     cases = folder / "03_practice_and_cases.md"
     cases.write_text(f"## 案例：<b>长者饭堂</b>\n{_marker('案例')} **做法**：分片包干。\n", encoding="utf-8")
     (folder / "大事记.csv").write_text(
@@ -51,7 +63,13 @@ def editorial_edition(fixture_store, tmp_path_factory):
     )
     messages = []
     edition = build_edition(
-        year=SAMPLE_YEAR, store=fixture_store, out=root / "out", editorial=folder, progress=False, log=messages.append
+        year=SAMPLE_YEAR,
+        store=fixture_store,
+        out=root / "out",
+        editorial=folder,
+        languages="zh,en",
+        progress=False,
+        log=messages.append,
     )
     return edition, messages
 
@@ -71,6 +89,22 @@ def test_every_slot_appears_in_its_chapter_only(editorial_edition):
     next_district = re.search(r"<h3[^>]*>越秀区", districts).start()
     assert districts.index("荔湾区：编者文字") < districts.index(_marker("荔湾区")) < next_district
     assert "从化区：编者文字" not in districts
+
+
+def test_english_pages_take_the_english_text_and_note_what_has_none(editorial_edition):
+    edition, _ = editorial_edition
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (edition / "en").glob("*.html")}
+    for slot, (_, page) in SLOT_PAGES.items():
+        assert not any(_marker(slot) in text for text in pages.values()), slot  # never the Chinese text
+        holding = [name for name, text in pages.items() if _marker_en(slot) in text]
+        assert holding == ([] if slot == CHINESE_ONLY else [page]), slot
+    note = NO_ENGLISH_EDITORS_TEXT.strip("*")
+    # The Chinese-only preface and the Chinese-only case and tables each leave a note.
+    assert pages["01_general_report.html"].count(note) == 1
+    assert pages["03_practice_and_cases.html"].count(note) == 1
+    assert pages["05_appendix.html"].count(note) == 2
+    assert "国务院令第685号" not in pages["05_appendix.html"]
+    assert not (edition / "en" / "tables" / "05_chronicle.csv").exists()
 
 
 def test_editors_text_is_escaped(editorial_edition):
@@ -107,8 +141,12 @@ def test_empty_slots_are_listed_in_manifest_and_summary(editorial_edition):
     assert set(manifest["editorial"]["empty"]) & {*SLOT_PAGES, "案例", "大事记", "政策文件"} == set()
     assert len(manifest["editorial"]["empty"]) == 11 - len(filled_districts)
     assert manifest["editorial"]["filled"] == [*SLOT_PAGES, "案例：<b>长者饭堂</b>", "大事记", "政策文件"]
+    assert manifest["editorial"]["filled_en"] == [slot for slot in SLOT_PAGES if slot != CHINESE_ONLY]
+    assert {CHINESE_ONLY, LEFT_EMPTY, "案例", "大事记", "政策文件"} <= set(manifest["editorial"]["empty_en"])
     summary = messages[-1]
     assert summary.startswith("editors' text from ") and "10 slots filled" in summary and LEFT_EMPTY in summary
+    english_part = summary.split("English text left empty")[1]
+    assert CHINESE_ONLY in english_part and "问题与挑战" not in english_part
 
 
 def test_without_a_folder_the_appendix_says_so_once(built_edition):
@@ -117,7 +155,14 @@ def test_without_a_folder_the_appendix_says_so_once(built_edition):
     assert [name for name, text in pages.items() if "未提供编者文字" in text] == ["05_appendix.html"]
     assert pages["05_appendix.html"].count("未提供编者文字") == 1
     manifest = json.loads((edition / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["editorial"] == {"folder": None, "supplied": False, "filled": [], "empty": []}
+    assert manifest["editorial"] == {
+        "folder": None,
+        "supplied": False,
+        "filled": [],
+        "empty": [],
+        "filled_en": [],
+        "empty_en": [],
+    }
     assert not (edition / "tables" / "05_chronicle.csv").exists()
 
 

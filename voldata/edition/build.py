@@ -184,7 +184,11 @@ def editorial_summary(editorial) -> str:
         return "editors' text: not supplied (--editorial); the appendix says so"
     filled = editorial.summary()["filled"]
     empty = "、".join(editorial.empty) if editorial.empty else "none"
-    return f"editors' text from {editorial.folder}: {len(filled)} slots filled; left empty (not shown): {empty}"
+    empty_en = "、".join(editorial.empty_en) if editorial.empty_en else "none"
+    return (
+        f"editors' text from {editorial.folder}: {len(filled)} slots filled; left empty (not shown): {empty}; "
+        f"English text left empty (left out of the English edition with a note): {empty_en}"
+    )
 
 
 def _store_generation(store_path: Path) -> str:

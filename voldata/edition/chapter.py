@@ -25,7 +25,10 @@ from voldata.edition import english, output, shared
 from voldata.edition.parameters import CHAPTERS, COMMON, ParameterError, validate_parameters
 from voldata.editorial import Editorial
 
-__all__ = ["Chapter", "open_chapter"]
+#: What the English edition shows where the editors wrote a text in Chinese only.
+NO_ENGLISH_EDITORS_TEXT = "*(The editors have not supplied this text in English; see the Chinese edition.)*"
+
+__all__ = ["Chapter", "open_chapter", "NO_ENGLISH_EDITORS_TEXT"]
 
 
 @dataclass
@@ -202,7 +205,7 @@ class Chapter:
         return published
 
     def _show(self, frame: pd.DataFrame, caption: str, formats: dict | None = None) -> None:
-        output.show_table(frame, caption, formats=formats)
+        output.show_table(frame, caption, formats=formats, language=self.language)
 
     def show_table(
         self, frame: pd.DataFrame, *, title: str, title_en: str | None = None, labels_en: dict | None = None
@@ -251,26 +254,58 @@ class Chapter:
     def path(self, *parts: str) -> Path:
         return self.output_dir.joinpath(*parts)
 
+    @property
+    def editors(self) -> Editorial:
+        """The editors' text in the chapter's language (the English edition's comes from the folder's ``en/``)."""
+        return self.editorial.in_language(self.language)
+
+    def _no_english_editors_text(self, heading: str | None) -> None:
+        """In English, where the editors wrote only Chinese: the heading and a short note instead of the text."""
+        if heading:
+            output.say(heading, heading, language=self.language)
+        output.say("", NO_ENGLISH_EDITORS_TEXT, language=self.language)
+
     def editors_text(self, slot: str, *, heading: str | None = None, heading_en: str | None = None) -> bool:
         """Show the editors' Markdown of ``slot`` (safely rendered), under ``heading`` when given.
 
-        An empty or unsupplied slot shows nothing (the build lists it). Returns whether text was shown.
+        An empty or unsupplied slot shows nothing (the build lists it). The English edition shows the
+        slot's English text; a slot the editors filled in Chinese only shows a note instead.
+        Returns whether text was shown.
         """
-        text = self.editorial.text(slot)
+        text = self.editors.text(slot)
         if text is None:
+            if self.language != "zh" and self.editorial.text(slot) is not None:
+                self._no_english_editors_text(heading_en or heading)
             return False
         if heading:
             self.say(zh=heading, en=heading_en or heading)
-        # The editors write in one language; both editions show their text as written.
         self.say(zh=text, en=text)
         return True
 
     def editors_cases(self, *, level: int = 2) -> int:
-        """Show the editors' case studies, each under a heading of ``level``; returns how many."""
-        for title, text in self.editorial.cases:
+        """Show the editors' case studies, each under a heading of ``level``; returns how many.
+
+        In English, cases written in Chinese only give a note instead.
+        """
+        cases = self.editors.cases
+        for title, text in cases:
             self.say(zh=f"{'#' * level} 案例：{title}", en=f"{'#' * level} Case study: {title}")
             self.say(zh=text, en=text)
-        return len(self.editorial.cases)
+        if not cases and self.language != "zh" and self.editorial.cases:
+            self._no_english_editors_text(f"{'#' * level} Case studies")
+        return len(cases)
+
+    def editors_table(self, key: str, *, heading: str | None = None, heading_en: str | None = None):
+        """The editors' table ``key`` ({"chronicle", "policies"}) in the chapter's language, its heading shown;
+        None when there is none (in English, a table given in Chinese only shows its heading and a note)."""
+        table = self.editors.tables.get(key)
+        if table is None:
+            if self.language != "zh" and key in self.editorial.tables:
+                self._no_english_editors_text(heading_en or heading)
+            return None
+        if heading:
+            self.say(zh=heading, en=heading_en or heading)
+        return table
 
 
 def open_chapter(key: str, **parameters: Any) -> Chapter:

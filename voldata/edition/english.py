@@ -40,6 +40,10 @@ __all__ = [
     "NAMES",
     "name",
     "translate",
+    "translate_names",
+    "PARTNERSHIPS_EN",
+    "PROFILE_EN",
+    "WAGE_BASES_EN",
 ]
 
 #: Units of the registry and the Chinese tables, in English.
@@ -276,6 +280,43 @@ NAMES: dict[str, dict[str, str]] = {
 }
 
 
+#: The partnerships of chapter 03 (:data:`voldata.edition.practice.PARTNERSHIPS`, in its order), in English.
+PARTNERSHIPS_EN = (
+    "Volunteers only",
+    "Social work + volunteers",
+    "Charity + volunteers",
+    "Social work + charity + volunteers",
+)
+#: The volunteer profile's dimensions and levels (:data:`voldata.edition.professional.PROFILE_DIMENSIONS`) by code.
+PROFILE_EN = {
+    "gender": "Gender",
+    "age_band": "Age group",
+    "education": "Education",
+    "political_status": "Political status",
+    "M": "Men",
+    "F": "Women",
+    "unknown": "Not given",
+    "primary": "Primary school or less",
+    "junior_high": "Junior secondary",
+    "senior_high": "Senior secondary / vocational",
+    "college": "College (3-year)",
+    "bachelor": "Bachelor's degree",
+    "postgraduate": "Postgraduate",
+    "party_member": "CPC member",
+    "probationary_party_member": "CPC probationary member",
+    "league_member": "Communist Youth League member",
+    "democratic_party": "Democratic party member",
+    "masses": "No political affiliation",
+    "other": "Other",
+}
+#: The wages of the contribution value's sensitivity line (:data:`voldata.indicators.value.WAGE_BASES`), in English.
+WAGE_BASES_EN = {
+    "all_sector": "Average wage of urban non-private employees (all sectors)",
+    "community_services": "Average wage in resident services, repairs and other services",
+    "minimum_wage": "Guangzhou monthly minimum wage",
+}
+
+
 def name(vocabulary: str, code: str) -> str:
     """The English name of a code of ``vocabulary`` ({"category", "target_group", "team_type", "district_code"})."""
     if vocabulary == "district_code":
@@ -295,6 +336,18 @@ def _english_names() -> dict[str, str]:
             if code in NAMES[vocabulary]
         }
     names[UNKNOWN_NAME] = "Not given / not recognised"
+    # Imported here: these chapter modules import this one.
+    from voldata.edition import practice, professional
+    from voldata.indicators.value import WAGE_BASES
+
+    names |= practice.AGE_BANDS_EN | dict(zip(practice.PARTNERSHIPS, PARTNERSHIPS_EN))
+    names[practice.BALANCE_BANDS[-1][1]] = f"{practice.BALANCE_BANDS[-1][0]:,} or more (at the storage cap)"
+    names[practice.NOT_FILLED] = "(not filled in)"
+    for dimension, (dimension_zh, labels) in professional.PROFILE_DIMENSIONS.items():
+        names[dimension_zh] = PROFILE_EN[dimension]
+        if dimension != "age_band":
+            names |= {zh: PROFILE_EN[code] for code, zh in labels.items()}
+    names |= {WAGE_BASES[basis]: english for basis, english in WAGE_BASES_EN.items()}
     return names
 
 

@@ -193,13 +193,16 @@ def with_units(formats: Mapping[str, str], *, language: str = "zh") -> dict[str,
     return {c: c + suffix for c, kind in formats.items() if kind == "percent" and "%" not in c}
 
 
-def html_table(frame: pd.DataFrame, caption: str, *, formats: Mapping[str, str] | None = None) -> str:
+def html_table(
+    frame: pd.DataFrame, caption: str, *, formats: Mapping[str, str] | None = None, language: str = "zh"
+) -> str:
     """A table as HTML with its caption in a ``<caption>``, every cell written by its column's format.
 
-    ``frame`` holds the values as computed (shares as fractions); ``formats`` as :func:`column_formats`.
+    ``frame`` holds the values as computed (shares as fractions); ``formats`` as :func:`column_formats`;
+    yes/no in ``language`` ({"zh", "en"}).
     """
     formats = dict(formats or column_formats(frame))
-    frame = published_frame(frame, {str(c): formats.get(str(c), "text") for c in frame.columns})
+    frame = published_frame(frame, {str(c): formats.get(str(c), "text") for c in frame.columns}, language=language)
     shown = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         kind = formats.get(str(column), "text")
@@ -351,16 +354,19 @@ def _check_decided(frame: pd.DataFrame, column: str, threshold: int, name: str) 
         raise ValueError(f"table {name}: column {column!r} is not published text (digits, <{threshold}, x)")
 
 
-def show_table(frame: pd.DataFrame, caption: str, *, formats: Mapping[str, str] | None = None) -> None:
+def show_table(
+    frame: pd.DataFrame, caption: str, *, formats: Mapping[str, str] | None = None, language: str = "zh"
+) -> None:
     """Display a table in the notebook under its caption, each column written by its format.
 
     ``formats`` (column -> one of :data:`FORMATS`) defaults to :func:`column_formats` of the frame.
-    An empty table says so.
+    An empty table says so (in ``language``, {"zh", "en"}).
     """
     if frame.empty:
-        display(HTML(f'<p class="caption"><strong>{html.escape(caption)}</strong>：无。</p>'))
+        none = "：无。" if language == "zh" else ": none."
+        display(HTML(f'<p class="caption"><strong>{html.escape(caption)}</strong>{none}</p>'))
         return
-    display(HTML(html_table(frame, caption, formats=formats)))
+    display(HTML(html_table(frame, caption, formats=formats, language=language)))
 
 
 #: Where :func:`show_figure` leaves each figure's caption and alt text for the build (removed from the edition).

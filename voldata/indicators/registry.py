@@ -477,7 +477,7 @@ _ALL = [
         "when at least 24 months exist: voldata.models.seasonal_decomposition.",
         "services",
         kind="table",
-        definition_zh="报告年度各自然月有效服务记录的服务时长（12行）；数据中至少有24个月时，对全部月份做STL季节分解（周期为12）：voldata.models.seasonal_decomposition。",
+        definition_zh="报告年度各自然月有效服务记录的服务时长（12行）；数据中至少有24个月时，对全部月份做STL季节分解（周期为12）。",
     ),
     _i(
         "monthly_active",
@@ -660,7 +660,7 @@ _ALL = [
         "初老志愿者为老服务时长",
         "Young-old hours serving the elderly",
         "小时",
-        "Hours in Y of active volunteers aged 60–69 in activities whose target_group is elderly (老年人).",
+        "Hours in Y of active volunteers aged 60–69 in activities whose group served is older people.",
         "young_old",
         kind="number",
         growth=True,
@@ -714,7 +714,7 @@ _ALL = [
             "服务时长 × 小时工资；"
             "小时工资 = 城镇非私营单位在岗职工月平均工资（reference/wages.csv）÷ 21.75天 ÷ 8小时（替代成本法，"
             "依据国际劳工组织《志愿工作测量手册》）；缺少当年工资数据时采用此前最近年份的数据，"
-            "并在工资来源（wage_source）中注明。按当年工资计算的名义价值（未剔除工资上涨），其增长包含服务时长变化"
+            "并在工资来源中注明。按当年工资计算的名义价值（未剔除工资上涨），其增长包含服务时长变化"
             "和工资变化两部分，可分别列示。"
         ),
     ),
@@ -837,6 +837,11 @@ DATA_LIMITATIONS: list[tuple[str, str]] = [
         "模型估计的是在控制其他变量后的统计关联，不表示因果关系；未经调整的比值（如党员与非党员人均时长之比）"
         "还可能反映年龄、所在区等构成差异。",
     ),
+    (
+        "names_as_given",
+        "区、服务类别、服务对象和队伍类型的名称在英文版中译为英文；活动（项目）名称、街道、时间银行服务项目"
+        "等名称按数据原文照录，英文版也不翻译。",
+    ),
 ]
 
 
@@ -867,6 +872,9 @@ DATA_LIMITATIONS_EN: dict[str, str] = {
     "associations": "The models estimate statistical associations after adjusting for the other variables, not "
     "causes; unadjusted ratios (such as party members' hours per head against non-members') may also reflect "
     "differences in age, district and so on.",
+    "names_as_given": "Districts, service categories, groups served and team types are named in English; the "
+    "names of activities (projects), streets, time-bank service items and other names from the data are shown as "
+    "the data has them, in Chinese, and are not translated.",
 }
 
 
