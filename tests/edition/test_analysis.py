@@ -192,3 +192,62 @@ def test_methodology_shows_the_chinese_definitions():
         assert f"{item.name_zh}（" in text and item.definition_zh in text
         assert item.definition not in text and f"`{item.id}`" not in text
     assert "**1 规模**" in text and "Scale" not in text
+
+
+def _ratio_result():
+    from voldata.models import ModelResult
+
+    table = pd.DataFrame(
+        {
+            "term": ["party", "gender[F]", "district_code[440103]"],
+            "label_zh": ["党员（对比非党员）", "女性（对比男性）", "荔湾区（对比白云区）"],
+            "label_en": ["party members (vs non-members)", "women (vs men)", "Liwan District (vs Baiyun District)"],
+            "estimate": [1.8, 1.02, 2.5],
+            "ci_low": [1.6, 0.9, float("nan")],
+            "ci_high": [2.0, 1.15, float("nan")],
+            "p_value": [0.0001, 0.75, 0.2],
+            "reading": ["党员……这是统计关联，不表示因果关系", "女性……", "荔湾区……"],
+            "reading_en": ["party members … not evidence of a cause", "women …", "Liwan …"],
+        }
+    )
+    return ModelResult("logit", "OR", True, 500, table, "性别参照组：男性", message_en="gender: reference group men")
+
+
+def test_a_model_section_reads_in_both_languages():
+    section = analysis._model_section(("留存", "Retention"), _ratio_result(), ("比值比", "Odds ratios"))
+    assert section.title == "留存（n=500）" and section.title_en == "Retention (n=500)"
+    assert section.caption_en == "Odds ratios"
+    # Only the estimate whose interval excludes 1 is read out; the others are counted, in each language.
+    assert section.reading.splitlines() == [
+        "性别参照组：男性",
+        "- 党员……这是统计关联，不表示因果关系",
+        "- 其余1项估计的95%置信区间包含1，与参照组的差异在统计上不明显。",
+        "- 1项估计的95%置信区间无法计算（记为“—”）。",
+    ]
+    assert section.reading_en.splitlines() == [
+        "gender: reference group men",
+        "- party members … not evidence of a cause",
+        "- The 95% confidence intervals of the other 1 estimates include 1: their difference from the reference "
+        "group is not statistically clear.",
+        "- The 95% confidence interval of 1 estimates cannot be computed (shown as “—”).",
+    ]
+
+
+def test_model_table_in_each_language():
+    table = _ratio_result().table
+    zh = analysis.model_table(table, language="zh")
+    assert list(zh.columns) == ["变量", "估计值", "95%置信区间下限", "95%置信区间上限", "p值"]
+    assert zh.iloc[0].tolist() == ["党员（对比非党员）", "1.80", "1.60", "2.00", "<0.001"]
+    en = analysis.model_table(table, language="en")
+    assert list(en.columns) == list(analysis.MODEL_LABELS_EN.values())
+    assert en.iloc[2].tolist() == ["Liwan District (vs Baiyun District)", "2.50", "", "", "0.200"]
+
+
+def test_model_reading_in_each_language():
+    result = _ratio_result()
+    assert (
+        analysis.model_reading(result) == "党员……这是统计关联，不表示因果关系；女性……；荔湾区……。（性别参照组：男性）"
+    )
+    assert analysis.model_reading(result, language="en") == (
+        "party members … not evidence of a cause; women …; Liwan …. Method: gender: reference group men."
+    )

@@ -94,6 +94,15 @@ def test_negative_binomial_recovers_the_party_effect(simulated):
     # three districts are fewer streets than cluster-robust errors need: said, not hidden
     assert result.details["clusters"] == 3 and not result.details["cluster_robust"]
     assert "未做聚类调整" in result.message
+    # the same reading and note in English
+    assert (
+        party["reading_en"].startswith("Taking age, gender and district into account, party members had about ")
+        and " times the rate of participation (records per year registered) of non-members (95% confidence interval "
+        in (party["reading_en"])
+    )
+    assert party["reading_en"].endswith("this is an association, not evidence of a cause")
+    assert party["label_en"] == "party members (vs non-members)"
+    assert "alpha = " in result.message_en and "not adjusted for clustering" in result.message_en
 
 
 def test_logit_retention_gives_odds_ratios(simulated):
@@ -143,6 +152,7 @@ def test_thin_data_says_so_instead_of_raising(tables, fit):
     assert result.table.empty
     assert result.message.startswith("样本不足，未估计：")
     assert result.reason and result.reason in result.message
+    assert result.message_en.startswith("Too little data; not estimated: ") and result.message_en.endswith(")")
 
 
 def test_models_agree_across_engines(simulated_store):
