@@ -123,14 +123,14 @@ AGE_ZH = {
 }
 GENDER_ZH = {"M": "男性", "F": "女性", "unknown": "性别不详"}
 AGE_EN = {
-    "under_18": "under 18",
-    "18_34": "aged 18–34",
-    "35_59": "aged 35–59",
-    "60_69": "aged 60–69",
-    "70_plus": "aged 70 and over",
-    "unknown": "age not known",
+    "under_18": "volunteers under 18",
+    "18_34": "volunteers aged 18–34",
+    "35_59": "volunteers aged 35–59",
+    "60_69": "volunteers aged 60–69",
+    "70_plus": "volunteers aged 70 and over",
+    "unknown": "volunteers of unknown age",
 }
-GENDER_EN = {"M": "men", "F": "women", "unknown": "gender not known"}
+GENDER_EN = {"M": "men", "F": "women", "unknown": "volunteers of unknown gender"}
 
 
 class Said(NamedTuple):
@@ -257,8 +257,8 @@ def _too_few_events(events: int, terms: int, whose: Said) -> Said | None:
 def _district(code: str) -> Said:
     names = reference.districts().set_index("district_code")
     if code not in names.index:
-        return Said("区不详", "district not known")
-    return Said(str(names.at[code, "name_zh"]), f"{names.at[code, 'name_en']} District")
+        return Said("区不详", "volunteers of unknown district")
+    return Said(str(names.at[code, "name_zh"]), f"volunteers in {names.at[code, 'name_en']} District")
 
 
 _CATEGORICAL = {

@@ -225,7 +225,7 @@ def test_a_model_section_reads_in_both_languages():
         "- 1项估计的95%置信区间无法计算（记为“—”）。",
     ]
     assert section.reading_en.splitlines() == [
-        "gender: reference group men",
+        "Gender: reference group men",
         "- party members … not evidence of a cause",
         "- The 95% confidence intervals of the other 1 estimates include 1: their difference from the reference "
         "group is not statistically clear.",

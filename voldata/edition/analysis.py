@@ -534,14 +534,14 @@ def chapter_models(tables, *, year: int, sample: int | None = None) -> list[Mode
         for check in result.checks:
             part, part_en, check_caption = _CHECK_TITLES.get(check.model, (check.model, check.model, caption))
             sections.append(
-                _model_section((f"{title}·核对：{part}", f"{title_en}: check, {part_en}"), check, check_caption)
+                _model_section((f"{title}·核对：{part}", f"{title_en} · check: {part_en}"), check, check_caption)
             )
     return sections
 
 
 def _model_section(title: tuple[str, str], result, caption: tuple[str, str]) -> ModelSection:
     lines = [result.message] if result.message else []
-    lines_en = [result.message_en] if result.message_en else []
+    lines_en = [result.message_en[:1].upper() + result.message_en[1:]] if result.message_en else []
     if result.ok:
         # In prose only the estimates whose interval excludes 1; the table has them all.
         clear = result.table[(result.table["ci_low"] > 1) | (result.table["ci_high"] < 1)]
