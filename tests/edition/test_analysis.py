@@ -241,6 +241,7 @@ def test_model_table_in_each_language():
     en = analysis.model_table(table, language="en")
     assert list(en.columns) == list(analysis.MODEL_LABELS_EN.values())
     assert en.iloc[2].tolist() == ["Liwan District (vs Baiyun District)", "2.50", "", "", "0.200"]
+    assert en.iloc[0, 0] == "Party members (vs non-members)"  # a label starts the row with a capital
 
 
 def test_model_reading_in_each_language():

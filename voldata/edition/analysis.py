@@ -441,6 +441,8 @@ def model_table(table: pd.DataFrame, *, language: str = "zh") -> pd.DataFrame:
     """
     labels = MODEL_LABELS if language == "zh" else MODEL_LABELS_EN
     shown = table[list(labels)].copy()
+    if language != "zh":
+        shown["label_en"] = [label[:1].upper() + label[1:] for label in shown["label_en"]]
     for column in ("estimate", "ci_low", "ci_high"):
         shown[column] = ["" if pd.isna(v) else f"{v:.2f}" for v in shown[column]]
     shown["p_value"] = ["" if pd.isna(v) else "<0.001" if v < 0.001 else f"{v:.3f}" for v in shown["p_value"]]
