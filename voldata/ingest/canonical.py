@@ -17,7 +17,7 @@ from voldata.ingest import values as v
 from voldata.personal import KINDS, mask_series
 from voldata.schema import Column, Table
 
-__all__ = ["canonicalise", "stage", "header_of", "raw_column", "is_free_text", "CONTROL_CHARACTERS"]
+__all__ = ["canonicalise", "stage", "header_of", "label", "raw_column", "is_free_text", "CONTROL_CHARACTERS"]
 
 _POINTS_MINIMUM = {"points": 1, "planned_volunteers": 0}
 # Transaction types that need a counterparty account.
@@ -38,8 +38,9 @@ def raw_column(name: str) -> str:
     return f"_raw_{name}"
 
 
-def _label(column: Column) -> str:
-    return f"{header_of(column)} ({column.name})"
+def label(*columns: Column) -> str:
+    """How messages name columns: ``开始时间 (start_at) + ...``."""
+    return " + ".join(f"{header_of(column)} ({column.name})" for column in columns)
 
 
 def _problem(mask: pl.Series, reason: str, detail: pl.Expr | str) -> list[tuple[pl.Expr, pl.Expr]]:
@@ -56,7 +57,7 @@ def _problem(mask: pl.Series, reason: str, detail: pl.Expr | str) -> list[tuple[
 
 def _value_detail(column: Column, raw: str, what: str = "") -> pl.Expr:
     suffix = f" {what}" if what else ""
-    return pl.format(f"{_label(column)} = '{{}}'{suffix}", pl.col(raw))
+    return pl.format(f"{label(column)} = '{{}}'{suffix}", pl.col(raw))
 
 
 def is_free_text(column: Column) -> bool:
@@ -124,14 +125,14 @@ def canonicalise(
             continue
         else:
             bad = raw.get_column(column.name).str.contains(CONTROL_CHARACTERS).fill_null(False)
-        problems.extend(_problem(bad, "control_character", f"{_label(column)} holds a control character"))
+        problems.extend(_problem(bad, "control_character", f"{label(column)} holds a control character"))
     parsed = {c.name: _parse_column(c, raw.get_column(c.name)) for c in parsable}
     for column in spec.columns:
         name = column.name
         if column.derived_from_id:
             typed[name] = raw.get_column(name)
             if name == "person_key" and column.required:
-                problems.extend(_problem(typed[name].is_null(), "missing_value", f"{_label(column)} is blank"))
+                problems.extend(_problem(typed[name].is_null(), "missing_value", f"{label(column)} is blank"))
             continue
         typed[name], status, bad_reason = parsed[name]
         if is_free_text(column):
@@ -147,7 +148,7 @@ def canonicalise(
         if column.required:
             # Every parser gives null with an OK status exactly for blank text.
             blank = typed[name].is_null() if status is None else (typed[name].is_null() & (status == v.OK))
-            problems.extend(_problem(blank, "missing_value", f"{_label(column)} is blank"))
+            problems.extend(_problem(blank, "missing_value", f"{label(column)} is blank"))
         if status is not None and column.kind in ("date", "datetime", "year"):
             serial = (status == v.BAD) & raw.get_column(name).str.contains(_SERIAL_LIKE).fill_null(False)
             problems.extend(

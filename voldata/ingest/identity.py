@@ -19,14 +19,7 @@ import polars as pl
 from voldata.ingest.values import clean_identifier
 from voldata.personal import check_characters
 
-__all__ = [
-    "KEY_ENV",
-    "KEY_MINIMUM",
-    "load_key",
-    "pseudonymise",
-    "resident_id_valid",
-    "ID_NUMBER",
-]
+__all__ = ["KEY_ENV", "KEY_MINIMUM", "load_key", "pseudonymise", "resident_id_valid", "ID_NUMBER"]
 
 KEY_ENV = "VOLDATA_KEY"
 # Characters a key needs at least (a 32-character hex key holds 16 random bytes): a short key can be guessed.

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from voldata.ingest.canonical import header_of, raw_column
+from voldata.ingest.canonical import header_of, label, raw_column
 from voldata.personal import mask_series
 from voldata.schema import Table
 
@@ -55,10 +55,6 @@ QUARANTINE_COLUMNS = {
     "values": pl.String,
     "_file": pl.UInt32,
 }
-
-
-def _label(spec: Table, names: tuple[str, ...]) -> str:
-    return " + ".join(f"{header_of(spec.column(n))} ({n})" for n in names)
 
 
 def row_checks(spec: Table) -> list[tuple[str, tuple[str, ...], str | None]]:
@@ -126,13 +122,14 @@ def _check_detail(spec: Table, schema: pl.Schema) -> pl.Expr:
     """The detail of a duplicate or orphan, from ``_check`` and the row's typed values."""
     detail = pl.lit(None, dtype=pl.String)
     for position, (reason, names, parent) in reversed(list(enumerate(row_checks(spec)))):
+        named = label(*map(spec.column, names))
         if reason == "orphan":
-            text = pl.format(f"{_label(spec, names)} = '{{}}' not in {parent.split('.')[0]}", pl.col(names[0]))
+            text = pl.format(f"{named} = '{{}}' not in {parent.split('.')[0]}", pl.col(names[0]))
         elif "person_key" in names:  # a pseudonym says nothing to the reader
-            text = pl.lit(f"{_label(spec, names)} seen before")
+            text = pl.lit(f"{named} seen before")
         else:
             quoted = ", ".join("'{}'" for _ in names)
-            text = pl.format(f"{_label(spec, names)} = {quoted} seen before", *[_as_text(schema[n], n) for n in names])
+            text = pl.format(f"{named} = {quoted} seen before", *[_as_text(schema[n], n) for n in names])
         detail = pl.when(pl.col("_check") == position).then(text).otherwise(detail)
     return detail
 

@@ -27,23 +27,8 @@ from voldata.ingest.identity import ID_NUMBER, pseudonymise
 from voldata.personal import compact, mask_personal_numbers
 from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
 
-__all__ = [
-    "IngestError",
-    "Source",
-    "Part",
-    "Plan",
-    "SUFFIXES",
-    "HEADER_SEARCH_ROWS",
-    "discover",
-    "normalise_header",
-    "header_map",
-    "recognise",
-    "plan_source",
-    "read_source",
-    "transcode_file",
-    "cell_text",
-    "detect_encoding",
-]
+__all__ = ["IngestError", "Source", "Part", "Plan", "SUFFIXES", "HEADER_SEARCH_ROWS", "discover", "normalise_header"]
+__all__ += ["header_map", "recognise", "plan_source", "read_source", "transcode_file", "cell_text", "detect_encoding"]
 
 SUFFIXES = (".csv", ".xlsx")
 # Title lines may stand above the header: look for it in this many rows.
@@ -51,13 +36,10 @@ HEADER_SEARCH_ROWS = 10
 _SNIFF_BYTES = 1 << 16
 _TRANSCODE_CHUNK = 1 << 23
 _DELIMITERS = (",", "\t", ";", "|")
-_UTF8_BOM = codecs.BOM_UTF8
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
-# The header of a demo generator's fault list (RAW/faults.csv): a side file
-# recognised by its header, skipped like the other non-export files.
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
+# The header of a demo generator's fault list (RAW/faults.csv): a side file skipped like the non-export files.
 _FAULT_LIST_HEADERS = frozenset({"file", "sheet", "row_number", "fault", "expected"})
 
 
@@ -108,11 +90,9 @@ class Plan:
 def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tuple[list[Source], list[str]]:
     """The CSV and XLSX files under the RAW arguments, in input order, and the skipped files.
 
-    Folders are searched recursively; files in a folder are ordered by their
-    relative path. A file reached twice is read once. Hidden files and
-    Office lock files (``~$...``) are skipped with the other non-export
-    files. Hidden folders, and ``exclude`` (the store, when it lies inside a
-    RAW folder) with its temporary siblings, are not searched at all.
+    Files in a folder (searched recursively) in order of relative path; a file reached twice is read once.
+    Hidden and Office lock files (``~$...``) are skipped; hidden folders and ``exclude`` (the store, if
+    inside a RAW folder) with its temporary siblings are not searched.
 
     Raises
     ------
@@ -207,27 +187,20 @@ def recognise(headers: list[str]) -> Table | None:
     return max(matches, key=lambda t: (len(present & set(header_map(t))), len(t.signature)))
 
 
-def _nearest(rows: list[list[str]]) -> tuple[Table, list[str], list[str]]:
-    """The table and header row closest to being recognised, and the signature headers it lacks."""
-    best = None
-    for headers in rows:
-        present = set(headers)
-        for name in TABLE_ORDER:
-            spec = TABLES[name]
-            score = (len(present & set(spec.signature)) / len(spec.signature), len(present & set(header_map(spec))))
-            if best is None or score > best[0]:
-                best = (score, spec, headers)
-    _, spec, headers = best
-    lacking = [h for h in spec.signature if h not in set(headers)]
-    return spec, headers, lacking
-
-
 def _unknown_table_message(rows: list[list[str]], where: str) -> str:
+    """No table recognised: the header row and table closest to being recognised, and what that table lacks."""
     rows = [[h for h in row if h] for row in rows]
     rows = [row for row in rows if row]
     if not rows:
         return f"{where} has no header row (the first {HEADER_SEARCH_ROWS} rows are blank)"
-    spec, headers, lacking = _nearest(rows)
+
+    def score(pair: tuple[list[str], Table]) -> tuple[float, int]:
+        present, spec = set(pair[0]), pair[1]
+        return len(present & set(spec.signature)) / len(spec.signature), len(present & set(header_map(spec)))
+
+    # (max keeps the first of equal scores: rows top-down, tables in store order.)
+    headers, spec = max(((headers, TABLES[name]) for headers in rows for name in TABLE_ORDER), key=score)
+    lacking = [h for h in spec.signature if h not in set(headers)]
     shown = ", ".join(headers[:20]) + (" …" if len(headers) > 20 else "")
     return (
         f"{where} is not a known export table: found headers [{shown}]; "
@@ -293,26 +266,15 @@ def detect_encoding(head: bytes) -> str:
     is checked again while reading: UTF-8 at the head and not further on is an
     error (two encodings in one file), never a guess.
     """
-    if head.startswith(_UTF8_BOM):
+    if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if head.startswith(_UTF16_BOMS):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         return "utf-8"
     except UnicodeDecodeError:
         return "gb18030"
-
-
-def _head_rows(path: Path, encoding: str, delimiter: str) -> list[list[str]]:
-    with open(path, "rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    text = decoder.decode(head, final=len(head) < _SNIFF_BYTES)
-    lines = text.splitlines()
-    if len(head) == _SNIFF_BYTES and lines:
-        lines = lines[:-1]  # possibly cut in the middle
-    return list(csv.reader(io.StringIO("\n".join(lines[:HEADER_SEARCH_ROWS])), delimiter=delimiter))
 
 
 def _plan_csv(source: Source) -> Plan | None:
@@ -323,9 +285,13 @@ def _plan_csv(source: Source) -> Plan | None:
         raise IngestError(f"{source.relpath}: cannot read ({error})") from None
     encoding = detect_encoding(head)
     try:
-        candidates = {d: _head_rows(source.path, encoding, d) for d in _DELIMITERS}
+        lines = codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < _SNIFF_BYTES).splitlines()
     except UnicodeDecodeError:
         raise IngestError(f"{source.relpath}: cannot decode the file as UTF-8 or GB18030") from None
+    if len(head) == _SNIFF_BYTES and lines:
+        lines = lines[:-1]  # possibly cut in the middle
+    text = "\n".join(lines[:HEADER_SEARCH_ROWS])
+    candidates = {d: list(csv.reader(io.StringIO(text), delimiter=d)) for d in _DELIMITERS}
     for delimiter, rows in candidates.items():
         headers = [[normalise_header(c) for c in row] for row in rows]
         if headers and _FAULT_LIST_HEADERS <= set(headers[0]):
@@ -362,24 +328,6 @@ def transcode_file(source: Path, target: Path, encoding: str, *, chunk: int) -> 
             done += len(data)
 
 
-def _read_csv_text(path: Path, plan: Plan, part: Part) -> pl.DataFrame:
-    return pl.read_csv(
-        path,
-        has_header=False,
-        skip_lines=part.header_index + 1,
-        separator=plan.delimiter,
-        schema={f"c{i}": pl.String for i in range(part.n_columns)},
-        encoding="utf8",
-        quote_char='"',
-        raise_if_empty=False,
-        # Short rows get nulls; cells beyond the header (trailing commas) have
-        # no column to go to and are dropped.
-        missing_columns="insert",
-        extra_columns="ignore",
-        truncate_ragged_lines=True,
-    )
-
-
 _NOT_C0_OR_DEL = bytes(set(range(256)) - set(range(0x20)) - {0x7F}) + b"\t\n\r"
 _C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 
@@ -412,7 +360,18 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
                 f"(bad bytes near byte {error.start})"
             ) from None
     try:
-        frame = _read_csv_text(path, plan, part)
+        frame = pl.read_csv(
+            path,
+            has_header=False,
+            skip_lines=part.header_index + 1,
+            separator=plan.delimiter,
+            schema={f"c{i}": pl.String for i in range(part.n_columns)},
+            raise_if_empty=False,
+            # Short rows get nulls; cells beyond the header (trailing commas) have no column and are dropped.
+            missing_columns="insert",
+            extra_columns="ignore",
+            truncate_ragged_lines=True,
+        )
         plan.control_free = _control_free(path)
     except pl.exceptions.ComputeError as error:
         if path == plan.source.path and "utf-8" in str(error).lower():
@@ -567,14 +526,10 @@ def _plan_xlsx(source: Source) -> Plan:
 
 
 def plan_source(source: Source) -> Plan | None:
-    """Recognise a file's table and locate its header(s).
+    """Recognise a file's table and locate its header(s); None for a demo generator's fault list (not an export).
 
-    A CSV is planned from its first rows only. A workbook has to be parsed
-    whole to see its first rows, so its sheets are read at once, kept in the
-    plan for :func:`read_source`.
-
-    Returns None for a CSV that is a demo generator's fault list (header
-    ``file, sheet, row_number, table, fault, expected, ...``): not an export.
+    A CSV is planned from its first rows. A workbook is parsed whole even for that, so its sheets are read
+    at once and kept in the plan for :func:`read_source`.
 
     Raises
     ------

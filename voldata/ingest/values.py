@@ -25,26 +25,9 @@ from voldata import reference
 from voldata.personal import compact, fold
 from voldata.schema import VOCABULARIES
 
-__all__ = [
-    "OK",
-    "BAD",
-    "OUT_OF_RANGE",
-    "normalise",
-    "clean_text",
-    "clean_identifier",
-    "map_unique",
-    "parse_datetime",
-    "parse_date",
-    "parse_hours",
-    "parse_whole",
-    "parse_birth_year",
-    "parse_code",
-    "parse_district",
-    "parse_flag",
-    "code_lookup",
-    "FALLBACKS",
-    "NEGATIVE_WORDS",
-]
+__all__ = ["OK", "BAD", "OUT_OF_RANGE", "normalise", "clean_text", "clean_identifier", "map_unique"]
+__all__ += ["parse_datetime", "parse_date", "parse_hours", "parse_whole", "parse_birth_year", "parse_code"]
+__all__ += ["parse_district", "parse_flag", "code_lookup", "FALLBACKS", "NEGATIVE_WORDS"]
 
 # Status codes returned next to parsed values.
 OK = 0
@@ -66,13 +49,12 @@ normalise = compact
 
 
 def _null_if_blank(series: pl.Series) -> pl.Series:
-    if not (series.str.len_bytes() == 0).any():
-        return series
-    return (
-        series.to_frame("v")
-        .select(pl.when(pl.col("v").str.len_bytes() > 0).then(pl.col("v")).alias(series.name))
-        .to_series()
-    )
+    return _where(series.str.len_bytes() > 0, series)
+
+
+def _where(mask: pl.Series, series: pl.Series) -> pl.Series:
+    """``series`` where ``mask`` is true, null elsewhere."""
+    return series.to_frame().select(pl.when(mask).then(pl.col(series.name))).to_series()
 
 
 def clean_text(series: pl.Series) -> pl.Series:
@@ -95,21 +77,9 @@ def clean_identifier(series: pl.Series) -> pl.Series:
 def map_unique(
     series: pl.Series, parse: Callable[[str], tuple], dtypes: tuple[pl.DataType, ...]
 ) -> tuple[pl.Series, ...]:
-    """Apply a Python parser once per distinct value and map the results back.
+    """``parse(text) -> tuple`` once per distinct value of ``series``, mapped back: one series per item, of ``dtypes``.
 
-    Parameters
-    ----------
-    series : polars.Series
-        Raw text; nulls stay null in every output.
-    parse : callable
-        ``parse(text) -> tuple`` with one item per output.
-    dtypes : tuple of polars data types
-        The dtype of each output.
-
-    Returns
-    -------
-    tuple of polars.Series
-        One series per output, aligned with ``series``.
+    Nulls stay null in every output.
     """
     uniques = series.drop_nulls().unique().sort()
     results = [parse(value) for value in uniques.to_list()]
@@ -119,10 +89,20 @@ def map_unique(
     )
 
 
-def _with_status(series: pl.Series, parse: Callable[[str], tuple], dtype: pl.DataType) -> tuple[pl.Series, pl.Series]:
-    """``parse(text) -> (value, status)`` once per distinct value: the values and a status per row (blank: OK)."""
-    value, status = map_unique(series, parse, (dtype, pl.UInt8))
-    return value, status.fill_null(OK)
+def _with_status(
+    series: pl.Series, parse: Callable[[str], tuple], dtype: pl.DataType, fast: pl.Series | None = None
+) -> tuple[pl.Series, pl.Series]:
+    """``parse(text) -> (value, status)`` once per distinct value: the values and a status per row (blank: OK).
+
+    ``fast``: values already parsed vectorised (null where not); ``parse`` reads only the other rows.
+    """
+    if fast is None:
+        value, status = map_unique(series, parse, (dtype, pl.UInt8))
+        return value, status.fill_null(OK)
+    rows = (fast.is_null() & series.is_not_null()).arg_true()
+    value, status = map_unique(series.gather(rows), parse, (dtype, pl.UInt8))
+    ok = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
+    return fast.cast(dtype).scatter(rows, value).alias(series.name), ok.scatter(rows, status.fill_null(OK))
 
 
 # ---------------------------------------------------------------- dates and times
@@ -172,8 +152,7 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
 def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str) -> pl.Series:
     """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere."""
     parsed = text.str.to_datetime(fmt, time_unit="us", strict=False)
-    taken = parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR) & text.str.contains(shape)
-    return parsed.to_frame("v").select(pl.when(taken).then(pl.col("v"))).to_series()
+    return _where(parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR) & text.str.contains(shape), parsed)
 
 
 def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -230,8 +209,12 @@ def _parse_birth_year_text(value: str) -> tuple:
 
 
 def parse_birth_year(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Year of a birth date (a bare four-digit year is accepted too) and a status per row."""
-    return _with_status(series, _parse_birth_year_text, pl.Int16)
+    """Year of a birth date (a bare four-digit year is accepted too) and a status per row.
+
+    Birth dates are nearly one per person: those written ``YYYY-MM-DD`` are read vectorised.
+    """
+    fast = _datetimes_of_shape(series, "%Y-%m-%d", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").dt.year()
+    return _with_status(series, _parse_birth_year_text, pl.Int16, fast)
 
 
 # ---------------------------------------------------------------- numbers

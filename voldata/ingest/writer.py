@@ -22,16 +22,8 @@ from voldata.ingest.readers import IngestError
 from voldata.schema import Table
 from voldata.store import PART_FILE, QUARANTINE, REPORT_FILE, arrow_schema, partition_dir
 
-__all__ = [
-    "QUARANTINE_SCHEMA",
-    "write_parquet",
-    "write_table",
-    "write_quarantine",
-    "write_report",
-    "check_store_target",
-    "build_atomically",
-    "remove_leftovers",
-]
+__all__ = ["QUARANTINE_SCHEMA", "write_parquet", "write_table", "write_quarantine", "write_report"]
+__all__ += ["check_store_target", "build_atomically", "remove_leftovers"]
 
 QUARANTINE_SCHEMA = pa.schema(
     (name, pa.int64() if name == "row_number" else pa.string())
@@ -41,24 +33,17 @@ ROWS_PER_GROUP = 1 << 20
 
 
 def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path) -> None:
-    """Write ``frame`` to ``path`` with exactly ``schema`` (column order and types), with fixed settings.
-
-    The same rows always give the same bytes.
-    """
+    """Write ``frame`` to ``path`` with exactly ``schema`` (column order and types): the same rows, the same bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     table = frame.select([f.name for f in schema]).to_arrow().cast(schema)
     pq.write_table(table, path, row_group_size=ROWS_PER_GROUP, compression="zstd", compression_level=1)
 
 
 def write_table(rows: pl.LazyFrame | pl.DataFrame, spec: Table, root: Path) -> int:
-    """Write the stored rows of one canonical table to the store folder ``root``; return how many.
+    """Write one table's stored rows to the store folder ``root``, one year at a time; return how many.
 
-    Rows are sorted by the table key (unique after the duplicates are
-    quarantined, so the order is total) and written one file per year of
-    ``spec.partition_by`` (one file for tables without), one year at a time.
-    A year an earlier call already wrote is merged with it, so a year's
-    file holds its rows in key order however the rows were handed over. No
-    rows, no file.
+    One file per year of ``spec.partition_by`` (one for tables without), rows sorted by the key (unique once
+    duplicates are quarantined, so the order is total); a year already written is merged in. No rows, no file.
     """
     rows = rows.lazy().select(spec.column_names)
     if spec.partition_by is None:
