@@ -44,11 +44,7 @@ def label(*columns: Column) -> str:
 
 
 def _problem(mask: pl.Series, reason: str, detail: pl.Expr | str) -> list[tuple[pl.Expr, pl.Expr]]:
-    """The reason and detail expressions of one kind of problem, or nothing if no row has it.
-
-    (Skipping clean checks matters: a detail text is formatted for every row
-    of the column, not only the bad ones.)
-    """
+    """The reason and detail expressions of one kind of problem, or none if no row has it (details cost per row)."""
     if not mask.any():
         return []
     detail = pl.lit(detail) if isinstance(detail, str) else detail
@@ -94,23 +90,10 @@ def canonicalise(
 ) -> tuple[pl.DataFrame, pl.Series, pl.Series, dict[str, int]]:
     """Typed canonical columns of ``spec`` from its raw text, each row's first problem, and the numbers masked.
 
-    Parameters
-    ----------
-    spec : Table
-        The canonical table.
-    raw : polars.DataFrame
-        As :func:`voldata.ingest.readers.read_source` returns it.
-    today : datetime.date, optional
-        The ingest date: a later date is out of range (default: today).
-    control_free : bool
-        The file is known to hold no control character: its cells are not looked into for one.
-
-    Returns
-    -------
-    (DataFrame, Series, Series, dict)
-        The canonical columns in store order (plus ``_id_*`` helpers dropped);
-        ``reason`` (null when the row is fine) and ``detail`` per row; and
-        how many ID and phone numbers were masked in the free text, by kind.
+    ``raw`` is as :func:`voldata.ingest.readers.read_source` returns it; a date after ``today`` (the ingest
+    date) is out of range; ``control_free``: the file is known to hold no control character, so its cells
+    are not looked into for one. Returns the canonical columns in store order, ``reason`` (null when the
+    row is fine) and ``detail`` per row, and how many ID and phone numbers the free text had masked, by kind.
     """
     today = dt.date.today() if today is None else today
     typed: dict[str, pl.Series] = {}
@@ -220,11 +203,9 @@ def stage(
 ) -> tuple[pl.DataFrame, dict[str, int]]:
     """One file's rows, read (:func:`voldata.ingest.readers.read_source`), as a staged table, and the numbers masked.
 
-    The staged table holds where each row came from (``_file``, ``_sheet``,
-    ``_row``), the typed canonical columns, the row's value problem
-    (``_reason``, ``_detail``; null when it has none) and, for the
-    quarantine, the raw text of every column read from a header
-    (:func:`raw_column`). ``control_free``: as for :func:`canonicalise`.
+    The staged table holds where each row came from (``_file``, ``_sheet``, ``_row``), the typed canonical
+    columns, the row's value problem (``_reason``, ``_detail``; null if none) and, for the quarantine, the
+    raw text of every column read from a header (:func:`raw_column`).
     """
     typed, reason, detail, masked = canonicalise(spec, raw, today=today, control_free=control_free)
     kept = [c.name for c in spec.columns if c.headers and not c.derived_from_id]

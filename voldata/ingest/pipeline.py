@@ -59,13 +59,11 @@ def ingest(
     Parameters
     ----------
     raw_paths : path or sequence of paths
-        Export files (``.csv`` in UTF-8, UTF-8 with BOM or GB18030/GBK;
-        ``.xlsx``) or folders searched recursively for them. Other files are
-        skipped and listed in the report.
+        Export files (``.csv`` in UTF-8, UTF-8 with BOM or GB18030/GBK; ``.xlsx``) or folders searched
+        recursively for them. Other files are skipped and listed in the report.
     store : str or Path
-        The store folder. It is rebuilt from the inputs alone (the same
-        inputs and key give byte-identical files) and only replaced once the
-        new store is complete.
+        The store folder, rebuilt from the inputs alone (the same inputs and key give byte-identical files)
+        and only replaced once the new store is complete.
     key : str or bytes
         Secret key of the ID-number pseudonyms (HMAC-SHA256). Never optional.
     progress : bool
@@ -79,8 +77,8 @@ def ingest(
     Raises
     ------
     IngestError
-        An argument or an input file cannot be used (unknown table, missing
-        required column, unreadable file); the store is left untouched.
+        An argument or input file cannot be used (unknown table, missing required column, unreadable
+        file); the store is left untouched.
     """
     try:
         key = _as_bytes(key)
@@ -182,17 +180,11 @@ def _build(
     stored_rows = {name: 0 for name in TABLE_ORDER}
     quarantined: list[pl.DataFrame] = [pl.DataFrame(schema=QUARANTINE_COLUMNS)]
     counts: list[pl.DataFrame] = []
-    for name in tqdm(
-        [name for name in TABLE_ORDER if staged[name]],
-        desc="storing",
-        unit="table",
-        disable=not progress,
-        file=sys.stderr,
-    ):
+    tables = [name for name in TABLE_ORDER if staged[name]]
+    for name in tqdm(tables, desc="storing", unit="table", disable=not progress, file=sys.stderr):
         spec = TABLES[name]
-        # Only the rows a check across rows quarantines (few) are kept, by position; the queries below read the
-        # staged files again, each filtered on the staged columns (not on a derived one) so that the filter
-        # applies as the files are read and the whole table is never held.
+        # Only the (few) positions a check across rows fails are held; the queries below filter on staged
+        # columns (not derived ones), so the filter applies as the files are read, never holding the table.
         staged_rows = pl.scan_parquet(staged[name], row_index_name="_position")
         failed = mark_across_rows(spec, staged_rows, parents)
         found = pl.col("_position").replace_strict(failed["_position"], failed["_check"], default=None)

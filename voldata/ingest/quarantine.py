@@ -71,18 +71,14 @@ def row_checks(spec: Table) -> list[tuple[str, tuple[str, ...], str | None]]:
 def mark_across_rows(spec: Table, rows: pl.LazyFrame, parents: dict[str, pl.Series]) -> pl.DataFrame:
     """The staged rows that fail a check across rows: their ``_position`` and ``_check``, the first check each fails.
 
-    ``rows`` are a table's staged rows in input order, numbered by
-    ``_position``. Only rows without a value problem are checked, and each
-    check only sees the rows the checks before it left. A repeated key keeps
-    its first occurrence; an alternate key only counts when all its parts are
-    present (manual records without a sign-in time are not duplicates of each
-    other). A reference is known when its value is among ``parents`` (a
-    parent ``"table.column"`` → its stored values) or blank (a donation has
-    no counterparty).
+    ``rows`` are a table's staged rows in input order, numbered by ``_position``. Only rows without a value
+    problem are checked, each check on the rows the checks before it left. A repeated key keeps its first
+    occurrence; an alternate key only counts with all its parts present (manual records without a sign-in
+    time are no duplicates). A reference is known when blank (a donation has no counterparty) or among
+    ``parents`` (``"table.column"`` → its stored values).
 
-    Each check reads only its key columns and streams: a key is hashed, and
-    only the few rows whose hash repeats are compared by value, so the whole
-    table is never held.
+    Each check reads only its key columns and streams: keys are hashed, and only the few rows whose hash
+    repeats are compared by value, so the whole table is never held.
     """
     failed = pl.DataFrame(schema={"_position": pl.UInt32, "_check": pl.UInt8})
     for position, (reason, names, parent) in enumerate(row_checks(spec)):
@@ -137,13 +133,10 @@ def _check_detail(spec: Table, schema: pl.Schema) -> pl.Expr:
 def quarantine_rows(spec: Table, rows: pl.LazyFrame, relpaths: list[str]) -> pl.DataFrame:
     """The quarantine entries of one table's rows (with ``reason``): where each rejected row was, why, its values.
 
-    ``values`` is a JSON object keyed by the Chinese header, holding only the
-    raw text of the canonical non-PII columns (the ID number was dropped
-    when the file was read; names, phones and unknown columns were never
-    read). Every value, the sheet name and the detail have their ID and
-    phone numbers masked: a row whose cells are shifted (a missing name)
-    carries them in other columns. ``_file`` (input order) is kept for
-    sorting.
+    ``values`` is a JSON object keyed by the Chinese header, of the raw text of the canonical non-PII columns
+    only (the ID number was dropped when read; names, phones and unknown columns were never read). Values,
+    sheet name and detail have ID and phone numbers masked: a row with shifted cells (a missing name)
+    carries them in other columns. ``_file`` (input order) is kept for sorting.
     """
     raw_columns = [c for c in spec.columns if c.headers and not c.derived_from_id]
     picked = (

@@ -260,11 +260,10 @@ def _make_part(sheet: str, rows: list[list[str]], where: str) -> tuple[Table, Pa
 
 
 def detect_encoding(head: bytes) -> str:
-    """Encoding of a CSV from its first bytes: a BOM decides; else strict UTF-8 if it decodes, else GB18030.
+    """Encoding of a CSV from its first bytes (the Chinese header): a BOM; else UTF-8 if it decodes; else GB18030.
 
-    The head holds the Chinese header, so it decides reliably. The whole file
-    is checked again while reading: UTF-8 at the head and not further on is an
-    error (two encodings in one file), never a guess.
+    The whole file is checked again while reading: UTF-8 at the head and not further on is an error (two
+    encodings in one file), never a guess.
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -306,10 +305,7 @@ def _plan_csv(source: Source) -> Plan | None:
 def transcode_file(source: Path, target: Path, encoding: str, *, chunk: int) -> None:
     """Re-encode ``source`` to UTF-8 in ``target``, ``chunk`` bytes at a time (big exports never sit in memory whole).
 
-    Raises
-    ------
-    UnicodeDecodeError
-        Bytes that are not valid in ``encoding`` (``start`` counts from the start of the file).
+    Bytes not valid in ``encoding`` raise UnicodeDecodeError, its ``start`` counted from the start of the file.
     """
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     done = 0  # bytes handed to the decoder so far
@@ -393,12 +389,8 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
 
 
 def cell_text(value: object) -> str | None:
-    """One spreadsheet cell as export text.
-
-    Numbers keep the digits Excel shows (``20200305``, not ``20200305.0``; an
-    ID number typed as a number is written out in full); dates and times
-    become ISO text; durations become hours.
-    """
+    """One spreadsheet cell as export text: numbers as Excel shows them (``20200305``, not ``20200305.0``; an ID
+    number typed as a number in full), dates and times as ISO text, durations as hours."""
     kind = type(value)
     if kind is str:
         return value or None
@@ -466,10 +458,8 @@ def _serial_text(value: object, kind: str) -> object:
 def _sheet_frame(spec: Table, part: Part, rows: list[list]) -> pl.DataFrame:
     """The data rows of one sheet as text columns ``c<position>`` (mapped columns only).
 
-    Numbers in date columns are Excel serial dates (this is the only place
-    they are read as dates: in a CSV a number is no date). Cells of the other
-    columns (PII, unknown headers) are never converted; they only tell
-    whether a row is blank (``_other_cells``).
+    Numbers in date columns are Excel serial dates (only here: in a CSV a number is no date). Cells of the
+    other columns (PII, unknown headers) are never converted, only told blank or not (``_other_cells``).
     """
     kinds = {c.name: c.kind for c in spec.columns}
     data: dict[str, pl.Series] = {}
@@ -543,14 +533,9 @@ def plan_source(source: Source) -> Plan | None:
 def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
     """Read one planned file: canonical raw text columns, PII gone, ID numbers pseudonymised.
 
-    Returns
-    -------
-    polars.DataFrame
-        ``_file`` (input order), ``_sheet``, ``_row`` (spreadsheet row
-        number), one text column per canonical column the table reads from a
-        header (blank → null; columns the file lacks are null), and for
-        tables with ID numbers ``person_key``, ``id_valid``, ``_id_gender``,
-        ``_id_birth_year``. Rows that are blank in every cell are left out.
+    The frame has ``_file`` (input order), ``_sheet``, ``_row`` (spreadsheet row number), one text column
+    per canonical column read from a header (null where blank or lacking) and, for tables with ID numbers,
+    those of :func:`~voldata.ingest.identity.pseudonymise` and ``_id_control``. Blank rows are left out.
     """
     pieces, plan.pieces = plan.pieces or _read_csv(plan, workdir), []
     return _canonical_text(plan, pieces, key=key)

@@ -1,14 +1,11 @@
 """Raw export text → canonical values.
 
-Values are parsed once per *distinct* value in plain Python and mapped back
-onto the column (:func:`map_unique`): a column of ten million service records
-has a few hundred distinct hours or dates. Datetimes, nearly one per row, are
-parsed by Polars where the text has a common shape, the rest the same way.
+Values are parsed once per *distinct* value in plain Python and mapped back (:func:`map_unique`): ten
+million service records have a few hundred distinct hours or dates. Datetimes and birth dates, nearly
+one per row, are parsed by Polars where the text has a common shape, the rest the same way.
 
-Every parser returns null for blank input. A non-blank value that cannot be
-parsed is also null in the value and flagged in a status series (:data:`OK`,
-:data:`BAD`, :data:`OUT_OF_RANGE`), so the caller can quarantine the row with
-the right reason.
+Every parser returns null for blank input. A non-blank value that cannot be parsed is null too, flagged
+in a status series (:data:`OK`, :data:`BAD`, :data:`OUT_OF_RANGE`) for the caller's quarantine reason.
 """
 
 from __future__ import annotations
@@ -125,11 +122,9 @@ _DATETIME_SHAPES = (
 def parse_datetime_text(value: str) -> dt.datetime | None:
     """One date or datetime in any accepted form, or None.
 
-    Accepts ``2020-03-05``, ``2020/3/5``, ``2020.3.5``, ``2020年3月5日``,
-    ``20200305``, each with an optional time (``8:30``, ``08:30:00``,
-    ``8时30分``, ``T08:30``). Years outside 1900-2100 are refused. A bare
-    number is no date here: Excel serial dates are read from workbook cells
-    only (:func:`voldata.ingest.readers._serial_text`).
+    ``2020-03-05``, ``2020/3/5``, ``2020.3.5``, ``2020年3月5日``, ``20200305``, each with an optional time
+    (``8:30``, ``08:30:00``, ``8时30分``, ``T08:30``); years 1900-2100. A bare number is no date: Excel
+    serial dates are read from workbook cells only (:func:`voldata.ingest.readers._serial_text`).
     """
     # Whitespace separates date and time here, so it is collapsed, not removed.
     text = " ".join(fold(value).split())
@@ -158,13 +153,9 @@ def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str) -> pl.Series:
 def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Datetimes (microseconds, naive local time) and a status per row.
 
-    The common export shapes (:data:`_DATETIME_SHAPES`) are parsed
-    vectorised, each shape only where the text has exactly that shape (the
-    parser alone is more lenient than the rules, e.g. it rolls ``08:00:60``
-    over to ``08:01:00``; on the shape it gives what
-    :func:`parse_datetime_text` would), each on the rows the shapes before
-    left. Every other non-blank value goes through
-    :func:`parse_datetime_text` once per distinct value.
+    The common export shapes (:data:`_DATETIME_SHAPES`) are parsed vectorised, each only where the text has
+    exactly that shape (where the parser alone is more lenient, e.g. rolls ``08:00:60`` over) and on the rows
+    the shapes before left; every other value goes through :func:`parse_datetime_text`, once per distinct value.
     """
     parsed = pl.repeat(None, len(series), dtype=pl.Datetime("us"), eager=True)
     for shape in _DATETIME_SHAPES:
@@ -228,10 +219,9 @@ _HOURS_CLOCK = re.compile(r"^(\d+):(\d{2})(?::(\d{2}))?$")
 
 
 def parse_hours_text(value: str) -> tuple:
-    """Hours as float and a status: ``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``.
+    """Hours and a status: ``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``.
 
-    Valid hours lie in (0, 24]; other numbers (``0``, ``-1``, ``30``) get
-    status OUT_OF_RANGE, text that is no number BAD.
+    Hours in (0, 24]; another number is OUT_OF_RANGE, no number BAD.
     """
     text = normalise(value)
     if not text:
@@ -273,11 +263,7 @@ def _whole_parser(minimum: int) -> Callable[[str], tuple]:
 
 
 def parse_whole(series: pl.Series, *, minimum: int) -> tuple[pl.Series, pl.Series]:
-    """Whole numbers ≥ ``minimum`` (``3``, ``3.0``, ``3人``, ``3积分``) and a status per row.
-
-    A number that is not whole or is below ``minimum`` gets OUT_OF_RANGE;
-    text that is not a number gets BAD.
-    """
+    """Whole numbers ≥ ``minimum`` (``3``, ``3.0``, ``3人``, ``3积分``) and a status (OUT_OF_RANGE, no number: BAD)."""
     return _with_status(series, _whole_parser(minimum), pl.Int64)
 
 
@@ -324,9 +310,8 @@ def _code_parser(vocabulary: str) -> Callable[[str], tuple]:
 def parse_code(series: pl.Series, *, vocabulary: str) -> tuple[pl.Series, pl.Series]:
     """Canonical codes of a vocabulary and a status per row (BAD = unknown value).
 
-    ``political_status``, ``education`` and ``team_type`` fall back to their
-    catch-all code (blank included); ``id_type`` sends every unlisted type to
-    ``other_id``; unknown ``gender`` becomes null. Blank is null otherwise.
+    :data:`FALLBACKS` take their catch-all code (blank included); ``id_type`` sends every unlisted type to
+    ``other_id``; an unknown ``gender`` is null. Blank is null otherwise.
     """
     value, status = _with_status(series, _code_parser(vocabulary), pl.String)
     fallback = FALLBACKS.get(vocabulary)
