@@ -1,9 +1,7 @@
 """One table's raw text → typed canonical columns, with the first problem of each row.
 
-The rules come from the data contract; :mod:`voldata.ingest.values` does the
-parsing. A row's reason is the first problem met, column by column in store
-order, then the checks across columns (end before start, a missing
-counterparty).
+The rules come from the data contract; :mod:`voldata.ingest.values` does the parsing. A row's reason is the first
+problem met, column by column in store order, then the checks across columns (end before start, a missing counterparty).
 """
 
 from __future__ import annotations
@@ -90,10 +88,10 @@ def canonicalise(
 ) -> tuple[pl.DataFrame, pl.Series, pl.Series, dict[str, int]]:
     """Typed canonical columns of ``spec`` from its raw text, each row's first problem, and the numbers masked.
 
-    ``raw`` is as :func:`voldata.ingest.readers.read_source` returns it; a date after ``today`` (the ingest
-    date) is out of range; ``control_free``: the file is known to hold no control character, so its cells
-    are not looked into for one. Returns the canonical columns in store order, ``reason`` (null when the
-    row is fine) and ``detail`` per row, and how many ID and phone numbers the free text had masked, by kind.
+    ``raw`` is as :func:`voldata.ingest.readers.read_source` returns it; a date after ``today`` (the ingest date) is out
+    of range; ``control_free``: the file is known to hold no control character, so its cells are not looked into for
+    one. Returns the canonical columns in store order, ``reason`` (null when the row is fine) and ``detail`` per row,
+    and how many ID and phone numbers the free text had masked, by kind.
     """
     today = dt.date.today() if today is None else today
     typed: dict[str, pl.Series] = {}
@@ -203,9 +201,9 @@ def stage(
 ) -> tuple[pl.DataFrame, dict[str, int]]:
     """One file's rows, read (:func:`voldata.ingest.readers.read_source`), as a staged table, and the numbers masked.
 
-    The staged table holds where each row came from (``_file``, ``_sheet``, ``_row``), the typed canonical
-    columns, the row's value problem (``_reason``, ``_detail``; null if none) and, for the quarantine, the
-    raw text of every column read from a header (:func:`raw_column`).
+    The staged table holds where each row came from (``_file``, ``_sheet``, ``_row``), the typed canonical columns, the
+    row's value problem (``_reason``, ``_detail``; null if none) and, for the quarantine, the raw text of every column
+    read from a header (:func:`raw_column`).
     """
     typed, reason, detail, masked = canonicalise(spec, raw, today=today, control_free=control_free)
     kept = [c.name for c in spec.columns if c.headers and not c.derived_from_id]

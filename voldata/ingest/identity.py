@@ -1,10 +1,8 @@
 """Pseudonymisation: ID numbers become keyed person keys and never go further.
 
-``person_key`` = HMAC-SHA256 (hex) of the normalised ID number (NFKC, no
-whitespace, upper-case ``X``) under a secret key the user supplies. The same
-key gives the same person key in every table and year, so sources link
-without the ID number being stored. There is no default key: without one,
-ingest refuses to run.
+``person_key`` = HMAC-SHA256 (hex) of the normalised ID number (NFKC, no whitespace, upper-case ``X``) under a secret
+key the user supplies. The same key gives the same person key in every table and year, so sources link without the ID
+number being stored. There is no default key: without one, ingest refuses to run.
 """
 
 from __future__ import annotations
@@ -76,8 +74,8 @@ def _as_bytes(key: str | bytes) -> bytes:
 def _hmac_many(key: bytes, values: list[str]) -> list[str]:
     """HMAC-SHA256 hex of many short values.
 
-    Equivalent to ``hmac.new(key, v, sha256).hexdigest()``; the padded key
-    blocks are hashed once and copied (see BENCHMARKS.md: twice as fast).
+    Equivalent to ``hmac.new(key, v, sha256).hexdigest()``; the padded key blocks are hashed once and copied (see
+    BENCHMARKS.md: twice as fast).
     """
     if len(key) > 64:
         key = hashlib.sha256(key).digest()
@@ -127,10 +125,10 @@ def resident_id_valid(ids: pl.Series) -> pl.Series:
 def pseudonymise(frame: pl.DataFrame, *, key: bytes) -> pl.DataFrame:
     """Replace the raw ID numbers (text column ``_id_number``) by ``person_key`` and what they say.
 
-    Adds ``person_key`` (HMAC hex of the number as an identifier is cleaned, ``x`` upper-cased; null when
-    blank), ``id_valid`` (GB 11643 check; null when blank), ``_id_gender`` ("M"/"F", 17th digit) and
-    ``_id_birth_year`` (digits 7-10), both only from numbers that pass the check. The ID number column
-    is dropped: nothing after this sees it. (Whether the document is a 居民身份证 is the caller's to apply.)
+    Adds ``person_key`` (HMAC hex of the number as an identifier is cleaned, ``x`` upper-cased; null when blank),
+    ``id_valid`` (GB 11643 check; null when blank), ``_id_gender`` ("M"/"F", 17th digit) and ``_id_birth_year`` (digits
+    7-10), both only from numbers that pass the check. The ID number column is dropped: nothing after this sees it.
+    (Whether the document is a 居民身份证 is the caller's to apply.)
     """
     ids = clean_identifier(frame.get_column(ID_NUMBER)).str.to_uppercase()
     present = ids.is_not_null().arg_true()

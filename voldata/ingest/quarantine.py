@@ -17,11 +17,9 @@ Quarantine ``reason`` codes (the demo generator's fault list uses the same):
                       occurrence in input order is kept)
 ``orphan``            a referenced id does not exist in the parent table
 
-A table's staged rows (:func:`voldata.ingest.canonical.stage`) hold each
-row's value problem in ``_reason`` and ``_detail``; the checks across rows
-add ``_check``, the position in :func:`row_checks` of the first one a row
-fails. Details of duplicates and orphans are written for the quarantined
-rows only.
+A table's staged rows (:func:`voldata.ingest.canonical.stage`) hold each row's value problem in ``_reason`` and
+``_detail``; the checks across rows add ``_check``, the position in :func:`row_checks` of the first one a row fails.
+Details of duplicates and orphans are written for the quarantined rows only.
 """
 
 from __future__ import annotations
@@ -60,8 +58,7 @@ QUARANTINE_COLUMNS = {
 def row_checks(spec: Table) -> list[tuple[str, tuple[str, ...], str | None]]:
     """The checks across rows, in the order they apply: ``(reason, columns, parent "table.column" or None)``.
 
-    First the key and each alternate key (``duplicate``), then each
-    reference (``orphan``).
+    First the key and each alternate key (``duplicate``), then each reference (``orphan``).
     """
     duplicates = [("duplicate", names, None) for names in (spec.key, *spec.alternate_keys)]
     orphans = [("orphan", (column,), f"{t}.{c}") for column, (t, c) in spec.references.items()]
@@ -71,14 +68,13 @@ def row_checks(spec: Table) -> list[tuple[str, tuple[str, ...], str | None]]:
 def mark_across_rows(spec: Table, rows: pl.LazyFrame, parents: dict[str, pl.Series]) -> pl.DataFrame:
     """The staged rows that fail a check across rows: their ``_position`` and ``_check``, the first check each fails.
 
-    ``rows`` are a table's staged rows in input order, numbered by ``_position``. Only rows without a value
-    problem are checked, each check on the rows the checks before it left. A repeated key keeps its first
-    occurrence; an alternate key only counts with all its parts present (manual records without a sign-in
-    time are no duplicates). A reference is known when blank (a donation has no counterparty) or among
-    ``parents`` (``"table.column"`` → its stored values).
+    ``rows`` are a table's staged rows in input order, numbered by ``_position``. Only rows without a value problem are
+    checked, each check on the rows the checks before it left. A repeated key keeps its first occurrence; an alternate
+    key only counts with all its parts present (manual records without a sign-in time are no duplicates). A reference is
+    known when blank (a donation has no counterparty) or among ``parents`` (``"table.column"`` → its stored values).
 
-    Each check reads only its key columns and streams: keys are hashed, and only the few rows whose hash
-    repeats are compared by value, so the whole table is never held.
+    Each check reads only its key columns and streams: keys are hashed, and only the few rows whose hash repeats are
+    compared by value, so the whole table is never held.
     """
     failed = pl.DataFrame(schema={"_position": pl.UInt32, "_check": pl.UInt8})
     for position, (reason, names, parent) in enumerate(row_checks(spec)):
@@ -133,10 +129,10 @@ def _check_detail(spec: Table, schema: pl.Schema) -> pl.Expr:
 def quarantine_rows(spec: Table, rows: pl.LazyFrame, relpaths: list[str]) -> pl.DataFrame:
     """The quarantine entries of one table's rows (with ``reason``): where each rejected row was, why, its values.
 
-    ``values`` is a JSON object keyed by the Chinese header, of the raw text of the canonical non-PII columns
-    only (the ID number was dropped when read; names, phones and unknown columns were never read). Values,
-    sheet name and detail have ID and phone numbers masked: a row with shifted cells (a missing name)
-    carries them in other columns. ``_file`` (input order) is kept for sorting.
+    ``values`` is a JSON object keyed by the Chinese header, of the raw text of the canonical non-PII columns only (the
+    ID number was dropped when read; names, phones and unknown columns were never read). Values, sheet name and detail
+    have ID and phone numbers masked: a row with shifted cells (a missing name) carries them in other columns. ``_file``
+    (input order) is kept for sorting.
     """
     raw_columns = [c for c in spec.columns if c.headers and not c.derived_from_id]
     picked = (

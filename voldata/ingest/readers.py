@@ -1,9 +1,8 @@
 """Finding, recognising and reading platform exports (CSV and XLSX).
 
-Everything is read as text. The table of a file is recognised from its
-header row (:attr:`voldata.schema.Table.signature`), which may stand below
-title lines. PII columns are dropped and the ID number pseudonymised inside
-:func:`read_source`, before the rows go anywhere else.
+Everything is read as text. The table of a file is recognised from its header row
+(:attr:`voldata.schema.Table.signature`), which may stand below title lines. PII columns are dropped and the ID number
+pseudonymised inside :func:`read_source`, before the rows go anywhere else.
 """
 
 from __future__ import annotations
@@ -90,9 +89,9 @@ class Plan:
 def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tuple[list[Source], list[str]]:
     """The CSV and XLSX files under the RAW arguments, in input order, and the skipped files.
 
-    Files in a folder (searched recursively) in order of relative path; a file reached twice is read once.
-    Hidden and Office lock files (``~$...``) are skipped; hidden folders and ``exclude`` (the store, if
-    inside a RAW folder) with its temporary siblings are not searched.
+    Files in a folder (searched recursively) in order of relative path; a file reached twice is read once. Hidden and
+    Office lock files (``~$...``) are skipped; hidden folders and ``exclude`` (the store, if inside a RAW folder) with
+    its temporary siblings are not searched.
 
     Raises
     ------
@@ -262,8 +261,8 @@ def _make_part(sheet: str, rows: list[list[str]], where: str) -> tuple[Table, Pa
 def detect_encoding(head: bytes) -> str:
     """Encoding of a CSV from its first bytes (the Chinese header): a BOM; else UTF-8 if it decodes; else GB18030.
 
-    The whole file is checked again while reading: UTF-8 at the head and not further on is an error (two
-    encodings in one file), never a guess.
+    The whole file is checked again while reading: UTF-8 at the head and not further on is an error (two encodings in
+    one file), never a guess.
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -458,8 +457,8 @@ def _serial_text(value: object, kind: str) -> object:
 def _sheet_frame(spec: Table, part: Part, rows: list[list]) -> pl.DataFrame:
     """The data rows of one sheet as text columns ``c<position>`` (mapped columns only).
 
-    Numbers in date columns are Excel serial dates (only here: in a CSV a number is no date). Cells of the
-    other columns (PII, unknown headers) are never converted, only told blank or not (``_other_cells``).
+    Numbers in date columns are Excel serial dates (only here: in a CSV a number is no date). Cells of the other columns
+    (PII, unknown headers) are never converted, only told blank or not (``_other_cells``).
     """
     kinds = {c.name: c.kind for c in spec.columns}
     data: dict[str, pl.Series] = {}
@@ -518,8 +517,8 @@ def _plan_xlsx(source: Source) -> Plan:
 def plan_source(source: Source) -> Plan | None:
     """Recognise a file's table and locate its header(s); None for a demo generator's fault list (not an export).
 
-    A CSV is planned from its first rows. A workbook is parsed whole even for that, so its sheets are read
-    at once and kept in the plan for :func:`read_source`.
+    A CSV is planned from its first rows. A workbook is parsed whole even for that, so its sheets are read at once and
+    kept in the plan for :func:`read_source`.
 
     Raises
     ------
@@ -533,9 +532,9 @@ def plan_source(source: Source) -> Plan | None:
 def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
     """Read one planned file: canonical raw text columns, PII gone, ID numbers pseudonymised.
 
-    The frame has ``_file`` (input order), ``_sheet``, ``_row`` (spreadsheet row number), one text column
-    per canonical column read from a header (null where blank or lacking) and, for tables with ID numbers,
-    those of :func:`~voldata.ingest.identity.pseudonymise` and ``_id_control``. Blank rows are left out.
+    The frame has ``_file`` (input order), ``_sheet``, ``_row`` (spreadsheet row number), one text column per canonical
+    column read from a header (null where blank or lacking) and, for tables with ID numbers, those of
+    :func:`~voldata.ingest.identity.pseudonymise` and ``_id_control``. Blank rows are left out.
     """
     pieces, plan.pieces = plan.pieces or _read_csv(plan, workdir), []
     return _canonical_text(plan, pieces, key=key)

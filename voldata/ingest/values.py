@@ -1,11 +1,11 @@
 """Raw export text → canonical values.
 
-Values are parsed once per *distinct* value in plain Python and mapped back (:func:`map_unique`): ten
-million service records have a few hundred distinct hours or dates. Datetimes and birth dates, nearly
-one per row, are parsed by Polars where the text has a common shape, the rest the same way.
+Values are parsed once per *distinct* value in plain Python and mapped back (:func:`map_unique`): ten million service
+records have a few hundred distinct hours or dates. Datetimes and birth dates, nearly one per row, are parsed by Polars
+where the text has a common shape, the rest the same way.
 
-Every parser returns null for blank input. A non-blank value that cannot be parsed is null too, flagged
-in a status series (:data:`OK`, :data:`BAD`, :data:`OUT_OF_RANGE`) for the caller's quarantine reason.
+Every parser returns null for blank input. A non-blank value that cannot be parsed is null too, flagged in a status
+series (:data:`OK`, :data:`BAD`, :data:`OUT_OF_RANGE`) for the caller's quarantine reason.
 """
 
 from __future__ import annotations
@@ -122,9 +122,9 @@ _DATETIME_SHAPES = (
 def parse_datetime_text(value: str) -> dt.datetime | None:
     """One date or datetime in any accepted form, or None.
 
-    ``2020-03-05``, ``2020/3/5``, ``2020.3.5``, ``2020年3月5日``, ``20200305``, each with an optional time
-    (``8:30``, ``08:30:00``, ``8时30分``, ``T08:30``); years 1900-2100. A bare number is no date: Excel
-    serial dates are read from workbook cells only (:func:`voldata.ingest.readers._serial_text`).
+    ``2020-03-05``, ``2020/3/5``, ``2020.3.5``, ``2020年3月5日``, ``20200305``, each with an optional time (``8:30``,
+    ``08:30:00``, ``8时30分``, ``T08:30``); years 1900-2100. A bare number is no date: Excel serial dates are read from
+    workbook cells only (:func:`voldata.ingest.readers._serial_text`).
     """
     # Whitespace separates date and time here, so it is collapsed, not removed.
     text = " ".join(fold(value).split())
@@ -153,9 +153,9 @@ def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str) -> pl.Series:
 def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Datetimes (microseconds, naive local time) and a status per row.
 
-    The common export shapes (:data:`_DATETIME_SHAPES`) are parsed vectorised, each only where the text has
-    exactly that shape (where the parser alone is more lenient, e.g. rolls ``08:00:60`` over) and on the rows
-    the shapes before left; every other value goes through :func:`parse_datetime_text`, once per distinct value.
+    The common export shapes (:data:`_DATETIME_SHAPES`) are parsed vectorised, each only where the text has exactly that
+    shape (where the parser alone is more lenient, e.g. rolls ``08:00:60`` over) and on the rows the shapes before left;
+    every other value goes through :func:`parse_datetime_text`, once per distinct value.
     """
     parsed = pl.repeat(None, len(series), dtype=pl.Datetime("us"), eager=True)
     for shape in _DATETIME_SHAPES:
@@ -310,8 +310,8 @@ def _code_parser(vocabulary: str) -> Callable[[str], tuple]:
 def parse_code(series: pl.Series, *, vocabulary: str) -> tuple[pl.Series, pl.Series]:
     """Canonical codes of a vocabulary and a status per row (BAD = unknown value).
 
-    :data:`FALLBACKS` take their catch-all code (blank included); ``id_type`` sends every unlisted type to
-    ``other_id``; an unknown ``gender`` is null. Blank is null otherwise.
+    :data:`FALLBACKS` take their catch-all code (blank included); ``id_type`` sends every unlisted type to ``other_id``;
+    an unknown ``gender`` is null. Blank is null otherwise.
     """
     value, status = _with_status(series, _code_parser(vocabulary), pl.String)
     fallback = FALLBACKS.get(vocabulary)

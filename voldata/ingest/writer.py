@@ -1,8 +1,7 @@
 """Writing the store: deterministic Parquet files, the report, and the atomic swap.
 
-The new store is built in the run's private work folder next to ``STORE``
-and swapped in at the very end, so a failure (or a kill) at any point leaves
-the previous store exactly as it was.
+The new store is built in the run's private work folder next to ``STORE`` and swapped in at the very end, so a failure
+(or a kill) at any point leaves the previous store exactly as it was.
 """
 
 from __future__ import annotations
@@ -42,8 +41,8 @@ def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path) -> None:
 def write_table(rows: pl.LazyFrame | pl.DataFrame, spec: Table, root: Path) -> int:
     """Write one table's stored rows to the store folder ``root``, one year at a time; return how many.
 
-    One file per year of ``spec.partition_by`` (one for tables without), rows sorted by the key (unique once
-    duplicates are quarantined, so the order is total); a year already written is merged in. No rows, no file.
+    One file per year of ``spec.partition_by`` (one for tables without), rows sorted by the key (unique once duplicates
+    are quarantined, so the order is total); a year already written is merged in. No rows, no file.
     """
     rows = rows.lazy().select(spec.column_names)
     if spec.partition_by is None:
@@ -93,12 +92,10 @@ def check_store_target(store: Path) -> None:
 def build_atomically(store: Path, build: Callable[[Path, Path], None], *, work: Path) -> None:
     """Build a new store with ``build(new_root, scratch)`` in the run's work folder and swap it in for ``store``.
 
-    ``work`` is the run's private folder (:func:`voldata.folders.private_work`,
-    beside ``store``, so the swap is a rename); ``new_root`` and ``scratch``
-    (transcoded copies, spilled keys) are made in it, readable by the owner
-    only. The previous store is replaced only after ``build`` returned, in
-    one step (:func:`voldata.folders.replace_folder`); it ends up in ``work``,
-    removed with it.
+    ``work`` is the run's private folder (:func:`voldata.folders.private_work`, beside ``store``, so the swap is a
+    rename); ``new_root`` and ``scratch`` (transcoded copies, spilled keys) are made in it, readable by the owner only.
+    The previous store is replaced only after ``build`` returned, in one step (:func:`voldata.folders.replace_folder`);
+    it ends up in ``work``, removed with it.
     """
     new_root, scratch = work / "new", work / "scratch"
     new_root.mkdir(mode=0o700)
@@ -110,9 +107,8 @@ def build_atomically(store: Path, build: Callable[[Path, Path], None], *, work: 
 def remove_leftovers(store: Path) -> None:
     """Remove what a killed run of an earlier version left beside ``store`` (``.STORE.new-*``, ``.work-*``, ``.old-*``).
 
-    Those versions swapped with two renames: a run killed between them left
-    the store only at ``.STORE.old-*``, which is put back. Call it holding
-    the writer's lock.
+    Those versions swapped with two renames: a run killed between them left the store only at ``.STORE.old-*``, which is
+    put back. Call it holding the writer's lock.
     """
     store = Path(store).absolute()
     olds = sorted(store.parent.glob(f".{store.name}.old-*"))
