@@ -108,7 +108,7 @@ _DATE_SEPARATED = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$"
 )
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
-# Shapes of datetime text that exports commonly use, the canonical one first:
+# Shapes of datetime text that exports commonly use (no text has two), the canonical one first:
 # (format, the exact text shape it is trusted on). ASCII digits only, no
 # sign, and no leap seconds (the parser would roll them over).
 _DATETIME_SHAPES = (
@@ -145,25 +145,26 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
 
 
 def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str) -> pl.Series:
-    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere."""
-    parsed = text.str.to_datetime(fmt, time_unit="us", strict=False)
-    return _where(parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR) & text.str.contains(shape), parsed)
+    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere.
+
+    Only the values of the shape are parsed (a failed parse costs as much as one that succeeds).
+    """
+    rows = text.str.contains(shape).fill_null(False).arg_true()
+    parsed = text.gather(rows).str.to_datetime(fmt, time_unit="us", strict=False)
+    parsed = _where(parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR), parsed)
+    return pl.repeat(None, len(text), dtype=pl.Datetime("us"), eager=True).scatter(rows, parsed).alias(text.name)
 
 
 def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Datetimes (microseconds, naive local time) and a status per row.
 
-    The common export shapes (:data:`_DATETIME_SHAPES`) are parsed vectorised, each only where the text has exactly that
-    shape (where the parser alone is more lenient, e.g. rolls ``08:00:60`` over) and on the rows the shapes before left;
-    every other value goes through :func:`parse_datetime_text`, once per distinct value.
+    The common export shapes (:data:`_DATETIME_SHAPES`, no value has two) are parsed vectorised, each only where the
+    text has exactly that shape (where the parser alone is more lenient, e.g. rolls ``08:00:60`` over); every other
+    value goes through :func:`parse_datetime_text`, once per distinct value.
     """
-    parsed = pl.repeat(None, len(series), dtype=pl.Datetime("us"), eager=True)
-    for shape in _DATETIME_SHAPES:
-        rows = (parsed.is_null() & series.is_not_null()).arg_true()
-        if len(rows) == 0:
-            break
-        found = _datetimes_of_shape(series.gather(rows), *shape)
-        parsed = parsed.scatter(rows.filter(found.is_not_null()), found.drop_nulls())
+    parsed = _datetimes_of_shape(series, *_DATETIME_SHAPES[0])
+    for shape in _DATETIME_SHAPES[1:]:
+        parsed = parsed.fill_null(_datetimes_of_shape(series, *shape))
     status = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
     # Everything no shape took goes the permissive way.
     slow_rows = (parsed.is_null() & series.is_not_null()).arg_true()
