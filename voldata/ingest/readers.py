@@ -297,8 +297,9 @@ def _plan_csv(source: Source) -> Plan | None:
         if any(recognise(h) for h in headers):
             spec, part = _make_part("", rows, source.relpath)
             return Plan(source=source, table=spec, parts=[part], encoding=encoding, delimiter=delimiter)
-    headers = [[normalise_header(c) for c in row] for row in candidates[","]]
-    raise IngestError(_unknown_table_message(headers, source.relpath))
+    raise IngestError(
+        _unknown_table_message([[normalise_header(c) for c in row] for row in candidates[","]], source.relpath)
+    )
 
 
 def transcode_file(source: Path, target: Path, encoding: str, *, chunk: int) -> None:
@@ -547,9 +548,7 @@ def _canonical_text(plan: Plan, pieces: list[tuple[Part, pl.DataFrame, int]], *,
     has_id = any(c.name == "person_key" for c in spec.columns)
     frames = []
     for part, frame, first_row in pieces:
-        cells = [pl.col(c).is_not_null() for c in frame.columns if c.startswith("c")]
-        if "_other_cells" in frame.columns:
-            cells.append(pl.col("_other_cells"))
+        cells = [pl.col(c) if c == "_other_cells" else pl.col(c).is_not_null() for c in frame.columns]
         # Blank in every cell (PII cells included): not a row at all.
         # (Empty cells are already null; a row of only spaces is not worth a pass over every cell.)
         non_blank = frame.select(pl.any_horizontal(cells) if cells else pl.lit(False)).to_series()
