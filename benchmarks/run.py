@@ -99,7 +99,9 @@ def measure(command: list[str], *, env: dict | None = None) -> dict:
     stderr = process.stderr.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-3000:]}")
-    result = {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024, "load_1min": os.getloadavg()[0]}
+    # CPU seconds (the process and the children it waited for) are less disturbed by a busy machine than wall time.
+    cpu = usage.ru_utime + usage.ru_stime
+    result = {"wall_s": wall, "cpu_s": cpu, "peak_rss_mb": usage.ru_maxrss / 1024, "load_1min": os.getloadavg()[0]}
     last_line = stdout.strip().splitlines()[-1] if stdout.strip() else ""
     if last_line.startswith("{"):
         result.update(json.loads(last_line))
@@ -254,8 +256,8 @@ def machine() -> dict:
 
 def markdown(all_results: list[dict]) -> str:
     lines = [
-        "| scale | stage | median wall (s) | median peak RSS (MB) | runs | median load (1 min) | note |",
-        "|---|---|---|---|---|---|---|",
+        "| scale | stage | median wall (s) | CPU (s) | median peak RSS (MB) | runs | median load (1 min) | note |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in all_results:
         for stage in (
@@ -290,7 +292,8 @@ def markdown(all_results: list[dict]) -> str:
                     f" (compute only: {r['pandas_compute_only_over_polars']:.1f}×)"
                 )
             lines.append(
-                f"| {r['scale']:g} | {stage} | {m['wall_s']:.1f} | {m['peak_rss_mb']:.0f} | {m['runs']} "
+                f"| {r['scale']:g} | {stage} | {m['wall_s']:.1f} | {m.get('cpu_s', float('nan')):.1f} "
+                f"| {m['peak_rss_mb']:.0f} | {m['runs']} "
                 f"| {m.get('load_1min', float('nan')):.1f} | {note} |"
             )
     return "\n".join(lines)

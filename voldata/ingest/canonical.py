@@ -1,9 +1,7 @@
 """One table's raw text → typed canonical columns, with the first problem of each row.
 
-The rules come from the data contract; :mod:`voldata.ingest.values` does the
-parsing. A row's reason is the first problem met, column by column in store
-order, then the checks across columns (end before start, a missing
-counterparty).
+The rules come from the data contract; :mod:`voldata.ingest.values` does the parsing. A row's reason is the first
+problem met, column by column in store order, then the checks across columns (end before start, a missing counterparty).
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from voldata.ingest import values as v
 from voldata.personal import KINDS, mask_series
 from voldata.schema import Column, Table
 
-__all__ = ["canonicalise", "stage", "header_of", "raw_column", "is_free_text", "CONTROL_CHARACTERS"]
+__all__ = ["canonicalise", "stage", "header_of", "label", "raw_column", "is_free_text", "CONTROL_CHARACTERS"]
 
 _POINTS_MINIMUM = {"points": 1, "planned_volunteers": 0}
 # Transaction types that need a counterparty account.
@@ -38,25 +36,14 @@ def raw_column(name: str) -> str:
     return f"_raw_{name}"
 
 
-def _label(column: Column) -> str:
-    return f"{header_of(column)} ({column.name})"
+def label(*columns: Column) -> str:
+    """How messages name columns: ``开始时间 (start_at) + ...``."""
+    return " + ".join(f"{header_of(column)} ({column.name})" for column in columns)
 
 
-def _problem(mask: pl.Series, reason: str, detail: pl.Expr | str) -> list[tuple[pl.Expr, pl.Expr]]:
-    """The reason and detail expressions of one kind of problem, or nothing if no row has it.
-
-    (Skipping clean checks matters: a detail text is formatted for every row
-    of the column, not only the bad ones.)
-    """
-    if not mask.any():
-        return []
-    detail = pl.lit(detail) if isinstance(detail, str) else detail
-    return [(pl.when(pl.lit(mask)).then(pl.lit(reason)), pl.when(pl.lit(mask)).then(detail))]
-
-
-def _value_detail(column: Column, raw: str, what: str = "") -> pl.Expr:
+def _value_detail(column: Column, what: str = "") -> pl.Expr:
     suffix = f" {what}" if what else ""
-    return pl.format(f"{_label(column)} = '{{}}'{suffix}", pl.col(raw))
+    return pl.format(f"{label(column)} = '{{}}'{suffix}", pl.col(column.name))
 
 
 def is_free_text(column: Column) -> bool:
@@ -93,45 +80,36 @@ def canonicalise(
 ) -> tuple[pl.DataFrame, pl.Series, pl.Series, dict[str, int]]:
     """Typed canonical columns of ``spec`` from its raw text, each row's first problem, and the numbers masked.
 
-    Parameters
-    ----------
-    spec : Table
-        The canonical table.
-    raw : polars.DataFrame
-        As :func:`voldata.ingest.readers.read_source` returns it.
-    today : datetime.date, optional
-        The ingest date: a later date is out of range (default: today).
-    control_free : bool
-        The file is known to hold no control character: its cells are not looked into for one.
-
-    Returns
-    -------
-    (DataFrame, Series, Series, dict)
-        The canonical columns in store order (plus ``_id_*`` helpers dropped);
-        ``reason`` (null when the row is fine) and ``detail`` per row; and
-        how many ID and phone numbers were masked in the free text, by kind.
+    ``raw`` is as :func:`voldata.ingest.readers.read_source` returns it; a date after ``today`` (the ingest date) is out
+    of range; ``control_free``: the file is known to hold no control character, so its cells are not looked into for
+    one. Returns the canonical columns in store order, ``reason`` (null when the row is fine) and ``detail`` per row,
+    and how many ID and phone numbers the free text had masked, by kind.
     """
     today = dt.date.today() if today is None else today
     typed: dict[str, pl.Series] = {}
     problems: list[tuple[pl.Expr, pl.Expr]] = []
     masked: Counter = Counter()
-    parsable = [c for c in spec.columns if not c.derived_from_id]
+
+    def flag(mask: pl.Series, reason: str, detail: pl.Expr | str) -> None:
+        """One kind of problem: its reason and detail where ``mask``; none if no row has it (details cost per row)."""
+        if mask.any():
+            detail = pl.lit(detail) if isinstance(detail, str) else detail
+            problems.append((pl.when(pl.lit(mask)).then(pl.lit(reason)), pl.when(pl.lit(mask)).then(detail)))
+
     # Control characters (NUL included) in any cell read, the ID number's included: the row is not stored.
-    for column in () if control_free else spec.columns:
+    for column in () if control_free else [c for c in spec.columns if c.name == "person_key" or not c.derived_from_id]:
         if column.name == "person_key":
             bad = raw.get_column("_id_control")
-        elif column.derived_from_id:
-            continue
         else:
             bad = raw.get_column(column.name).str.contains(CONTROL_CHARACTERS).fill_null(False)
-        problems.extend(_problem(bad, "control_character", f"{_label(column)} holds a control character"))
-    parsed = {c.name: _parse_column(c, raw.get_column(c.name)) for c in parsable}
+        flag(bad, "control_character", f"{label(column)} holds a control character")
+    parsed = {c.name: _parse_column(c, raw.get_column(c.name)) for c in spec.columns if not c.derived_from_id}
     for column in spec.columns:
         name = column.name
         if column.derived_from_id:
             typed[name] = raw.get_column(name)
             if name == "person_key" and column.required:
-                problems.extend(_problem(typed[name].is_null(), "missing_value", f"{_label(column)} is blank"))
+                flag(typed[name].is_null(), "missing_value", f"{label(column)} is blank")
             continue
         typed[name], status, bad_reason = parsed[name]
         if is_free_text(column):
@@ -142,27 +120,20 @@ def canonicalise(
             scrubbed, found = mask_series(raw.get_column(name))
             if found:
                 holds = (scrubbed != raw.get_column(name)).fill_null(False)
-                detail = _value_detail(column, name, "is an ID or phone number, not a count")
-                problems.extend(_problem(holds, "out_of_range", detail))
+                flag(holds, "out_of_range", _value_detail(column, "is an ID or phone number, not a count"))
         if column.required:
             # Every parser gives null with an OK status exactly for blank text.
             blank = typed[name].is_null() if status is None else (typed[name].is_null() & (status == v.OK))
-            problems.extend(_problem(blank, "missing_value", f"{_label(column)} is blank"))
+            flag(blank, "missing_value", f"{label(column)} is blank")
         if status is not None and column.kind in ("date", "datetime", "year"):
             serial = (status == v.BAD) & raw.get_column(name).str.contains(_SERIAL_LIKE).fill_null(False)
-            problems.extend(
-                _problem(
-                    serial,
-                    "bad_date",
-                    _value_detail(column, name, "is a number, not a date (serial dates are read from workbook cells)"),
-                )
-            )
-            problems.extend(_future(column, typed[name], today))
+            what = "is a number, not a date (serial dates are read from workbook cells)"
+            flag(serial, "bad_date", _value_detail(column, what))
+            after = _value_detail(column, f"is after the ingest date {today}")
+            flag(_after(column, typed[name], today), "out_of_range", after)
         if status is not None:
-            problems.extend(_problem(status == v.BAD, bad_reason, _value_detail(column, name)))
-            problems.extend(
-                _problem(status == v.OUT_OF_RANGE, "out_of_range", _value_detail(column, name, "out of range"))
-            )
+            flag(status == v.BAD, bad_reason, _value_detail(column))
+            flag(status == v.OUT_OF_RANGE, "out_of_range", _value_detail(column, "out of range"))
 
     # Only 居民身份证 numbers are checked (other documents have no check digit), and only they tell gender and year.
     other = (typed["id_type"] == "other_id").fill_null(False) if "id_type" in typed else pl.lit(False)
@@ -173,27 +144,16 @@ def canonicalise(
             typed[name] = typed[name].fill_null(raw.select(pl.when(~other).then(pl.col(f"_id_{name}"))).to_series())
     if spec.name == "activities":
         backwards = (typed["end_at"] < typed["start_at"]).fill_null(False)
-        problems.extend(
-            _problem(
-                backwards,
-                "out_of_range",
-                pl.format(
-                    "结束时间 (end_at) = '{}' is before 开始时间 (start_at) = '{}'",
-                    pl.col("end_at"),
-                    pl.col("start_at"),
-                ),
-            )
-        )
+        text = "结束时间 (end_at) = '{}' is before 开始时间 (start_at) = '{}'"
+        flag(backwards, "out_of_range", pl.format(text, pl.col("end_at"), pl.col("start_at")))
     if spec.name == "timebank_transactions":
         needs = typed["txn_type"].is_in(_NEEDS_COUNTERPARTY).fill_null(False)
         lacking = needs & typed["counterparty_account_id"].is_null()
-        problems.extend(_problem(lacking, "missing_value", "对方账户编号 (counterparty_account_id) is blank"))
+        flag(lacking, "missing_value", "对方账户编号 (counterparty_account_id) is blank")
 
     frame = pl.DataFrame([typed[name].alias(name) for name in spec.column_names])
     masked = {kind: masked[kind] for kind in KINDS if masked[kind]}
-    if not problems:
-        none = pl.repeat(None, raw.height, dtype=pl.String, eager=True).alias("reason")
-        return frame, none, none.alias("detail"), masked
+    problems = problems or [(pl.repeat(None, raw.height, dtype=pl.String),) * 2]
     checked = raw.select(
         pl.coalesce([p[0] for p in problems]).alias("reason"),
         pl.coalesce([p[1] for p in problems]).alias("detail"),
@@ -201,17 +161,11 @@ def canonicalise(
     return frame, checked.get_column("reason"), checked.get_column("detail"), masked
 
 
-def _future(column: Column, values: pl.Series, today: dt.date) -> list[tuple[pl.Expr, pl.Expr]]:
-    """A date after the ingest date (a birth year after this year) is out of range."""
+def _after(column: Column, values: pl.Series, today: dt.date) -> pl.Series:
+    """Dates after the ingest date (a birth year after this year): out of range."""
     if column.kind == "year":
-        after = values > today.year
-    else:
-        after = (values.dt.date() if column.kind == "datetime" else values) > today
-    return _problem(
-        after.fill_null(False),
-        "out_of_range",
-        _value_detail(column, column.name, f"is after the ingest date {today.isoformat()}"),
-    )
+        return (values > today.year).fill_null(False)
+    return ((values.dt.date() if column.kind == "datetime" else values) > today).fill_null(False)
 
 
 def stage(
@@ -219,11 +173,9 @@ def stage(
 ) -> tuple[pl.DataFrame, dict[str, int]]:
     """One file's rows, read (:func:`voldata.ingest.readers.read_source`), as a staged table, and the numbers masked.
 
-    The staged table holds where each row came from (``_file``, ``_sheet``,
-    ``_row``), the typed canonical columns, the row's value problem
-    (``_reason``, ``_detail``; null when it has none) and, for the
-    quarantine, the raw text of every column read from a header
-    (:func:`raw_column`). ``control_free``: as for :func:`canonicalise`.
+    The staged table holds where each row came from (``_file``, ``_sheet``, ``_row``), the typed canonical columns, the
+    row's value problem (``_reason``, ``_detail``; null if none) and, for the quarantine, the raw text of every column
+    read from a header (:func:`raw_column`).
     """
     typed, reason, detail, masked = canonicalise(spec, raw, today=today, control_free=control_free)
     kept = [c.name for c in spec.columns if c.headers and not c.derived_from_id]

@@ -1,10 +1,8 @@
 """Pseudonymisation: ID numbers become keyed person keys and never go further.
 
-``person_key`` = HMAC-SHA256 (hex) of the normalised ID number (NFKC, no
-whitespace, upper-case ``X``) under a secret key the user supplies. The same
-key gives the same person key in every table and year, so sources link
-without the ID number being stored. There is no default key: without one,
-ingest refuses to run.
+``person_key`` = HMAC-SHA256 (hex) of the normalised ID number (NFKC, no whitespace, upper-case ``X``) under a secret
+key the user supplies. The same key gives the same person key in every table and year, so sources link without the ID
+number being stored. There is no default key: without one, ingest refuses to run.
 """
 
 from __future__ import annotations
@@ -19,14 +17,7 @@ import polars as pl
 from voldata.ingest.values import clean_identifier
 from voldata.personal import check_characters
 
-__all__ = [
-    "KEY_ENV",
-    "KEY_MINIMUM",
-    "load_key",
-    "pseudonymise",
-    "resident_id_valid",
-    "ID_NUMBER",
-]
+__all__ = ["KEY_ENV", "KEY_MINIMUM", "load_key", "pseudonymise", "resident_id_valid", "ID_NUMBER"]
 
 KEY_ENV = "VOLDATA_KEY"
 # Characters a key needs at least (a 32-character hex key holds 16 random bytes): a short key can be guessed.
@@ -83,8 +74,8 @@ def _as_bytes(key: str | bytes) -> bytes:
 def _hmac_many(key: bytes, values: list[str]) -> list[str]:
     """HMAC-SHA256 hex of many short values.
 
-    Equivalent to ``hmac.new(key, v, sha256).hexdigest()``; the padded key
-    blocks are hashed once and copied (see BENCHMARKS.md: twice as fast).
+    Equivalent to ``hmac.new(key, v, sha256).hexdigest()``; the padded key blocks are hashed once and copied (see
+    BENCHMARKS.md: twice as fast).
     """
     if len(key) > 64:
         key = hashlib.sha256(key).digest()
@@ -99,11 +90,6 @@ def _hmac_many(key: bytes, values: list[str]) -> list[str]:
         o.update(h.digest())
         out.append(o.hexdigest())
     return out
-
-
-def normalise_id_number(series: pl.Series) -> pl.Series:
-    """NFKC, all whitespace removed, ``x`` upper-cased; blank becomes null (an identifier's rule, upper-cased)."""
-    return clean_identifier(series).str.to_uppercase()
 
 
 def _resident_id_facts(ids: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
@@ -136,36 +122,19 @@ def resident_id_valid(ids: pl.Series) -> pl.Series:
     return _resident_id_facts(ids)[0]
 
 
-def pseudonymise(frame: pl.DataFrame, *, key: bytes, id_type: pl.Series | None = None) -> pl.DataFrame:
-    """Replace the raw ID number column by ``person_key`` and what it says.
+def pseudonymise(frame: pl.DataFrame, *, key: bytes) -> pl.DataFrame:
+    """Replace the raw ID numbers (text column ``_id_number``) by ``person_key`` and what they say.
 
-    Adds ``person_key`` (HMAC hex, null when the ID number is blank),
-    ``id_valid`` (GB 11643 check; null for ID types other than 居民身份证 and
-    for blank numbers), ``_id_gender`` ("M"/"F" from the 17th digit) and
-    ``_id_birth_year`` (digits 7-10), both only from numbers that pass the
-    check. Drops the ID number column: nothing after this sees it.
-
-    Parameters
-    ----------
-    frame : polars.DataFrame
-        Holds the raw ID numbers in column ``_id_number`` (text).
-    key : bytes
-        The pseudonymisation key.
-    id_type : polars.Series, optional
-        Canonical ID types ({"resident_id", "other_id"} or null) per row; rows
-        with "other_id" are not checked against GB 11643.
+    Adds ``person_key`` (HMAC hex of the number as an identifier is cleaned, ``x`` upper-cased; null when blank),
+    ``id_valid`` (GB 11643 check; null when blank), ``_id_gender`` ("M"/"F", 17th digit) and ``_id_birth_year`` (digits
+    7-10), both only from numbers that pass the check. The ID number column is dropped: nothing after this sees it.
+    (Whether the document is a 居民身份证 is the caller's to apply.)
     """
-    ids = normalise_id_number(frame.get_column(ID_NUMBER))
+    ids = clean_identifier(frame.get_column(ID_NUMBER)).str.to_uppercase()
     present = ids.is_not_null().arg_true()
     hashed = pl.Series(_hmac_many(key, ids.gather(present).to_list()), dtype=pl.String)
     person_key = pl.repeat(None, len(ids), dtype=pl.String, eager=True).scatter(present, hashed)
     valid, gender, birth_year = _resident_id_facts(ids)
-    if id_type is not None:
-        other = (id_type == "other_id").fill_null(False)
-        valid, gender, birth_year = (
-            s.to_frame().select(pl.when(~pl.lit(other)).then(pl.col(s.name))).to_series()
-            for s in (valid, gender, birth_year)
-        )
     return frame.drop(ID_NUMBER).with_columns(
         person_key.alias("person_key"),
         valid.alias("id_valid"),

@@ -3,14 +3,12 @@
 The steps, in order (:func:`_build`):
 
 1. find the export files under the RAW arguments (:func:`~voldata.ingest.readers.discover`);
-2. per file, in input order: recognise its table from its header row, read it as text with the
-   PII dropped and the ID numbers pseudonymised (:mod:`~voldata.ingest.readers`), clean it into
-   typed canonical columns with each row's first value problem (:mod:`~voldata.ingest.canonical`),
-   and keep it as a staged table in the run's work folder;
+2. per file, in input order: recognise its table from its header row, read it as text with the PII dropped and the ID
+   numbers pseudonymised (:mod:`~voldata.ingest.readers`), clean it into typed canonical columns with each row's first
+   value problem (:mod:`~voldata.ingest.canonical`), and keep it as a staged table in the run's work folder;
 3. per table, parents first: duplicates and orphans are marked on the key columns alone
-   (:mod:`~voldata.ingest.quarantine`), then the staged files are read again, filtered as they are
-   read, for the quarantine and for the rows left, written sorted by key one year at a time
-   (:mod:`~voldata.ingest.writer`);
+   (:mod:`~voldata.ingest.quarantine`), then the staged files are read again, filtered as they are read, for the
+   quarantine and for the rows left, written sorted by key one year at a time (:mod:`~voldata.ingest.writer`);
 4. the quarantine and the report are written, and the new store replaces the old one in one step.
 """
 
@@ -59,13 +57,11 @@ def ingest(
     Parameters
     ----------
     raw_paths : path or sequence of paths
-        Export files (``.csv`` in UTF-8, UTF-8 with BOM or GB18030/GBK;
-        ``.xlsx``) or folders searched recursively for them. Other files are
-        skipped and listed in the report.
+        Export files (``.csv`` in UTF-8, UTF-8 with BOM or GB18030/GBK; ``.xlsx``) or folders searched
+        recursively for them. Other files are skipped and listed in the report.
     store : str or Path
-        The store folder. It is rebuilt from the inputs alone (the same
-        inputs and key give byte-identical files) and only replaced once the
-        new store is complete.
+        The store folder, rebuilt from the inputs alone (the same inputs and key give byte-identical files)
+        and only replaced once the new store is complete.
     key : str or bytes
         Secret key of the ID-number pseudonyms (HMAC-SHA256). Never optional.
     progress : bool
@@ -79,8 +75,8 @@ def ingest(
     Raises
     ------
     IngestError
-        An argument or an input file cannot be used (unknown table, missing
-        required column, unreadable file); the store is left untouched.
+        An argument or input file cannot be used (unknown table, missing required column, unreadable
+        file); the store is left untouched.
     """
     try:
         key = _as_bytes(key)
@@ -182,17 +178,11 @@ def _build(
     stored_rows = {name: 0 for name in TABLE_ORDER}
     quarantined: list[pl.DataFrame] = [pl.DataFrame(schema=QUARANTINE_COLUMNS)]
     counts: list[pl.DataFrame] = []
-    for name in tqdm(
-        [name for name in TABLE_ORDER if staged[name]],
-        desc="storing",
-        unit="table",
-        disable=not progress,
-        file=sys.stderr,
-    ):
+    tables = [name for name in TABLE_ORDER if staged[name]]
+    for name in tqdm(tables, desc="storing", unit="table", disable=not progress, file=sys.stderr):
         spec = TABLES[name]
-        # Only the rows a check across rows quarantines (few) are kept, by position; the queries below read the
-        # staged files again, each filtered on the staged columns (not on a derived one) so that the filter
-        # applies as the files are read and the whole table is never held.
+        # Only the (few) positions a check across rows fails are held; the queries below filter on staged
+        # columns (not derived ones), so the filter applies as the files are read, never holding the table.
         staged_rows = pl.scan_parquet(staged[name], row_index_name="_position")
         failed = mark_across_rows(spec, staged_rows, parents)
         found = pl.col("_position").replace_strict(failed["_position"], failed["_check"], default=None)

@@ -17,18 +17,16 @@ Quarantine ``reason`` codes (the demo generator's fault list uses the same):
                       occurrence in input order is kept)
 ``orphan``            a referenced id does not exist in the parent table
 
-A table's staged rows (:func:`voldata.ingest.canonical.stage`) hold each
-row's value problem in ``_reason`` and ``_detail``; the checks across rows
-add ``_check``, the position in :func:`row_checks` of the first one a row
-fails. Details of duplicates and orphans are written for the quarantined
-rows only.
+A table's staged rows (:func:`voldata.ingest.canonical.stage`) hold each row's value problem in ``_reason`` and
+``_detail``; the checks across rows add ``_check``, the position in :func:`row_checks` of the first one a row fails.
+Details of duplicates and orphans are written for the quarantined rows only.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from voldata.ingest.canonical import header_of, raw_column
+from voldata.ingest.canonical import header_of, label, raw_column
 from voldata.personal import mask_series
 from voldata.schema import Table
 
@@ -57,15 +55,10 @@ QUARANTINE_COLUMNS = {
 }
 
 
-def _label(spec: Table, names: tuple[str, ...]) -> str:
-    return " + ".join(f"{header_of(spec.column(n))} ({n})" for n in names)
-
-
 def row_checks(spec: Table) -> list[tuple[str, tuple[str, ...], str | None]]:
     """The checks across rows, in the order they apply: ``(reason, columns, parent "table.column" or None)``.
 
-    First the key and each alternate key (``duplicate``), then each
-    reference (``orphan``).
+    First the key and each alternate key (``duplicate``), then each reference (``orphan``).
     """
     duplicates = [("duplicate", names, None) for names in (spec.key, *spec.alternate_keys)]
     orphans = [("orphan", (column,), f"{t}.{c}") for column, (t, c) in spec.references.items()]
@@ -75,18 +68,13 @@ def row_checks(spec: Table) -> list[tuple[str, tuple[str, ...], str | None]]:
 def mark_across_rows(spec: Table, rows: pl.LazyFrame, parents: dict[str, pl.Series]) -> pl.DataFrame:
     """The staged rows that fail a check across rows: their ``_position`` and ``_check``, the first check each fails.
 
-    ``rows`` are a table's staged rows in input order, numbered by
-    ``_position``. Only rows without a value problem are checked, and each
-    check only sees the rows the checks before it left. A repeated key keeps
-    its first occurrence; an alternate key only counts when all its parts are
-    present (manual records without a sign-in time are not duplicates of each
-    other). A reference is known when its value is among ``parents`` (a
-    parent ``"table.column"`` → its stored values) or blank (a donation has
-    no counterparty).
+    ``rows`` are a table's staged rows in input order, numbered by ``_position``. Only rows without a value problem are
+    checked, each check on the rows the checks before it left. A repeated key keeps its first occurrence; an alternate
+    key only counts with all its parts present (manual records without a sign-in time are no duplicates). A reference is
+    known when blank (a donation has no counterparty) or among ``parents`` (``"table.column"`` → its stored values).
 
-    Each check reads only its key columns and streams: a key is hashed, and
-    only the few rows whose hash repeats are compared by value, so the whole
-    table is never held.
+    Each check reads only its key columns and streams: keys are hashed, and only the few rows whose hash repeats are
+    compared by value, so the whole table is never held.
     """
     failed = pl.DataFrame(schema={"_position": pl.UInt32, "_check": pl.UInt8})
     for position, (reason, names, parent) in enumerate(row_checks(spec)):
@@ -126,13 +114,14 @@ def _check_detail(spec: Table, schema: pl.Schema) -> pl.Expr:
     """The detail of a duplicate or orphan, from ``_check`` and the row's typed values."""
     detail = pl.lit(None, dtype=pl.String)
     for position, (reason, names, parent) in reversed(list(enumerate(row_checks(spec)))):
+        named = label(*map(spec.column, names))
         if reason == "orphan":
-            text = pl.format(f"{_label(spec, names)} = '{{}}' not in {parent.split('.')[0]}", pl.col(names[0]))
+            text = pl.format(f"{named} = '{{}}' not in {parent.split('.')[0]}", pl.col(names[0]))
         elif "person_key" in names:  # a pseudonym says nothing to the reader
-            text = pl.lit(f"{_label(spec, names)} seen before")
+            text = pl.lit(f"{named} seen before")
         else:
             quoted = ", ".join("'{}'" for _ in names)
-            text = pl.format(f"{_label(spec, names)} = {quoted} seen before", *[_as_text(schema[n], n) for n in names])
+            text = pl.format(f"{named} = {quoted} seen before", *[_as_text(schema[n], n) for n in names])
         detail = pl.when(pl.col("_check") == position).then(text).otherwise(detail)
     return detail
 
@@ -140,13 +129,10 @@ def _check_detail(spec: Table, schema: pl.Schema) -> pl.Expr:
 def quarantine_rows(spec: Table, rows: pl.LazyFrame, relpaths: list[str]) -> pl.DataFrame:
     """The quarantine entries of one table's rows (with ``reason``): where each rejected row was, why, its values.
 
-    ``values`` is a JSON object keyed by the Chinese header, holding only the
-    raw text of the canonical non-PII columns (the ID number was dropped
-    when the file was read; names, phones and unknown columns were never
-    read). Every value, the sheet name and the detail have their ID and
-    phone numbers masked: a row whose cells are shifted (a missing name)
-    carries them in other columns. ``_file`` (input order) is kept for
-    sorting.
+    ``values`` is a JSON object keyed by the Chinese header, of the raw text of the canonical non-PII columns only (the
+    ID number was dropped when read; names, phones and unknown columns were never read). Values, sheet name and detail
+    have ID and phone numbers masked: a row with shifted cells (a missing name) carries them in other columns. ``_file``
+    (input order) is kept for sorting.
     """
     raw_columns = [c for c in spec.columns if c.headers and not c.derived_from_id]
     picked = (

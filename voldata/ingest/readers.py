@@ -1,9 +1,8 @@
 """Finding, recognising and reading platform exports (CSV and XLSX).
 
-Everything is read as text. The table of a file is recognised from its
-header row (:attr:`voldata.schema.Table.signature`), which may stand below
-title lines. PII columns are dropped and the ID number pseudonymised inside
-:func:`read_source`, before the rows go anywhere else.
+Everything is read as text. The table of a file is recognised from its header row
+(:attr:`voldata.schema.Table.signature`), which may stand below title lines. PII columns are dropped and the ID number
+pseudonymised inside :func:`read_source`, before the rows go anywhere else.
 """
 
 from __future__ import annotations
@@ -27,23 +26,8 @@ from voldata.ingest.identity import ID_NUMBER, pseudonymise
 from voldata.personal import compact, mask_personal_numbers
 from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
 
-__all__ = [
-    "IngestError",
-    "Source",
-    "Part",
-    "Plan",
-    "SUFFIXES",
-    "HEADER_SEARCH_ROWS",
-    "discover",
-    "normalise_header",
-    "header_map",
-    "recognise",
-    "plan_source",
-    "read_source",
-    "transcode_file",
-    "cell_text",
-    "detect_encoding",
-]
+__all__ = ["IngestError", "Source", "Part", "Plan", "SUFFIXES", "HEADER_SEARCH_ROWS", "discover", "normalise_header"]
+__all__ += ["header_map", "recognise", "plan_source", "read_source", "transcode_file", "cell_text", "detect_encoding"]
 
 SUFFIXES = (".csv", ".xlsx")
 # Title lines may stand above the header: look for it in this many rows.
@@ -51,13 +35,10 @@ HEADER_SEARCH_ROWS = 10
 _SNIFF_BYTES = 1 << 16
 _TRANSCODE_CHUNK = 1 << 23
 _DELIMITERS = (",", "\t", ";", "|")
-_UTF8_BOM = codecs.BOM_UTF8
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
-# The header of a demo generator's fault list (RAW/faults.csv): a side file
-# recognised by its header, skipped like the other non-export files.
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
+# The header of a demo generator's fault list (RAW/faults.csv): a side file skipped like the non-export files.
 _FAULT_LIST_HEADERS = frozenset({"file", "sheet", "row_number", "fault", "expected"})
 
 
@@ -108,11 +89,9 @@ class Plan:
 def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tuple[list[Source], list[str]]:
     """The CSV and XLSX files under the RAW arguments, in input order, and the skipped files.
 
-    Folders are searched recursively; files in a folder are ordered by their
-    relative path. A file reached twice is read once. Hidden files and
-    Office lock files (``~$...``) are skipped with the other non-export
-    files. Hidden folders, and ``exclude`` (the store, when it lies inside a
-    RAW folder) with its temporary siblings, are not searched at all.
+    Files in a folder (searched recursively) in order of relative path; a file reached twice is read once. Hidden and
+    Office lock files (``~$...``) are skipped; hidden folders and ``exclude`` (the store, if inside a RAW folder) with
+    its temporary siblings are not searched.
 
     Raises
     ------
@@ -207,27 +186,20 @@ def recognise(headers: list[str]) -> Table | None:
     return max(matches, key=lambda t: (len(present & set(header_map(t))), len(t.signature)))
 
 
-def _nearest(rows: list[list[str]]) -> tuple[Table, list[str], list[str]]:
-    """The table and header row closest to being recognised, and the signature headers it lacks."""
-    best = None
-    for headers in rows:
-        present = set(headers)
-        for name in TABLE_ORDER:
-            spec = TABLES[name]
-            score = (len(present & set(spec.signature)) / len(spec.signature), len(present & set(header_map(spec))))
-            if best is None or score > best[0]:
-                best = (score, spec, headers)
-    _, spec, headers = best
-    lacking = [h for h in spec.signature if h not in set(headers)]
-    return spec, headers, lacking
-
-
 def _unknown_table_message(rows: list[list[str]], where: str) -> str:
+    """No table recognised: the header row and table closest to being recognised, and what that table lacks."""
     rows = [[h for h in row if h] for row in rows]
     rows = [row for row in rows if row]
     if not rows:
         return f"{where} has no header row (the first {HEADER_SEARCH_ROWS} rows are blank)"
-    spec, headers, lacking = _nearest(rows)
+
+    def score(pair: tuple[list[str], Table]) -> tuple[float, int]:
+        present, spec = set(pair[0]), pair[1]
+        return len(present & set(spec.signature)) / len(spec.signature), len(present & set(header_map(spec)))
+
+    # (max keeps the first of equal scores: rows top-down, tables in store order.)
+    headers, spec = max(((headers, TABLES[name]) for headers in rows for name in TABLE_ORDER), key=score)
+    lacking = [h for h in spec.signature if h not in set(headers)]
     shown = ", ".join(headers[:20]) + (" …" if len(headers) > 20 else "")
     return (
         f"{where} is not a known export table: found headers [{shown}]; "
@@ -287,32 +259,20 @@ def _make_part(sheet: str, rows: list[list[str]], where: str) -> tuple[Table, Pa
 
 
 def detect_encoding(head: bytes) -> str:
-    """Encoding of a CSV from its first bytes: a BOM decides; else strict UTF-8 if it decodes, else GB18030.
+    """Encoding of a CSV from its first bytes (the Chinese header): a BOM; else UTF-8 if it decodes; else GB18030.
 
-    The head holds the Chinese header, so it decides reliably. The whole file
-    is checked again while reading: UTF-8 at the head and not further on is an
-    error (two encodings in one file), never a guess.
+    The whole file is checked again while reading: UTF-8 at the head and not further on is an error (two encodings in
+    one file), never a guess.
     """
-    if head.startswith(_UTF8_BOM):
+    if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if head.startswith(_UTF16_BOMS):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         return "utf-8"
     except UnicodeDecodeError:
         return "gb18030"
-
-
-def _head_rows(path: Path, encoding: str, delimiter: str) -> list[list[str]]:
-    with open(path, "rb") as handle:
-        head = handle.read(_SNIFF_BYTES)
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    text = decoder.decode(head, final=len(head) < _SNIFF_BYTES)
-    lines = text.splitlines()
-    if len(head) == _SNIFF_BYTES and lines:
-        lines = lines[:-1]  # possibly cut in the middle
-    return list(csv.reader(io.StringIO("\n".join(lines[:HEADER_SEARCH_ROWS])), delimiter=delimiter))
 
 
 def _plan_csv(source: Source) -> Plan | None:
@@ -323,9 +283,13 @@ def _plan_csv(source: Source) -> Plan | None:
         raise IngestError(f"{source.relpath}: cannot read ({error})") from None
     encoding = detect_encoding(head)
     try:
-        candidates = {d: _head_rows(source.path, encoding, d) for d in _DELIMITERS}
+        lines = codecs.getincrementaldecoder(encoding)().decode(head, final=len(head) < _SNIFF_BYTES).splitlines()
     except UnicodeDecodeError:
         raise IngestError(f"{source.relpath}: cannot decode the file as UTF-8 or GB18030") from None
+    if len(head) == _SNIFF_BYTES and lines:
+        lines = lines[:-1]  # possibly cut in the middle
+    text = "\n".join(lines[:HEADER_SEARCH_ROWS])
+    candidates = {d: list(csv.reader(io.StringIO(text), delimiter=d)) for d in _DELIMITERS}
     for delimiter, rows in candidates.items():
         headers = [[normalise_header(c) for c in row] for row in rows]
         if headers and _FAULT_LIST_HEADERS <= set(headers[0]):
@@ -333,17 +297,15 @@ def _plan_csv(source: Source) -> Plan | None:
         if any(recognise(h) for h in headers):
             spec, part = _make_part("", rows, source.relpath)
             return Plan(source=source, table=spec, parts=[part], encoding=encoding, delimiter=delimiter)
-    headers = [[normalise_header(c) for c in row] for row in candidates[","]]
-    raise IngestError(_unknown_table_message(headers, source.relpath))
+    raise IngestError(
+        _unknown_table_message([[normalise_header(c) for c in row] for row in candidates[","]], source.relpath)
+    )
 
 
 def transcode_file(source: Path, target: Path, encoding: str, *, chunk: int) -> None:
     """Re-encode ``source`` to UTF-8 in ``target``, ``chunk`` bytes at a time (big exports never sit in memory whole).
 
-    Raises
-    ------
-    UnicodeDecodeError
-        Bytes that are not valid in ``encoding`` (``start`` counts from the start of the file).
+    Bytes not valid in ``encoding`` raise UnicodeDecodeError, its ``start`` counted from the start of the file.
     """
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     done = 0  # bytes handed to the decoder so far
@@ -360,24 +322,6 @@ def transcode_file(source: Path, target: Path, encoding: str, *, chunk: int) -> 
             if not data:
                 return
             done += len(data)
-
-
-def _read_csv_text(path: Path, plan: Plan, part: Part) -> pl.DataFrame:
-    return pl.read_csv(
-        path,
-        has_header=False,
-        skip_lines=part.header_index + 1,
-        separator=plan.delimiter,
-        schema={f"c{i}": pl.String for i in range(part.n_columns)},
-        encoding="utf8",
-        quote_char='"',
-        raise_if_empty=False,
-        # Short rows get nulls; cells beyond the header (trailing commas) have
-        # no column to go to and are dropped.
-        missing_columns="insert",
-        extra_columns="ignore",
-        truncate_ragged_lines=True,
-    )
 
 
 _NOT_C0_OR_DEL = bytes(set(range(256)) - set(range(0x20)) - {0x7F}) + b"\t\n\r"
@@ -412,7 +356,18 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
                 f"(bad bytes near byte {error.start})"
             ) from None
     try:
-        frame = _read_csv_text(path, plan, part)
+        frame = pl.read_csv(
+            path,
+            has_header=False,
+            skip_lines=part.header_index + 1,
+            separator=plan.delimiter,
+            schema={f"c{i}": pl.String for i in range(part.n_columns)},
+            raise_if_empty=False,
+            # Short rows get nulls; cells beyond the header (trailing commas) have no column and are dropped.
+            missing_columns="insert",
+            extra_columns="ignore",
+            truncate_ragged_lines=True,
+        )
         plan.control_free = _control_free(path)
     except pl.exceptions.ComputeError as error:
         if path == plan.source.path and "utf-8" in str(error).lower():
@@ -434,12 +389,8 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
 
 
 def cell_text(value: object) -> str | None:
-    """One spreadsheet cell as export text.
-
-    Numbers keep the digits Excel shows (``20200305``, not ``20200305.0``; an
-    ID number typed as a number is written out in full); dates and times
-    become ISO text; durations become hours.
-    """
+    """One spreadsheet cell as export text: numbers as Excel shows them (``20200305``, not ``20200305.0``; an ID
+    number typed as a number in full), dates and times as ISO text, durations as hours."""
     kind = type(value)
     if kind is str:
         return value or None
@@ -507,10 +458,8 @@ def _serial_text(value: object, kind: str) -> object:
 def _sheet_frame(spec: Table, part: Part, rows: list[list]) -> pl.DataFrame:
     """The data rows of one sheet as text columns ``c<position>`` (mapped columns only).
 
-    Numbers in date columns are Excel serial dates (this is the only place
-    they are read as dates: in a CSV a number is no date). Cells of the other
-    columns (PII, unknown headers) are never converted; they only tell
-    whether a row is blank (``_other_cells``).
+    Numbers in date columns are Excel serial dates (only here: in a CSV a number is no date). Cells of the other columns
+    (PII, unknown headers) are never converted, only told blank or not (``_other_cells``).
     """
     kinds = {c.name: c.kind for c in spec.columns}
     data: dict[str, pl.Series] = {}
@@ -567,14 +516,10 @@ def _plan_xlsx(source: Source) -> Plan:
 
 
 def plan_source(source: Source) -> Plan | None:
-    """Recognise a file's table and locate its header(s).
+    """Recognise a file's table and locate its header(s); None for a demo generator's fault list (not an export).
 
-    A CSV is planned from its first rows only. A workbook has to be parsed
-    whole to see its first rows, so its sheets are read at once, kept in the
-    plan for :func:`read_source`.
-
-    Returns None for a CSV that is a demo generator's fault list (header
-    ``file, sheet, row_number, table, fault, expected, ...``): not an export.
+    A CSV is planned from its first rows. A workbook is parsed whole even for that, so its sheets are read at once and
+    kept in the plan for :func:`read_source`.
 
     Raises
     ------
@@ -588,14 +533,9 @@ def plan_source(source: Source) -> Plan | None:
 def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
     """Read one planned file: canonical raw text columns, PII gone, ID numbers pseudonymised.
 
-    Returns
-    -------
-    polars.DataFrame
-        ``_file`` (input order), ``_sheet``, ``_row`` (spreadsheet row
-        number), one text column per canonical column the table reads from a
-        header (blank → null; columns the file lacks are null), and for
-        tables with ID numbers ``person_key``, ``id_valid``, ``_id_gender``,
-        ``_id_birth_year``. Rows that are blank in every cell are left out.
+    The frame has ``_file`` (input order), ``_sheet``, ``_row`` (spreadsheet row number), one text column per canonical
+    column read from a header (null where blank or lacking) and, for tables with ID numbers, those of
+    :func:`~voldata.ingest.identity.pseudonymise` and ``_id_control``. Blank rows are left out.
     """
     pieces, plan.pieces = plan.pieces or _read_csv(plan, workdir), []
     return _canonical_text(plan, pieces, key=key)
@@ -608,9 +548,7 @@ def _canonical_text(plan: Plan, pieces: list[tuple[Part, pl.DataFrame, int]], *,
     has_id = any(c.name == "person_key" for c in spec.columns)
     frames = []
     for part, frame, first_row in pieces:
-        cells = [pl.col(c).is_not_null() for c in frame.columns if c.startswith("c")]
-        if "_other_cells" in frame.columns:
-            cells.append(pl.col("_other_cells"))
+        cells = [pl.col(c) if c == "_other_cells" else pl.col(c).is_not_null() for c in frame.columns]
         # Blank in every cell (PII cells included): not a row at all.
         # (Empty cells are already null; a row of only spaces is not worth a pass over every cell.)
         non_blank = frame.select(pl.any_horizontal(cells) if cells else pl.lit(False)).to_series()

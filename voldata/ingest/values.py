@@ -1,14 +1,11 @@
 """Raw export text → canonical values.
 
-Values are parsed once per *distinct* value in plain Python and mapped back
-onto the column (:func:`map_unique`): a column of ten million service records
-has a few hundred distinct hours or dates. Datetimes, nearly one per row, are
-parsed by Polars where the text has a common shape, the rest the same way.
+Values are parsed once per *distinct* value in plain Python and mapped back (:func:`map_unique`): ten million service
+records have a few hundred distinct hours or dates. Datetimes and birth dates, nearly one per row, are parsed by Polars
+where the text has a common shape, the rest the same way.
 
-Every parser returns null for blank input. A non-blank value that cannot be
-parsed is also null in the value and flagged in a status series (:data:`OK`,
-:data:`BAD`, :data:`OUT_OF_RANGE`), so the caller can quarantine the row with
-the right reason.
+Every parser returns null for blank input. A non-blank value that cannot be parsed is null too, flagged in a status
+series (:data:`OK`, :data:`BAD`, :data:`OUT_OF_RANGE`) for the caller's quarantine reason.
 """
 
 from __future__ import annotations
@@ -25,26 +22,9 @@ from voldata import reference
 from voldata.personal import compact, fold
 from voldata.schema import VOCABULARIES
 
-__all__ = [
-    "OK",
-    "BAD",
-    "OUT_OF_RANGE",
-    "normalise",
-    "clean_text",
-    "clean_identifier",
-    "map_unique",
-    "parse_datetime",
-    "parse_date",
-    "parse_hours",
-    "parse_whole",
-    "parse_birth_year",
-    "parse_code",
-    "parse_district",
-    "parse_flag",
-    "code_lookup",
-    "FALLBACKS",
-    "NEGATIVE_WORDS",
-]
+__all__ = ["OK", "BAD", "OUT_OF_RANGE", "normalise", "clean_text", "clean_identifier", "map_unique"]
+__all__ += ["parse_datetime", "parse_date", "parse_hours", "parse_whole", "parse_birth_year", "parse_code"]
+__all__ += ["parse_district", "parse_flag", "code_lookup", "FALLBACKS", "NEGATIVE_WORDS"]
 
 # Status codes returned next to parsed values.
 OK = 0
@@ -66,13 +46,12 @@ normalise = compact
 
 
 def _null_if_blank(series: pl.Series) -> pl.Series:
-    if not (series.str.len_bytes() == 0).any():
-        return series
-    return (
-        series.to_frame("v")
-        .select(pl.when(pl.col("v").str.len_bytes() > 0).then(pl.col("v")).alias(series.name))
-        .to_series()
-    )
+    return _where(series.str.len_bytes() > 0, series)
+
+
+def _where(mask: pl.Series, series: pl.Series) -> pl.Series:
+    """``series`` where ``mask`` is true, null elsewhere."""
+    return series.to_frame().select(pl.when(mask).then(pl.col(series.name))).to_series()
 
 
 def clean_text(series: pl.Series) -> pl.Series:
@@ -95,21 +74,9 @@ def clean_identifier(series: pl.Series) -> pl.Series:
 def map_unique(
     series: pl.Series, parse: Callable[[str], tuple], dtypes: tuple[pl.DataType, ...]
 ) -> tuple[pl.Series, ...]:
-    """Apply a Python parser once per distinct value and map the results back.
+    """``parse(text) -> tuple`` once per distinct value of ``series``, mapped back: one series per item, of ``dtypes``.
 
-    Parameters
-    ----------
-    series : polars.Series
-        Raw text; nulls stay null in every output.
-    parse : callable
-        ``parse(text) -> tuple`` with one item per output.
-    dtypes : tuple of polars data types
-        The dtype of each output.
-
-    Returns
-    -------
-    tuple of polars.Series
-        One series per output, aligned with ``series``.
+    Nulls stay null in every output.
     """
     uniques = series.drop_nulls().unique().sort()
     results = [parse(value) for value in uniques.to_list()]
@@ -119,10 +86,20 @@ def map_unique(
     )
 
 
-def _with_status(series: pl.Series, parse: Callable[[str], tuple], dtype: pl.DataType) -> tuple[pl.Series, pl.Series]:
-    """``parse(text) -> (value, status)`` once per distinct value: the values and a status per row (blank: OK)."""
-    value, status = map_unique(series, parse, (dtype, pl.UInt8))
-    return value, status.fill_null(OK)
+def _with_status(
+    series: pl.Series, parse: Callable[[str], tuple], dtype: pl.DataType, fast: pl.Series | None = None
+) -> tuple[pl.Series, pl.Series]:
+    """``parse(text) -> (value, status)`` once per distinct value: the values and a status per row (blank: OK).
+
+    ``fast``: values already parsed vectorised (null where not); ``parse`` reads only the other rows.
+    """
+    if fast is None:
+        value, status = map_unique(series, parse, (dtype, pl.UInt8))
+        return value, status.fill_null(OK)
+    rows = (fast.is_null() & series.is_not_null()).arg_true()
+    value, status = map_unique(series.gather(rows), parse, (dtype, pl.UInt8))
+    ok = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
+    return fast.cast(dtype).scatter(rows, value).alias(series.name), ok.scatter(rows, status.fill_null(OK))
 
 
 # ---------------------------------------------------------------- dates and times
@@ -131,7 +108,7 @@ _DATE_SEPARATED = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$"
 )
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$")
-# Shapes of datetime text that exports commonly use, the canonical one first:
+# Shapes of datetime text that exports commonly use (no text has two), the canonical one first:
 # (format, the exact text shape it is trusted on). ASCII digits only, no
 # sign, and no leap seconds (the parser would roll them over).
 _DATETIME_SHAPES = (
@@ -145,11 +122,9 @@ _DATETIME_SHAPES = (
 def parse_datetime_text(value: str) -> dt.datetime | None:
     """One date or datetime in any accepted form, or None.
 
-    Accepts ``2020-03-05``, ``2020/3/5``, ``2020.3.5``, ``2020年3月5日``,
-    ``20200305``, each with an optional time (``8:30``, ``08:30:00``,
-    ``8时30分``, ``T08:30``). Years outside 1900-2100 are refused. A bare
-    number is no date here: Excel serial dates are read from workbook cells
-    only (:func:`voldata.ingest.readers._serial_text`).
+    ``2020-03-05``, ``2020/3/5``, ``2020.3.5``, ``2020年3月5日``, ``20200305``, each with an optional time (``8:30``,
+    ``08:30:00``, ``8时30分``, ``T08:30``); years 1900-2100. A bare number is no date: Excel serial dates are read from
+    workbook cells only (:func:`voldata.ingest.readers._serial_text`).
     """
     # Whitespace separates date and time here, so it is collapsed, not removed.
     text = " ".join(fold(value).split())
@@ -170,30 +145,26 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
 
 
 def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str) -> pl.Series:
-    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere."""
-    parsed = text.str.to_datetime(fmt, time_unit="us", strict=False)
-    taken = parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR) & text.str.contains(shape)
-    return parsed.to_frame("v").select(pl.when(taken).then(pl.col("v"))).to_series()
+    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere.
+
+    Only the values of the shape are parsed (a failed parse costs as much as one that succeeds).
+    """
+    rows = text.str.contains(shape).fill_null(False).arg_true()
+    parsed = text.gather(rows).str.to_datetime(fmt, time_unit="us", strict=False)
+    parsed = _where(parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR), parsed)
+    return pl.repeat(None, len(text), dtype=pl.Datetime("us"), eager=True).scatter(rows, parsed).alias(text.name)
 
 
 def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Datetimes (microseconds, naive local time) and a status per row.
 
-    The common export shapes (:data:`_DATETIME_SHAPES`) are parsed
-    vectorised, each shape only where the text has exactly that shape (the
-    parser alone is more lenient than the rules, e.g. it rolls ``08:00:60``
-    over to ``08:01:00``; on the shape it gives what
-    :func:`parse_datetime_text` would), each on the rows the shapes before
-    left. Every other non-blank value goes through
-    :func:`parse_datetime_text` once per distinct value.
+    The common export shapes (:data:`_DATETIME_SHAPES`, no value has two) are parsed vectorised, each only where the
+    text has exactly that shape (where the parser alone is more lenient, e.g. rolls ``08:00:60`` over); every other
+    value goes through :func:`parse_datetime_text`, once per distinct value.
     """
-    parsed = pl.repeat(None, len(series), dtype=pl.Datetime("us"), eager=True)
-    for shape in _DATETIME_SHAPES:
-        rows = (parsed.is_null() & series.is_not_null()).arg_true()
-        if len(rows) == 0:
-            break
-        found = _datetimes_of_shape(series.gather(rows), *shape)
-        parsed = parsed.scatter(rows.filter(found.is_not_null()), found.drop_nulls())
+    parsed = _datetimes_of_shape(series, *_DATETIME_SHAPES[0])
+    for shape in _DATETIME_SHAPES[1:]:
+        parsed = parsed.fill_null(_datetimes_of_shape(series, *shape))
     status = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
     # Everything no shape took goes the permissive way.
     slow_rows = (parsed.is_null() & series.is_not_null()).arg_true()
@@ -230,8 +201,12 @@ def _parse_birth_year_text(value: str) -> tuple:
 
 
 def parse_birth_year(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Year of a birth date (a bare four-digit year is accepted too) and a status per row."""
-    return _with_status(series, _parse_birth_year_text, pl.Int16)
+    """Year of a birth date (a bare four-digit year is accepted too) and a status per row.
+
+    Birth dates are nearly one per person: those written ``YYYY-MM-DD`` are read vectorised.
+    """
+    fast = _datetimes_of_shape(series, "%Y-%m-%d", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").dt.year()
+    return _with_status(series, _parse_birth_year_text, pl.Int16, fast)
 
 
 # ---------------------------------------------------------------- numbers
@@ -245,10 +220,9 @@ _HOURS_CLOCK = re.compile(r"^(\d+):(\d{2})(?::(\d{2}))?$")
 
 
 def parse_hours_text(value: str) -> tuple:
-    """Hours as float and a status: ``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``.
+    """Hours and a status: ``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``.
 
-    Valid hours lie in (0, 24]; other numbers (``0``, ``-1``, ``30``) get
-    status OUT_OF_RANGE, text that is no number BAD.
+    Hours in (0, 24]; another number is OUT_OF_RANGE, no number BAD.
     """
     text = normalise(value)
     if not text:
@@ -290,11 +264,7 @@ def _whole_parser(minimum: int) -> Callable[[str], tuple]:
 
 
 def parse_whole(series: pl.Series, *, minimum: int) -> tuple[pl.Series, pl.Series]:
-    """Whole numbers ≥ ``minimum`` (``3``, ``3.0``, ``3人``, ``3积分``) and a status per row.
-
-    A number that is not whole or is below ``minimum`` gets OUT_OF_RANGE;
-    text that is not a number gets BAD.
-    """
+    """Whole numbers ≥ ``minimum`` (``3``, ``3.0``, ``3人``, ``3积分``) and a status (OUT_OF_RANGE, no number: BAD)."""
     return _with_status(series, _whole_parser(minimum), pl.Int64)
 
 
@@ -341,9 +311,8 @@ def _code_parser(vocabulary: str) -> Callable[[str], tuple]:
 def parse_code(series: pl.Series, *, vocabulary: str) -> tuple[pl.Series, pl.Series]:
     """Canonical codes of a vocabulary and a status per row (BAD = unknown value).
 
-    ``political_status``, ``education`` and ``team_type`` fall back to their
-    catch-all code (blank included); ``id_type`` sends every unlisted type to
-    ``other_id``; unknown ``gender`` becomes null. Blank is null otherwise.
+    :data:`FALLBACKS` take their catch-all code (blank included); ``id_type`` sends every unlisted type to ``other_id``;
+    an unknown ``gender`` is null. Blank is null otherwise.
     """
     value, status = _with_status(series, _code_parser(vocabulary), pl.String)
     fallback = FALLBACKS.get(vocabulary)

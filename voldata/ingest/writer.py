@@ -1,8 +1,7 @@
 """Writing the store: deterministic Parquet files, the report, and the atomic swap.
 
-The new store is built in the run's private work folder next to ``STORE``
-and swapped in at the very end, so a failure (or a kill) at any point leaves
-the previous store exactly as it was.
+The new store is built in the run's private work folder next to ``STORE`` and swapped in at the very end, so a failure
+(or a kill) at any point leaves the previous store exactly as it was.
 """
 
 from __future__ import annotations
@@ -22,16 +21,8 @@ from voldata.ingest.readers import IngestError
 from voldata.schema import Table
 from voldata.store import PART_FILE, QUARANTINE, REPORT_FILE, arrow_schema, partition_dir
 
-__all__ = [
-    "QUARANTINE_SCHEMA",
-    "write_parquet",
-    "write_table",
-    "write_quarantine",
-    "write_report",
-    "check_store_target",
-    "build_atomically",
-    "remove_leftovers",
-]
+__all__ = ["QUARANTINE_SCHEMA", "write_parquet", "write_table", "write_quarantine", "write_report"]
+__all__ += ["check_store_target", "build_atomically", "remove_leftovers"]
 
 QUARANTINE_SCHEMA = pa.schema(
     (name, pa.int64() if name == "row_number" else pa.string())
@@ -41,24 +32,17 @@ ROWS_PER_GROUP = 1 << 20
 
 
 def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path) -> None:
-    """Write ``frame`` to ``path`` with exactly ``schema`` (column order and types), with fixed settings.
-
-    The same rows always give the same bytes.
-    """
+    """Write ``frame`` to ``path`` with exactly ``schema`` (column order and types): the same rows, the same bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     table = frame.select([f.name for f in schema]).to_arrow().cast(schema)
     pq.write_table(table, path, row_group_size=ROWS_PER_GROUP, compression="zstd", compression_level=1)
 
 
 def write_table(rows: pl.LazyFrame | pl.DataFrame, spec: Table, root: Path) -> int:
-    """Write the stored rows of one canonical table to the store folder ``root``; return how many.
+    """Write one table's stored rows to the store folder ``root``, one year at a time; return how many.
 
-    Rows are sorted by the table key (unique after the duplicates are
-    quarantined, so the order is total) and written one file per year of
-    ``spec.partition_by`` (one file for tables without), one year at a time.
-    A year an earlier call already wrote is merged with it, so a year's
-    file holds its rows in key order however the rows were handed over. No
-    rows, no file.
+    One file per year of ``spec.partition_by`` (one for tables without), rows sorted by the key (unique once duplicates
+    are quarantined, so the order is total); a year already written is merged in. No rows, no file.
     """
     rows = rows.lazy().select(spec.column_names)
     if spec.partition_by is None:
@@ -108,12 +92,10 @@ def check_store_target(store: Path) -> None:
 def build_atomically(store: Path, build: Callable[[Path, Path], None], *, work: Path) -> None:
     """Build a new store with ``build(new_root, scratch)`` in the run's work folder and swap it in for ``store``.
 
-    ``work`` is the run's private folder (:func:`voldata.folders.private_work`,
-    beside ``store``, so the swap is a rename); ``new_root`` and ``scratch``
-    (transcoded copies, spilled keys) are made in it, readable by the owner
-    only. The previous store is replaced only after ``build`` returned, in
-    one step (:func:`voldata.folders.replace_folder`); it ends up in ``work``,
-    removed with it.
+    ``work`` is the run's private folder (:func:`voldata.folders.private_work`, beside ``store``, so the swap is a
+    rename); ``new_root`` and ``scratch`` (transcoded copies, spilled keys) are made in it, readable by the owner only.
+    The previous store is replaced only after ``build`` returned, in one step (:func:`voldata.folders.replace_folder`);
+    it ends up in ``work``, removed with it.
     """
     new_root, scratch = work / "new", work / "scratch"
     new_root.mkdir(mode=0o700)
@@ -125,9 +107,8 @@ def build_atomically(store: Path, build: Callable[[Path, Path], None], *, work: 
 def remove_leftovers(store: Path) -> None:
     """Remove what a killed run of an earlier version left beside ``store`` (``.STORE.new-*``, ``.work-*``, ``.old-*``).
 
-    Those versions swapped with two renames: a run killed between them left
-    the store only at ``.STORE.old-*``, which is put back. Call it holding
-    the writer's lock.
+    Those versions swapped with two renames: a run killed between them left the store only at ``.STORE.old-*``, which is
+    put back. Call it holding the writer's lock.
     """
     store = Path(store).absolute()
     olds = sorted(store.parent.glob(f".{store.name}.old-*"))
