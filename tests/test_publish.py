@@ -50,17 +50,60 @@ def _read(name: str, *, text: tuple[str, ...] = ()) -> pd.DataFrame:
 # -- the rule on hand-worked tables ---------------------------------------------
 
 
-def test_secondary_suppression_of_districts():
-    districts = _read("districts_input.csv")
+def _decided_as_expected(case: str) -> tuple[pd.DataFrame, object]:
+    """Decide the hand-worked ``<case>_input.csv`` and check it publishes ``<case>_expected.csv``."""
+    districts = _read(f"{case}_input.csv")
     decision = disclosure(districts, counts=["registered_volunteers", "active_volunteers"])
     published = decision.publish_districts(
         districts, rates={"active_rate": ["active_volunteers", "registered_volunteers"]}
     )
-    expected = _read("districts_expected.csv", text=("registered_volunteers", "active_volunteers"))
+    expected = _read(f"{case}_expected.csv", text=("registered_volunteers", "active_volunteers"))
     pdt.assert_frame_equal(published, expected)
+    return districts, decision
+
+
+def test_secondary_suppression_of_districts():
+    _, decision = _decided_as_expected("districts")
     reasons = decision.status("registered_volunteers")
     assert reasons[UNKNOWN_DISTRICT] == "primary" and reasons["440104"] == "secondary"
     assert reasons["440103"] == "published"
+
+
+def test_a_small_unknown_row_hides_no_district():
+    """The one district hidden beside a tiny unknown row is shown as the range readers know it in anyway."""
+    districts, decision = _decided_as_expected("small_unknown")
+    assert decision.status("registered_volunteers")["440115"] == "range"
+    numbers = decision.publish_districts(districts, numeric=True)
+    assert numbers["registered_volunteers"].tolist()[:3] == [5000.0, 3000.0, 1999.5]
+    assert numbers["active_volunteers"].isna().tolist() == [False, False, False, True]
+
+
+def test_a_small_unknown_row_survives_the_attacks():
+    districts = _read("small_unknown_input.csv")
+    streets = pd.DataFrame(
+        {
+            "district_code": ["440103", "440103", "440104", "440104", "440115", "440115", UNKNOWN_DISTRICT],
+            "street": ["s1", "s2", "s1", "s2", "s1", "s2", UNKNOWN_STREET],
+            "registered_volunteers": [3000, 2000, 2000, 1000, 1500, 500, 4],
+            "active_volunteers": [1200, 800, 700, 500, 800, 300, 0],
+        }
+    )
+    decision = disclosure(districts, streets=streets, counts=["registered_volunteers", "active_volunteers"])
+    reader = Reader(decision, districts, streets)
+    assert set(reader.small_hidden()) == {
+        ("d", UNKNOWN_DISTRICT, "registered_volunteers"),
+        ("s", UNKNOWN_DISTRICT, UNKNOWN_STREET, "registered_volunteers"),
+        ("d", UNKNOWN_DISTRICT, "active_volunteers"),
+        ("s", UNKNOWN_DISTRICT, UNKNOWN_STREET, "active_volunteers"),
+    }
+    assert reader.subtraction_attack() == []
+    assert reader.linear_attack() == []
+    assert (
+        not decision.publish_districts(districts)[["registered_volunteers", "active_volunteers"]]
+        .isin(["x"])
+        .any()
+        .any()
+    )
 
 
 def test_secondary_suppression_of_streets():
@@ -166,6 +209,8 @@ def test_appendix_explains_the_rule(language):
     assert "<5" in text and f"“{SECONDARY_MARK}”" in text or f'"{SECONDARY_MARK}"' in text
     assert ("队伍数、活动数和服务时长不是人数" in text) if language == "zh" else ("not counts of people" in text)
     assert APPENDIX_ZH.count("{threshold}") > 1 and APPENDIX_EN.count("{threshold}") > 1
+    # the range rule, with the width the decision uses
+    assert ("不超过其下限的1%" in text) if language == "zh" else ("no wider than 1% of its lower end" in text)
     with pytest.raises(ValueError, match="language"):
         appendix_text(language="fr")
 
@@ -181,7 +226,15 @@ def _bounds(text) -> tuple[float, float]:
         return 0.0, THRESHOLD - 1.0
     if text == SECONDARY_MARK:
         return float(THRESHOLD), math.inf
+    if "–" in text:  # a range: the cell is one of these values
+        low, high = text.split("–")
+        return float(low), float(high)
     return float(text), float(text)
+
+
+def _middle(text) -> float:
+    """The number a published count stands for in a ratio: itself, or a range's midpoint."""
+    return sum(_bounds(text)) / 2
 
 
 class Reader:
@@ -205,13 +258,22 @@ class Reader:
             last_year = decision.cells[(decision.cells["period"] == "previous") & (decision.cells["level"] != "street")]
             for row in last_year[last_year["measure"] == measure].itertuples():
                 key = ("p", row.district_code, measure)
-                known = (row.value, row.value) if row.reason == "published" else _bounds_of_reason(row.reason)
+                known = _bounds_of_reason(row)
                 self._cell(key, row.value, known)
             if yoy in published.columns and not last_year.empty:
                 for code, text, growth in zip(codes, published[measure], published[yoy], strict=True):
-                    if not pd.isna(growth):  # last year = this year / (1 + growth)
-                        derived = round(float(text) / (1 + growth))
-                        self._cell(("p", code, measure), self.truth[("p", code, measure)], (derived, derived))
+                    if pd.isna(growth):
+                        continue
+                    # last year = this year / (1 + growth), or last year's stated range's midpoint
+                    derived = _middle(text) / (1 + growth)
+                    low, high = self.bounds[("p", code, measure)]
+                    if low < high:
+                        assert abs(derived - (low + high) / 2) < 1e-6, (
+                            "growth tells more than last year's range",
+                            code,
+                        )
+                        continue
+                    self._cell(("p", code, measure), self.truth[("p", code, measure)], (round(derived),) * 2)
                 previous_codes = last_year.loc[last_year["level"] == "district", "district_code"]
                 previous_city = float(
                     last_year.loc[last_year["level"] == "city"].query("measure == @measure").value.iloc[0]
@@ -307,8 +369,13 @@ class Reader:
         return recovered
 
 
-def _bounds_of_reason(reason: str) -> tuple[float, float]:
-    return (0.0, THRESHOLD - 1.0) if reason == "primary" else (float(THRESHOLD), math.inf)
+def _bounds_of_reason(row) -> tuple[float, float]:
+    """What last year's edition stated about a cell (its decision's reason; a range as it showed it)."""
+    if row.reason == "published":
+        return row.value, row.value
+    if row.reason == "range":
+        return row.low, row.high
+    return (0.0, THRESHOLD - 1.0) if row.reason == "primary" else (float(THRESHOLD), math.inf)
 
 
 def _edition_tables(tables):
@@ -390,12 +457,15 @@ def test_last_year_from_growth_is_never_a_small_count(edition):
     last_year = decision.cells[(decision.cells["period"] == "previous") & (decision.cells["level"] == "district")]
     checked = 0
     for measure in [c for c in decision.cells["measure"].unique() if f"{c}_yoy" in published.columns]:
-        truth = last_year[last_year["measure"] == measure].set_index("district_code")["value"]
+        stated = last_year[last_year["measure"] == measure].set_index("district_code")
         for code, text, growth in zip(published["district_code"], published[measure], published[f"{measure}_yoy"]):
             if pd.isna(growth):
                 continue
-            derived = round(float(text) / (1 + growth))
-            assert derived == truth[code] and derived >= THRESHOLD, (measure, code)
+            derived = _middle(text) / (1 + growth)
+            # what last year's edition stated: its count, or the midpoint of the range it showed
+            low, high = stated.at[code, "low"], stated.at[code, "high"]
+            assert stated.at[code, "reason"] in ("published", "range"), (measure, code)
+            assert abs(derived - (low + high) / 2) < 1e-6 and low >= THRESHOLD, (measure, code)
             checked += 1
     assert checked > 0
 

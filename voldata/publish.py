@@ -12,7 +12,10 @@ Two rules (spec/indicators.md, Publication rules):
   are those at the end of Y−1 plus the new ones of Y. Wherever such a sum would
   let a hidden count be worked out exactly by subtraction, more cells are hidden
   (shown as :data:`SECONDARY_MARK`), the smallest first, until no hidden count can
-  be, and the union of the hidden cells of a sum is not itself a small group.
+  be, and the union of the hidden cells of a sum is not itself a small group. A
+  cell so hidden that readers can bound from the published sums to a narrow range
+  anyway (:data:`RANGE_WIDTH`) is shown as that range: e.g. the district hidden
+  beside a tiny unknown row, known to within the threshold from the city total.
 
 :func:`disclosure` makes the decision once, for all the tables that share these
 sums; the :class:`Disclosure` it returns applies the same decision to every
@@ -60,6 +63,10 @@ __all__ = [
     "UNKNOWN_NAME",
     "UNKNOWN_STREET",
     "SECONDARY_MARK",
+    "RANGE_WIDTH",
+    "DISTRICT_RATIOS",
+    "STREET_RATIOS",
+    "count_bounds",
     "APPENDIX_ZH",
     "APPENDIX_EN",
     "suppress_district_indicators",
@@ -93,12 +100,28 @@ DISTRICT_RATES: dict[str, list[str]] = {
     "volunteers_per_10k_yoy": ["registered_volunteers"],
 }
 
+#: Derived columns that are ratios of counts: column -> (counts above the line, counts below it).
+#: A ratio over a count shown as a range (:data:`RANGE_WIDTH`) is computed with the range's
+#: midpoint, so it tells no more than the range; a derived column not listed here (a median) is
+#: blank. A growth column (``*_yoy``) is this year's count over last year's.
+DISTRICT_RATIOS: dict[str, tuple[list[str], list[str]]] = {
+    "active_rate": (["active_volunteers"], ["registered_volunteers"]),
+    "hours_per_active_mean": ([], ["active_volunteers"]),
+    "volunteers_per_10k": (["registered_volunteers"], []),
+    "party_share_of_active": (["party_member_active"], ["active_volunteers"]),
+}
+
 #: Counts of people of the street table (:func:`voldata.indicators.street_table`).
 STREET_COUNTS = ["registered_volunteers", "active_volunteers"]
 #: Derived columns of the street table and the counts they follow.
 STREET_RATES: dict[str, list[str]] = {
     "active_rate": ["active_volunteers", "registered_volunteers"],
     "hours_per_active": ["active_volunteers"],
+}
+#: The ratios of the street table (see :data:`DISTRICT_RATIOS`).
+STREET_RATIOS: dict[str, tuple[list[str], list[str]]] = {
+    "active_rate": (["active_volunteers"], ["registered_volunteers"]),
+    "hours_per_active": ([], ["active_volunteers"]),
 }
 
 #: Sums that hold by definition between the counts of one unit (district or city):
@@ -111,7 +134,14 @@ UNKNOWN_STREET = UNKNOWN_NAME
 #: How a cell hidden by secondary suppression is shown (it is not below the threshold).
 SECONDARY_MARK = "x"
 
-_PUBLISHED, _PRIMARY, _SECONDARY = "published", "primary", "secondary"
+#: A cell hidden by secondary suppression is shown as the range readers can work out for it from the
+#: published totals anyway (``"47549–47558"``) when that range is no wider than this share of its lower
+#: end: e.g. the one district hidden beside a small unknown row is known to within the threshold.
+RANGE_WIDTH = 0.01
+#: Between the two ends of a range.
+RANGE_DASH = "–"
+
+_PUBLISHED, _PRIMARY, _SECONDARY, _RANGE = "published", "primary", "secondary", "range"
 _BLANK_STREETS = ("（未填写）", "", UNKNOWN_STREET)
 # Rounds of narrowing in Reader bounds: sums of a hierarchy settle in a few; the cap only stops a cycle.
 _MAX_PASSES = 50
@@ -132,13 +162,18 @@ APPENDIX_ZH = "\n\n".join(
             "区、某区合计减去其余街道、本年注册人数减去本年新增人数（上年人数可由增长率推出），都能把隐藏的数算回"
             "来。因此，凡是一个合计及其各组成部分都已发布、而隐藏的格能被减法算出（或被隐藏的几格加起来仍不足{t"
             "hreshold}人）时，再隐藏同组中最小的一格（显示为“{mark}”，表示该格不少于{thres"
-            "hold}人，为防止推算而隐藏），反复进行，直到没有任何隐藏的人数能被精确算出。同一格在所有表（含C"
+            "hold}人，为防止推算而隐藏），反复进行，直到没有任何隐藏的人数能被精确算出。这样隐藏的格，读者"
+            "本来就能由已发布的合计算出它落在一个范围内；范围很窄（宽度不超过其下限的{width}）时，直接显示这个范"
+            "围（如“47549–47558”），而不显示“{mark}”。例如全市只有几名志愿者未填所属区时，全市合计减去各区"
+            "就能算出与“未填/无法识别”同组隐藏的那个区在哪个范围内；显示这个范围不比合计本身透露更多，却保住了"
+            "该区几乎全部的数值，地图和图表也不必把它留空。由这样的格计算的活跃率、人均服务时长、占比、每万人口志"
+            "愿者数和增长率按范围的中点计算（误差不超过{half}），中位数留空。同一格在所有表（含C"
             "SV和Excel工作簿）、图、地图和文字中都同样隐藏；文字中的排名（“最高”“最低”）只在已发布的数"
             "值之间比较。\n3. **未填/无法识别。** 没有填写所属区（或区名无法识别）的志愿者单列一行“未填"
             "/无法识别”，同样按上述规则抑制，使各区相加等于全市；各区的街道表也单列该区未填或无法识别街道的一行"
             "。\n4. **不作抑制的数。** 队伍数、活动数和服务时长不是人数，不作抑制。"
         ),
-        "上年数值按上年报告的同一规则判断：上年被隐藏的格，本年的增长率也留空。",
+        "上年数值按上年报告的同一规则判断：上年被隐藏的格（显示为范围的除外），本年的增长率也留空。",
     ]
 )
 
@@ -162,7 +197,15 @@ APPENDIX_EN = "\n\n".join(
             " count be worked out exactly by subtraction (or the hidden cells of a total together hold fewer than"
             ' {threshold} people), the smallest other cell of that total is hidden too (shown as "{mark}": at '
             "least {threshold}, hidden so the small cell cannot be derived), repeating until no hidden count can "
-            "be recovered. A cell hidden once is hidden in every table (CSV and Excel workbook included), figure,"
+            "be recovered. Readers can already work out from the published totals a range for each cell hidden "
+            "this way; where that range is narrow (no wider than {width} of its lower end) the cell is shown as "
+            'the range (e.g. "47549–47558") instead of "{mark}". When only a handful of volunteers have no '
+            "district, for instance, the city total minus the districts tells readers within a few people the "
+            "count of the district hidden beside the unknown row; showing that range tells no more than the total "
+            "does and keeps nearly all of the district's value, so maps and charts need not leave it blank. Rates, "
+            "means, shares, per-10,000 figures and growth rates of such a cell are computed from the range's "
+            "midpoint (off by at most {half}); its median is blank. A cell hidden once is hidden in every table "
+            "(CSV and Excel workbook included), figure,"
             ' map and sentence; rankings in the text ("highest", "lowest") compare published values only.\n'
             "3. **Unknown district.** Volunteers with no district (or one that cannot be recognised) have their own "
             'row, "Not given / not recognised", suppressed like any other, so the districts add up to the'
@@ -172,8 +215,8 @@ APPENDIX_EN = "\n\n".join(
             "of people and are not suppressed."
         ),
         (
-            "Last year's values follow last year's decision under the same rule: a cell hidden last year leaves "
-            "this year's growth rate blank."
+            "Last year's values follow last year's decision under the same rule: a cell hidden last year (other "
+            "than one shown as a range) leaves this year's growth rate blank."
         ),
     ]
 )
@@ -184,18 +227,48 @@ def appendix_text(*, threshold: int = 10, language: str = "zh") -> str:
     if language not in ("zh", "en"):
         raise ValueError(f"language must be one of zh, en; not {language!r}")
     template = APPENDIX_ZH if language == "zh" else APPENDIX_EN
-    return template.format(threshold=threshold, mark=SECONDARY_MARK)
+    return template.format(
+        threshold=threshold, mark=SECONDARY_MARK, width=f"{RANGE_WIDTH:.0%}", half=f"{RANGE_WIDTH / 2:.1%}"
+    )
 
 
 # -- one table, primary suppression only ---------------------------------------
 
 
-def _count_text(values: np.ndarray, status: np.ndarray, threshold: int) -> pd.arrays.ArrowStringArray:
-    """Counts as published text: digits, ``<threshold`` (primary), the secondary mark, missing as missing."""
+def _count_text(
+    values: np.ndarray,
+    status: np.ndarray,
+    threshold: int,
+    low: np.ndarray | None = None,
+    high: np.ndarray | None = None,
+) -> pd.arrays.ArrowStringArray:
+    """Counts as published text: digits, ``<threshold`` (primary), the secondary mark, a range
+    ``low–high`` (``low`` and ``high`` given), missing as missing."""
     text = np.array([None if np.isnan(v) else str(int(round(v))) for v in values], dtype=object)
     text[status == _PRIMARY] = f"<{threshold}"
     text[status == _SECONDARY] = SECONDARY_MARK
+    for i in np.flatnonzero(status == _RANGE):
+        text[i] = f"{int(low[i])}{RANGE_DASH}{int(high[i])}"
     return pd.array(text, dtype="str")
+
+
+def count_bounds(text: object, *, threshold: int = 10) -> tuple[float, float] | None:
+    """What a published count tells a reader: its smallest and largest value (None for text that is no count).
+
+    ``"12"`` → (12, 12); ``"<10"`` → (0, 9); ``"x"`` → (10, inf); ``"47549–47558"`` → (47549, 47558).
+    """
+    if not isinstance(text, str):
+        return None
+    if text.isdigit():
+        return float(text), float(text)
+    if text == f"<{threshold}":
+        return 0.0, threshold - 1.0
+    if text == SECONDARY_MARK:
+        return float(threshold), math.inf
+    low, dash, high = text.partition(RANGE_DASH)
+    if dash and low.isdigit() and high.isdigit() and int(low) <= int(high):
+        return float(low), float(high)
+    return None
 
 
 def _numbers(series: pd.Series) -> np.ndarray:
@@ -365,9 +438,18 @@ class _Cells:
         self.values: list[float] = []
         self.fixed: list[bool] = []  # published elsewhere (city totals, last year's edition): never hidden here
         self.status: list[str] = []
+        self.ranges: dict[int, tuple[float, float]] = {}  # the range shown for a cell of status range
         self.sums: list[list[tuple[int, int]]] = []  # members (cell, sign): sum of sign × value = 0
 
-    def add(self, key: _Key, value: float, *, fixed: bool = False, status: str | None = None) -> int:
+    def add(
+        self,
+        key: _Key,
+        value: float,
+        *,
+        fixed: bool = False,
+        status: str | None = None,
+        shown: tuple[float, float] | None = None,
+    ) -> int:
         if key in self.index:
             return self.index[key]
         if math.isnan(value):
@@ -379,6 +461,8 @@ class _Cells:
         if status is None:
             status = _PRIMARY if (value < self.threshold and not fixed) else _PUBLISHED
         self.status.append(status)
+        if status == _RANGE:
+            self.ranges[self.index[key]] = shown
         return self.index[key]
 
     def add_sum(self, total: int, parts: Iterable[int]) -> None:
@@ -387,11 +471,13 @@ class _Cells:
     def _marks(self) -> tuple[list[float], list[float]]:
         """What each cell's mark tells a reader: its value if published, else the range the mark says."""
         low, high = [], []
-        for value, status in zip(self.values, self.status, strict=True):
+        for cell, (value, status) in enumerate(zip(self.values, self.status, strict=True)):
             if status == _PUBLISHED:
                 low.append(value), high.append(value)
             elif status == _PRIMARY:
                 low.append(0.0), high.append(self.threshold - 1.0)
+            elif status == _RANGE:
+                low.append(self.ranges[cell][0]), high.append(self.ranges[cell][1])
             else:
                 low.append(float(self.threshold)), high.append(math.inf)
         return low, high
@@ -465,6 +551,19 @@ class _Cells:
             for cell in hide:
                 self.status[cell] = _SECONDARY
 
+    def show_ranges(self, width: float) -> None:
+        """Show each secondary cell as the range readers can work out for it, where that range is narrow.
+
+        The ranges come from the marks and the published sums alone, so showing them
+        instead of the mark tells a reader nothing new: the decision stays as safe as it
+        was, and a large cell hidden only to protect a small one keeps nearly all its value.
+        """
+        low, high = self.reader_bounds()
+        for cell, status in enumerate(self.status):
+            if status == _SECONDARY and high[cell] - low[cell] <= width * low[cell]:
+                self.status[cell] = _RANGE
+                self.ranges[cell] = (low[cell], high[cell])
+
     def _smallest(self, members: list[tuple[int, int]]) -> list[int]:
         """The smallest published cell of a sum that may be hidden (none when its totals are published elsewhere)."""
         candidates = [c for c, _ in members if self.status[c] == _PUBLISHED and not self.fixed[c]]
@@ -473,6 +572,7 @@ class _Cells:
     def frame(self) -> pd.DataFrame:
         levels, districts, streets, measures, periods = zip(*self.keys, strict=True) if self.keys else ([],) * 5
         status = pd.array(self.status, dtype="str")
+        low, high = self._marks()
         return pd.DataFrame(
             {
                 "level": pd.array(levels, dtype="str"),
@@ -483,6 +583,8 @@ class _Cells:
                 "value": np.asarray(self.values, dtype="float64"),
                 "hidden": np.asarray([s != _PUBLISHED for s in self.status], dtype=bool),
                 "reason": status,
+                "low": np.asarray(low, dtype="float64"),
+                "high": np.asarray(high, dtype="float64"),
             }
         )
 
@@ -497,10 +599,14 @@ class Disclosure:
         One row per cell: ``level`` {"city", "district", "street"},
         ``district_code``, ``street`` (missing above street level), ``measure``
         (the count's column name), ``period`` {"current", "previous"}, ``value``
-        (the true count), ``hidden`` (bool) and ``reason`` {"published",
-        "primary", "secondary"}. City cells are always published; "previous"
-        cells carry last year's decision (read only for growth rates). It holds
-        the true values of hidden cells: it is never itself published.
+        (the true count), ``hidden`` (bool), ``reason`` {"published",
+        "primary", "secondary", "range"} ("range": hidden by secondary
+        suppression and shown as the narrow range readers can work out anyway)
+        and ``low``, ``high`` (what the publication states of the cell: its
+        value, 0 to threshold − 1, threshold to infinity, or the range). City
+        cells are always published; "previous" cells carry last year's decision
+        (read only for growth rates). It holds the true values of hidden cells:
+        it is never itself published.
     threshold : int
         The threshold the decision was made with.
     """
@@ -540,15 +646,22 @@ class Disclosure:
             Derived column -> the counts it follows (default :data:`DISTRICT_RATES`).
             A ``*_yoy`` column follows its counts in both years.
         numeric : bool, default False
-            False: counts as text (digits, ``<10``, ``x``), for tables and files.
-            True: hidden counts as NaN, numbers kept, for figures, maps and prose.
+            False: counts as text (digits, ``<10``, ``x``, a range ``low–high``), for tables and files.
+            True: hidden counts as NaN (a range as its midpoint), numbers kept, for figures, maps and prose.
 
         Returns
         -------
         DataFrame
             A copy with hidden counts marked (or NaN) and their derived columns blank.
         """
-        return self._publish(frame, "district", ["district_code"], DISTRICT_RATES if rates is None else rates, numeric)
+        return self._publish(
+            frame,
+            "district",
+            ["district_code"],
+            DISTRICT_RATES if rates is None else rates,
+            DISTRICT_RATIOS,
+            numeric,
+        )
 
     def publish_streets(
         self,
@@ -559,27 +672,36 @@ class Disclosure:
     ) -> pd.DataFrame:
         """A street table keyed by ``district_code`` and ``street`` as published (see :meth:`publish_districts`)."""
         return self._publish(
-            frame, "street", ["district_code", "street"], STREET_RATES if rates is None else rates, numeric
+            frame,
+            "street",
+            ["district_code", "street"],
+            STREET_RATES if rates is None else rates,
+            STREET_RATIOS,
+            numeric,
         )
 
     @cached_property
-    def _reasons(self) -> dict[str, dict[tuple[str, str], dict[tuple[str, ...], str]]]:
-        """level -> (measure, period) -> row key (district_code, or district_code and street) -> reason."""
-        reasons: dict[str, dict[tuple[str, str], dict[tuple[str, ...], str]]] = {}
+    def _reasons(self) -> dict[str, dict[tuple[str, str], dict[tuple[str, ...], tuple[str, float, float, float]]]]:
+        """level -> (measure, period) -> row key (district_code, or district_code and street)
+        -> (reason, true value, lowest and highest value the publication states)."""
+        reasons: dict[str, dict[tuple[str, str], dict[tuple[str, ...], tuple[str, float, float, float]]]] = {}
         columns = ["level", "district_code", "street", "measure", "period", "reason"]
         cells = self.cells[columns].astype("object").where(self.cells[columns].notna(), "")
-        for level, district, street, measure, period, reason in cells.itertuples(index=False):
+        numbers = self.cells.reindex(columns=["value", "low", "high"]).to_numpy(dtype="float64")
+        for (level, district, street, measure, period, reason), (value, low, high) in zip(
+            cells.itertuples(index=False), numbers, strict=True
+        ):
             key = (district, street) if level == "street" else (district,)
-            reasons.setdefault(level, {}).setdefault((measure, period), {})[key] = reason
+            reasons.setdefault(level, {}).setdefault((measure, period), {})[key] = (reason, value, low, high)
         return reasons
 
-    def _publish(self, frame, level: str, keys: list[str], rates, numeric: bool) -> pd.DataFrame:
+    def _publish(self, frame, level: str, keys: list[str], rates, ratios, numeric: bool) -> pd.DataFrame:
         missing = [k for k in keys if k not in frame.columns]
         if missing:
             raise KeyError(f"the table needs the key column(s) {missing} to be published")
         row_keys = _row_keys(frame, keys)
         out = frame.copy()
-        status: dict[tuple[str, str], np.ndarray] = {}
+        cells: dict[tuple[str, str], _RowCells] = {}
         if level not in self._reasons:
             raise KeyError(f"no {level} table was decided: pass it to disclosure() to publish it")
         for (measure, period), lookup in self._reasons[level].items():
@@ -587,32 +709,58 @@ class Disclosure:
             if measure in frame.columns and period == "current" and None in found:
                 absent = row_keys[found.index(None)]
                 raise KeyError(f"{level} {absent} is not in the decision: decide on every table that is published")
-            status[(measure, period)] = np.array([s or _PUBLISHED for s in found], dtype=object)
-        for (measure, period), marks in status.items():
+            cells[(measure, period)] = _RowCells(found)
+        for (measure, period), found in cells.items():
             if measure in frame.columns and period == "current":
                 values = _numbers(frame[measure])
                 if numeric:
-                    values[marks != _PUBLISHED] = np.nan
+                    # a range: its midpoint, off by at most half its width (RANGE_WIDTH)
+                    values = np.where(found.marks == _RANGE, found.midpoint, values)
+                    values[(found.marks != _PUBLISHED) & (found.marks != _RANGE)] = np.nan
                     out[measure] = values
                 else:
-                    out[measure] = _count_text(values, marks, self.threshold)
+                    out[measure] = _count_text(values, found.marks, self.threshold, found.low, found.high)
         for rate, sources in _sources(rates).items():
             if rate not in frame.columns:
                 continue
-            periods = ("current", "previous") if rate.endswith("_yoy") else ("current",)
+            growth = rate.endswith("_yoy")
+            above, below = ratios.get(rate, ([], []))
+            if {*above, *below} != set(sources):
+                above, below = [], []  # not a ratio of its counts as listed: blank where a count is a range
             blank = np.zeros(len(frame), dtype=bool)
+            factor = np.ones(len(frame))
             for source in sources:
-                for period in periods:
-                    marks = status.get((source, period))
-                    if marks is None and period == "previous":
+                for period in ("current", "previous") if growth else ("current",):
+                    found = cells.get((source, period))
+                    if found is None:
                         # no decision on last year: the growth cannot be shown safely
-                        blank |= True
-                    elif marks is not None:
-                        blank |= marks != _PUBLISHED
+                        blank |= period == "previous"
+                        continue
+                    ranged = found.marks == _RANGE
+                    blank |= (found.marks != _PUBLISHED) & ~ranged
+                    # a ratio over a range is computed with its midpoint: it tells no more than the range
+                    if growth:
+                        power = 1 if period == "current" else -1
+                    else:
+                        power = int(source in above) - int(source in below)
+                    blank |= ranged & (power == 0)
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        factor = np.where(ranged, factor * (found.midpoint / found.value) ** power, factor)
             values = _numbers(frame[rate])
+            values = (1 + values) * factor - 1 if growth else values * factor
             values[blank] = np.nan
             out[rate] = values
         return out
+
+
+class _RowCells:
+    """One count's cells for the rows of a table being published: marks, true values, stated ranges."""
+
+    def __init__(self, found: list[tuple[str, float, float, float] | None]):
+        cells = [cell or (_PUBLISHED, np.nan, np.nan, np.nan) for cell in found]
+        self.marks = np.array([cell[0] for cell in cells], dtype=object)
+        self.value, self.low, self.high = (np.array([cell[i] for cell in cells], dtype="float64") for i in (1, 2, 3))
+        self.midpoint = (self.low + self.high) / 2
 
 
 def _finite_sum(terms: list[float]) -> tuple[float, int]:
@@ -709,6 +857,7 @@ def disclosure(
                 row.value,
                 fixed=True,
                 status=row.reason,
+                shown=(row.low, row.high),
             )
     for total, parts in (IDENTITIES if identities is None else identities).items():
         if total not in counts:
@@ -724,6 +873,7 @@ def disclosure(
     if streets is not None:
         _add_streets(cells, streets, codes, street_counts)
     cells.solve()
+    cells.show_ranges(RANGE_WIDTH)
     return Disclosure(cells.frame(), threshold)
 
 

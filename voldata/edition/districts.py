@@ -18,6 +18,7 @@ kept only in the build's private work folder, never in the published edition.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from voldata.publish import (
     UNKNOWN_NAME,
     Disclosure,
     complete_streets,
+    count_bounds,
     edition_disclosure,
     suppress,
 )
@@ -96,7 +98,7 @@ class DistrictPublication:
         columns : list of str, optional
             Columns of :attr:`districts` to publish (default all but ``year``).
         numeric : bool, default False
-            False: counts as text (digits, ``<10``, ``x``), for tables and files.
+            False: counts as text (digits, ``<10``, ``x``, a range), for tables and files.
             True: hidden counts and their derived values missing, for figures, maps and prose.
         unknown : bool, default True
             Keep the row of those with no district (tables keep it so districts add up
@@ -432,14 +434,25 @@ def district_projects(projects: pd.DataFrame, code: str, *, n: int, threshold: i
 
 
 def count_phrase(value: object, unit: str, *, threshold: int = 10) -> str:
-    """A published count in a sentence: ``278人``; a small cell ``不足10人``; a secondary one ``不公布（防推算）``."""
+    """A published count in a sentence: ``278人``; a small cell ``不足10人``; a range ``1,995–2,004人``;
+    a secondary one ``不公布（防推算）``."""
     if isinstance(value, str) and value.isdigit():
         return text.count(int(value), unit=unit)
     if value == f"<{threshold}":
         return f"不足{threshold}{unit}"
+    if (bounds := _range(value, threshold)) is not None:
+        return f"{bounds[0]:,}–{bounds[1]:,}{unit}"
     if isinstance(value, str):
         return "不公布（防推算）"
     return text.count(value, unit=unit)
+
+
+def _range(value: object, threshold: int) -> tuple[int, int] | None:
+    """The two ends of a count published as a range, else None."""
+    bounds = count_bounds(value, threshold=threshold)
+    if bounds is None or bounds[0] == bounds[1] or math.isinf(bounds[1]) or value == f"<{threshold}":
+        return None
+    return int(bounds[0]), int(bounds[1])
 
 
 def count_phrase_en(value: object, *, threshold: int = 10) -> str:
@@ -448,6 +461,8 @@ def count_phrase_en(value: object, *, threshold: int = 10) -> str:
         return f"{int(value):,}"
     if value == f"<{threshold}":
         return f"fewer than {threshold}"
+    if (bounds := _range(value, threshold)) is not None:
+        return f"{bounds[0]:,}–{bounds[1]:,}"
     if isinstance(value, str) or text.is_missing(value):
         return "not published"
     return f"{float(value):,.0f}"

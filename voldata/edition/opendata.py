@@ -44,7 +44,8 @@ LICENCES: dict[str, tuple[str, str]] = {
     "CC0-1.0": ("CC0 1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
     "ODC-By-1.0": ("Open Data Commons Attribution License 1.0", "https://opendatacommons.org/licenses/by/1-0/"),
 }
-SUPPRESSED = re.compile(r"^(<\d+|x)$")
+# hidden counts: small, hidden to protect another, or shown only as a range (no exact value to give)
+SUPPRESSED = re.compile(r"^(<\d+|x|\d+–\d+)$")
 _UNIT_IN_HEADER = re.compile(r"[（(]([^（）()]*)[）)]$")
 # The indicator tables (one row per indicator) and the district table (one column per indicator) go to
 # indicators.csv; the street table and the others are written long on their own.

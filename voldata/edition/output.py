@@ -28,7 +28,7 @@ from IPython.display import HTML, display
 from voldata import figures
 from voldata.demo import DEMO_NOTICE
 from voldata.edition.workbook import TABLE_META_DIR
-from voldata.publish import SECONDARY_MARK, suppress
+from voldata.publish import SECONDARY_MARK, count_bounds, suppress
 
 __all__ = [
     "CSV_FORMULA_PREFIXES",
@@ -348,10 +348,11 @@ def demo_line(language: str = "zh") -> str:
 def _check_decided(frame: pd.DataFrame, column: str, threshold: int, name: str) -> None:
     if column not in frame.columns:
         raise KeyError(f"table {name}: decided column {column!r} is not in the frame")
-    marks = {f"<{threshold}", SECONDARY_MARK}
-    wrong = [v for v in frame[column].dropna() if not (isinstance(v, str) and (v.isdigit() or v in marks))]
+    wrong = [v for v in frame[column].dropna() if count_bounds(v, threshold=threshold) is None]
     if wrong:
-        raise ValueError(f"table {name}: column {column!r} is not published text (digits, <{threshold}, x)")
+        raise ValueError(
+            f"table {name}: column {column!r} is not published text (digits, <{threshold}, {SECONDARY_MARK}, a range)"
+        )
 
 
 def show_table(

@@ -187,7 +187,7 @@ class Context:
         def build() -> nw.LazyFrame:
             people = self.volunteer_years().filter(nw.col("year") == year).select("volunteer_id", "hours", "records")
             attributes = self.volunteers(year).select(
-                "volunteer_id", "person_key", "district_code", "gender", "party", "age_band", "registered"
+                "volunteer_id", "person_key", "district_code", "street", "gender", "party", "age_band", "registered"
             )
             return people.join(attributes, on="volunteer_id", how="left").with_columns(
                 nw.col("party").fill_null(False),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import narwhals as nw
@@ -217,23 +216,28 @@ def street_table(tables, year: int) -> pd.DataFrame:
     ``tables``: the store's tables (Polars lazy frames) or an indicator context over them,
     whose volunteers active in Y (``Context.active_people``) are reused when computed already.
     """
-    end = dt.datetime(year + 1, 1, 1)
     context = as_context(tables)
-    volunteers = context.natives["volunteers"].select(
-        "volunteer_id", "district_code", pl.col("street").fill_null("（未填写）"), "registered_at"
+    unnamed = pl.col("street").fill_null("（未填写）")
+    # registrations per street and year, read once for every year's table
+    by_year = context.frame(
+        "street_registrations",
+        lambda: nw.from_native(
+            context.natives["volunteers"]
+            .group_by("district_code", unnamed, year=pl.col("registered_at").dt.year())
+            .agg(registered_volunteers=pl.len())
+        ),
     )
     registered = (
-        volunteers.filter(pl.col("registered_at") < end)
+        by_year.to_native()
+        .filter(pl.col("year") <= year)
         .group_by("district_code", "street")
-        .agg(registered_volunteers=pl.len())
+        .agg(pl.col("registered_volunteers").sum())
     )
+    # the active volunteers carry their street: no join with the volunteers again
     active = (
         context.active_people(year)
-        .select("volunteer_id", "hours")
         .to_native()
-        .lazy()
-        .join(volunteers, on="volunteer_id")
-        .group_by("district_code", "street")
+        .group_by("district_code", unnamed)
         .agg(active_volunteers=pl.len(), service_hours=pl.col("hours").sum())
     )
     frame = (
