@@ -411,23 +411,31 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
-def hostile(tmp_path_factory):
-    """The hostile exports, ingested with ``voldata ingest`` and built with ``voldata build``.
+def hostile(made_once):
+    """The hostile exports, ingested with ``voldata ingest`` and built with ``voldata build``, once per run.
 
-    (Per session, not per module: a worker that runs other tests between these builds it once all the same.)
+    The workers share the folder; the planted numbers and the commands' messages are kept beside it in files.
     """
-    root = tmp_path_factory.mktemp("hostile_exports")
+
+    def make(root: Path) -> None:
+        planted = Planted()
+        write_hostile_exports(root / "raw", planted)
+        ingested = _run("ingest", str(root / "raw"), "--store", str(root / "store"), "--quiet")
+        assert ingested.returncode == 0, ingested.stderr
+        built = _run("build", "--year", str(YEAR), "--store", str(root / "store"), "--out", str(root / "editions"))
+        assert built.returncode == 0, built.stderr
+        (root / "planted.json").write_text(json.dumps(sorted(planted.keys)), encoding="utf-8")
+        messages = ingested.stdout + ingested.stderr + built.stdout + built.stderr
+        (root / "messages.txt").write_bytes(messages.encode("utf-8"))  # bytes: progress bars' \r kept
+
+    root = made_once("hostile_exports", make)
     planted = Planted()
-    write_hostile_exports(root / "raw", planted)
-    ingested = _run("ingest", str(root / "raw"), "--store", str(root / "store"), "--quiet")
-    assert ingested.returncode == 0, ingested.stderr
-    built = _run("build", "--year", str(YEAR), "--store", str(root / "store"), "--out", str(root / "editions"))
-    assert built.returncode == 0, built.stderr
+    planted.keys = set(json.loads((root / "planted.json").read_text(encoding="utf-8")))
     return {
         "planted": planted,
         "store": root / "store",
         "edition": root / "editions" / str(YEAR),
-        "messages": ingested.stdout + ingested.stderr + built.stdout + built.stderr,
+        "messages": (root / "messages.txt").read_bytes().decode("utf-8"),
     }
 
 

@@ -110,6 +110,27 @@ def test_regular_projects_follow_the_stated_rule(tables):
         practice.regular_projects(tables, YEAR, min_months=13)
 
 
+def test_records_outside_the_activities_or_volunteers_tables(tables):
+    # R5: V2 4 h at A99, an activity the activities table lacks; R6: V9 (not in the volunteers table) 2 h at A00.
+    extra = pl.DataFrame(
+        {
+            "record_id": ["R5", "R6"],
+            "volunteer_id": ["V2", "V9"],
+            "activity_id": ["A99", "A00"],
+            "service_date": [dt.date(2020, 4, 1), dt.date(2020, 1, 5)],
+            "hours": [4.0, 2.0],
+            "status": ["approved", "approved"],
+        }
+    )
+    tables = tables | {"service_records": pl.concat([tables["service_records"].collect(), extra]).lazy()}
+    by_age = practice.volunteers_by_age(tables, YEAR).set_index("band")
+    assert by_age.loc["18–34岁", "service_hours"] == 7.0  # R5 counts: age needs no activity
+    assert by_age.loc["年龄不详"].tolist() == [1, 2.0]  # V9 has no birth year
+    by_target = practice.hours_by_age_and_target(tables, YEAR).set_index("target_group")
+    assert by_target.loc["elderly", "年龄不详"] == 2.0
+    assert by_target.drop(columns="name_zh").to_numpy().sum() == 8.5  # 2 + 3 + 1.5 + 2: R5 has no target group
+
+
 def test_hours_by_target_group_and_age(tables):
     frame = practice.hours_by_age_and_target(tables, YEAR)
     expected = pd.DataFrame(

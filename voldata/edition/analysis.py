@@ -34,6 +34,7 @@ __all__ = [
     "indicator_table",
     "star_table",
     "valid_records",
+    "year_records",
     "yearly_scale",
     "year_scale",
     "YEAR_SCALE",
@@ -185,6 +186,12 @@ def valid_records(tables: dict, year: int | None = None) -> pl.LazyFrame:
     return records
 
 
+def year_records(tables, year: int) -> pl.LazyFrame:
+    """The valid records of ``year`` with their volunteer's and activity's attributes, collected once per
+    indicator context (:meth:`voldata.indicators.Context.year_records`): the chapters' breakdowns of Y group it."""
+    return as_context(tables).year_records(year).to_native()
+
+
 def yearly_scale(tables, years: list[int]) -> pd.DataFrame:
     """Registered and active volunteers, service hours and activities for each year, from the indicator functions.
 
@@ -233,7 +240,7 @@ def team_types(tables: dict, year: int, *, by_district: bool = False) -> pd.Data
     )
     active = activities.group_by(keys).agg(active_teams=pl.col("team_id").n_unique(), activities=pl.len())
     hours = (
-        valid_records(tables, year)
+        year_records(tables, year)
         .join(activities.select("activity_id", *keys), on="activity_id")
         .group_by(keys)
         .agg(service_hours=pl.col("hours").sum())
@@ -283,7 +290,7 @@ def recurring_projects(
     counting distinct people over the year's records), hours.
     """
     activities = tables["activities"].filter(pl.col("start_at").dt.year() == year)
-    records = valid_records(tables, year).join(activities.select("activity_id", "team_id", "title"), on="activity_id")
+    records = year_records(tables, year).filter(pl.col("activity_year") == year)
     people = [pl.col("volunteer_id").n_unique().alias("volunteers")] if volunteers else []
     per_project = records.group_by("team_id", "title").agg(pl.col("hours").sum().alias("service_hours"), *people)
     sessions = activities.group_by("team_id", "title").agg(
@@ -357,7 +364,7 @@ def partner_hours(tables: dict, year: int) -> pd.DataFrame:
     )
     counts = activities.group_by("partnership").agg(activities=pl.len())
     hours = (
-        valid_records(tables, year)
+        year_records(tables, year)
         .join(activities.select("activity_id", "partnership"), on="activity_id")
         .group_by("partnership")
         .agg(service_hours=pl.col("hours").sum())

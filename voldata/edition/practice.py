@@ -21,7 +21,7 @@ import pandas as pd
 import polars as pl
 
 from voldata import reference
-from voldata.edition.analysis import code_names, recurring_projects, valid_records
+from voldata.edition.analysis import code_names, recurring_projects, year_records
 from voldata.indicators._engine import age_band as engine_age_band
 from voldata.indicators.suite import UNKNOWN_NAME
 from voldata.indicators.timebank import STORAGE_CAP, account_balances
@@ -133,11 +133,10 @@ def party_member_services(tables: dict, year: int) -> pd.DataFrame:
     sorted by hours.
     """
     reported = tables["party_reports"].filter(pl.col("reported_at").dt.year() <= year).select("person_key").unique()
-    volunteers = tables["volunteers"].select("volunteer_id", "person_key").join(reported, on="person_key")
     frame = (
-        valid_records(tables, year)
-        .join(volunteers.select("volunteer_id"), on="volunteer_id")
-        .join(tables["activities"].select("activity_id", "category"), on="activity_id")
+        year_records(tables, year)
+        .filter(pl.col("listed"))
+        .join(reported, on="person_key")
         .group_by("category")
         .agg(activities=pl.col("activity_id").n_unique(), service_hours=pl.col("hours").sum())
         .sort(["service_hours", "category"], descending=[True, False])
@@ -254,12 +253,8 @@ def hours_by_age_and_target(tables: dict, year: int) -> pd.DataFrame:
     :data:`UNKNOWN_AGE` when any volunteer has no birth year): ``target_group``, ``name_zh``,
     then the bands (hours), sorted by the target group's hours.
     """
-    records = valid_records(tables, year).join(
-        tables["volunteers"].select("volunteer_id", "birth_year"), on="volunteer_id", how="left"
-    )
     frame = (
-        with_age_band(records, year)
-        .join(tables["activities"].select("activity_id", "target_group"), on="activity_id")
+        with_age_band(year_records(tables, year).filter(pl.col("listed")), year)
         .group_by("target_group", "band")
         .agg(hours=pl.col("hours").sum())
         .collect()
@@ -276,11 +271,8 @@ def hours_by_age_and_target(tables: dict, year: int) -> pd.DataFrame:
 
 def volunteers_by_age(tables: dict, year: int) -> pd.DataFrame:
     """Active volunteers of Y by age band (:data:`AGE_BANDS`): ``band``, ``volunteers``, ``service_hours``."""
-    records = valid_records(tables, year).join(
-        tables["volunteers"].select("volunteer_id", "birth_year"), on="volunteer_id", how="left"
-    )
     frame = (
-        with_age_band(records, year)
+        with_age_band(year_records(tables, year), year)
         .group_by("band")
         .agg(volunteers=pl.col("volunteer_id").n_unique(), service_hours=pl.col("hours").sum())
         .collect()
@@ -319,7 +311,7 @@ def partnership_intensity(tables: dict, year: int) -> pd.DataFrame:
         "activity_id", "partnership"
     )
     per_activity = (
-        valid_records(tables, year)
+        year_records(tables, year)
         .group_by("activity_id")
         .agg(hours=pl.col("hours").sum(), volunteers=pl.col("volunteer_id").n_unique())
     )

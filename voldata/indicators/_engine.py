@@ -88,6 +88,10 @@ def _normalise(name: str, native: Any) -> nw.LazyFrame:
     return frame.with_columns(*casts)
 
 
+#: What :meth:`Context.year_records` takes from an activity (those a hand-made table has).
+ACTIVITY_ATTRIBUTES = ("team_id", "title", "category", "target_group", "social_work_partner", "charity_partner")
+
+
 class Context:
     """The tables of one computation, normalised, with a cache of shared aggregates.
 
@@ -216,6 +220,30 @@ class Context:
                 )
             ),
         )
+
+    def year_records(self, year: int) -> nw.LazyFrame:
+        """Valid records of Y (volunteer_id, activity_id, hours), each with its volunteer's ``birth_year`` and
+        ``person_key`` and its activity's ``activity_year`` (start year) and :data:`ACTIVITY_ATTRIBUTES`;
+        ``listed`` says whether the activity is in the activities table.
+
+        The chapters' breakdowns of Y group this one frame instead of each scanning the records again.
+        """
+
+        def build() -> nw.LazyFrame:
+            records = valid_records(self).filter(nw.col("year") == year).select("volunteer_id", "activity_id", "hours")
+            people = self.table("volunteers").select("volunteer_id", "birth_year", "person_key")
+            activities = self.table("activities")
+            attributes = [name for name in ACTIVITY_ATTRIBUTES if name in activities.collect_schema().names()]
+            activities = activities.select(
+                "activity_id", *attributes, activity_year=nw.col("start_at").dt.year(), listed=nw.lit(True)
+            )
+            return (
+                records.join(people, on="volunteer_id", how="left")
+                .join(activities, on="activity_id", how="left")
+                .with_columns(nw.col("listed").fill_null(False))
+            )
+
+        return self.frame(("year_records", year), build)
 
     def activities(self) -> nw.LazyFrame:
         """Activities with start year and partner flags (blank partner = no partner)."""

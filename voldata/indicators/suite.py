@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import narwhals as nw
@@ -41,16 +42,27 @@ UNKNOWN_NAME = "未填/无法识别"
 
 
 def _families(ctx, year: int, population: Any, *, growth_only: bool = False) -> dict[str, Any]:
-    """Every family's figures of Y; ``growth_only`` computes only what growth on Y needs (for Y−1)."""
-    values: dict[str, Any] = {}
-    values.update(party_city(ctx, year))
-    values.update(commitment_city(ctx, year, growth_only=growth_only))
-    if not growth_only:
-        values.update(integration_city(ctx, year))
-    values.update(timebank_city(ctx, year))
-    values.update(young_old_city(ctx, year))
-    values.update(scale_city(ctx, year, population=population, growth_only=growth_only))
-    return values
+    """Every family's figures of Y; ``growth_only`` computes only what growth on Y needs (for Y−1).
+
+    Once per context for the default population or a population file: a build needs Y−1's for last
+    year's sentences and for the series, which are the same figures when no population file is given.
+    """
+
+    def build() -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        values.update(party_city(ctx, year))
+        values.update(commitment_city(ctx, year, growth_only=growth_only))
+        if not growth_only:
+            values.update(integration_city(ctx, year))
+        values.update(timebank_city(ctx, year))
+        values.update(young_old_city(ctx, year))
+        values.update(scale_city(ctx, year, population=population, growth_only=growth_only))
+        return values
+
+    if population is not None and not isinstance(population, (str, Path)):
+        return build()
+    population_key = None if population is None else str(population)
+    return dict(ctx.value(("families", year, population_key, growth_only), build))  # a copy: callers add to it
 
 
 def city_indicators(tables, *, year: int, population: Any = None, wages: pd.DataFrame | None = None) -> dict[str, Any]:
