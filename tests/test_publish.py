@@ -31,6 +31,7 @@ from voldata.publish import (
     disclosure,
     edition_disclosure,
     suppress,
+    suppress_parts,
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "publish"
@@ -492,3 +493,22 @@ def test_a_table_that_was_not_decided_is_not_published():
     decision = disclosure(districts, counts=["registered_volunteers"])
     with pytest.raises(KeyError, match="no street table"):
         decision.publish_streets(_read("streets_input.csv"))
+
+
+def test_parts_show_a_large_complement_as_the_range_readers_can_work_out():
+    # Worked by hand: the total 35,005 is known. 5 is below the threshold, so the
+    # next smallest (15,000) is hidden too. A reader knows it is 35,005 − 20,000 minus
+    # something in 0–9, so 14,996–15,005, 9 wide: under 1% of it, so that range is
+    # shown. Its share is blank (a rate over a hidden or range cell).
+    frame = pd.DataFrame({"group": ["a", "b", "c"], "people": [20_000, 15_000, 5], "share": [0.5713, 0.4285, 0.0001]})
+    published = suppress_parts(frame, counts=["people"], rates={"share": "people"}, threshold=THRESHOLD)
+    assert published["people"].tolist() == ["20000", "14996–15005", "<10"]
+    assert published["share"].tolist()[0] == pytest.approx(0.5713)
+    assert published["share"].isna().tolist() == [False, True, True]
+
+
+def test_parts_keep_the_mark_where_the_range_would_tell_too_much():
+    # 25 hidden beside 5 (<10): a reader can place it in 21–30, wider than 1% of 21.
+    frame = pd.DataFrame({"people": [30, 25, 5]})
+    published = suppress_parts(frame, counts=["people"], rates={}, threshold=THRESHOLD)
+    assert published["people"].tolist() == ["30", SECONDARY_MARK, "<10"]

@@ -358,7 +358,10 @@ def suppress_parts(
     so that a single small month cannot be worked out from the others. Cells are
     hidden as :func:`disclosure` hides them: ``<threshold`` for small cells, then
     :data:`SECONDARY_MARK` on the smallest others until no hidden count can be
-    worked out exactly and the hidden cells together are not a small group.
+    worked out exactly and the hidden cells together are not a small group; a
+    cell hidden only to protect another is shown as the range readers can work
+    out for it anyway where that range is narrow (:data:`RANGE_WIDTH`), as in
+    :func:`disclosure`. Rates over a hidden or range cell are blank.
 
     Parameters
     ----------
@@ -375,7 +378,7 @@ def suppress_parts(
     Returns
     -------
     DataFrame
-        A copy; count columns as text (digits, ``<10``, ``x``), rates float64 with blanks.
+        A copy; count columns as text (digits, ``<10``, ``x``, a range ``low–high``), rates float64 with blanks.
     """
     counts = list(counts)
     rates = _sources(rates)
@@ -392,9 +395,11 @@ def suppress_parts(
         parts = [cells.add(("part", str(i), "", column, "current"), v) for i, v in enumerate(values)]
         cells.add_sum(total, parts)
         cells.solve()
+        cells.show_ranges(RANGE_WIDTH)
         status = np.array([cells.status[i] for i in parts], dtype=object)
+        low, high = (np.array([cells.ranges.get(i, (np.nan, np.nan))[k] for i in parts]) for k in (0, 1))
         hidden[column] = status != _PUBLISHED
-        out[column] = _count_text(values, status, threshold)
+        out[column] = _count_text(values, status, threshold, low, high)
     for rate, sources in rates.items():
         values = _numbers(frame[rate])
         values[np.logical_or.reduce([hidden[s] for s in sources])] = np.nan
