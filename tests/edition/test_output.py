@@ -95,6 +95,13 @@ def test_numbers_are_written_alike_in_csv_and_page(tmp_path):
     assert cells == ["2019", "12,345", "1,234.6", "80.3", "-12.3", "2020", "20", "7.0", "0.0", ""]
 
 
+def test_published_counts_and_ranges_are_grouped_on_the_page():
+    """A count published as text (digits, a range, a mark) reads like every other count."""
+    shown = [output.display_value(v, "count") for v in ["146798", "146798–146807", "<10", "x"]]
+    assert shown == ["146,798", "146,798–146,807", "<10", "x"]
+    assert output.display_value("2019–2020", "year") == "2019–2020"
+
+
 def test_indicator_values_follow_their_unit(tmp_path):
     frame = pd.DataFrame(
         {

@@ -28,7 +28,7 @@ from IPython.display import HTML, display
 from voldata import figures
 from voldata.demo import DEMO_NOTICE
 from voldata.edition.workbook import TABLE_META_DIR
-from voldata.publish import SECONDARY_MARK, count_bounds, suppress
+from voldata.publish import RANGE_DASH, SECONDARY_MARK, count_bounds, suppress
 
 __all__ = [
     "CSV_FORMULA_PREFIXES",
@@ -177,7 +177,13 @@ def display_value(value: object, kind: str) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, str):
-        return f"{int(value):,}" if value.isdigit() and kind == "count" else value
+        if kind != "count":
+            return value
+        # digits, or a range of digits (publish.RANGE_DASH), grouped like every other count
+        low, dash, high = value.partition(RANGE_DASH)
+        if low.isdigit() and (not dash or high.isdigit()):
+            return f"{int(low):,}" + (f"{dash}{int(high):,}" if dash else "")
+        return value
     if kind == "code":
         return str(value)
     if isinstance(value, int):
