@@ -34,8 +34,12 @@ ROWS_PER_GROUP = 1 << 20
 def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path) -> None:
     """Write ``frame`` to ``path`` with exactly ``schema`` (column order and types): the same rows, the same bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = frame.select([f.name for f in schema]).to_arrow().cast(schema)
-    pq.write_table(table, path, row_group_size=ROWS_PER_GROUP, compression="zstd", compression_level=1)
+    frame = frame.select([f.name for f in schema])
+    # One row group at a time to Arrow: a copy of the whole frame would add its size to the ingest's peak memory.
+    with pq.ParquetWriter(path, schema, compression="zstd", compression_level=1) as writer:
+        for start in range(0, max(frame.height, 1), ROWS_PER_GROUP):  # (an empty frame: one empty row group)
+            group = frame.slice(start, ROWS_PER_GROUP).to_arrow().cast(schema)
+            writer.write_table(group, row_group_size=ROWS_PER_GROUP)
 
 
 def write_table(rows: pl.LazyFrame | pl.DataFrame, spec: Table, root: Path) -> int:
@@ -45,19 +49,13 @@ def write_table(rows: pl.LazyFrame | pl.DataFrame, spec: Table, root: Path) -> i
     are quarantined, so the order is total); a year already written is merged in. No rows, no file.
     """
     rows = rows.lazy().select(spec.column_names)
-    if spec.partition_by is None:
-        years = [None]
-    else:
-        years = (
-            rows.select(pl.col(spec.partition_by).dt.year().unique().sort())
-            .collect(engine="streaming")
-            .to_series()
-            .to_list()
-        )
-    schema, written = arrow_schema(spec), 0
+    schema, written, years = arrow_schema(spec), 0, [None]
+    if spec.partition_by is not None:
+        year_of = pl.col(spec.partition_by).dt.year()
+        years = rows.select(year_of.unique().sort()).collect(engine="streaming").to_series().to_list()
     for year in years:
         path = partition_dir(root, spec.name, year) / PART_FILE
-        part = rows if year is None else rows.filter(pl.col(spec.partition_by).dt.year() == year)
+        part = rows if year is None else rows.filter(year_of == year)
         if path.exists():
             part = pl.concat([pl.scan_parquet(path).cast(rows.collect_schema()), part], how="vertical")
         frame = part.sort(list(spec.key), nulls_last=True).collect(engine="streaming")
