@@ -36,9 +36,11 @@ def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = frame.select([f.name for f in schema])
     # One row group at a time to Arrow: a copy of the whole frame would add its size to the ingest's peak memory.
+    # Each group as one chunk: pyarrow starts a data page where a chunk ends, and a streaming collect's chunks vary
+    # from run to run, so without it the same rows could give different bytes.
     with pq.ParquetWriter(path, schema, compression="zstd", compression_level=1) as writer:
         for start in range(0, max(frame.height, 1), ROWS_PER_GROUP):  # (an empty frame: one empty row group)
-            group = frame.slice(start, ROWS_PER_GROUP).to_arrow().cast(schema)
+            group = frame.slice(start, ROWS_PER_GROUP).to_arrow().cast(schema).combine_chunks()
             writer.write_table(group, row_group_size=ROWS_PER_GROUP)
 
 
