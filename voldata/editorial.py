@@ -228,10 +228,9 @@ def _template(key: str, year: int, *, english: bool = False) -> str:
     if key == "03_practice_and_cases":
         lines += [f"## {CASE_PREFIX}", _instruction(case), ""]
     elif key == "04_district_development":
-        names_en = reference.districts().set_index("name_zh")["name_en"]
-        for name in _district_slots():
-            shown = f"{names_en.get(name, name)} District" if english else name
-            lines += [f"## {name}", _instruction(district.format(name=shown)), ""]
+        names_en = reference.district_names_en()
+        for code, name in reference.district_names().items():
+            lines += [f"## {name}", _instruction(district.format(name=names_en[code] if english else name)), ""]
     else:
         for slot, instruction in _FIXED_SLOTS[key][1].items():
             lines += [f"## {slot}", _instruction(_INSTRUCTIONS_EN[slot] if english else instruction), ""]

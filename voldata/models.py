@@ -255,10 +255,9 @@ def _too_few_events(events: int, terms: int, whose: Said) -> Said | None:
 
 # -- design matrices ---------------------------------------------------------------
 def _district(code: str) -> Said:
-    names = reference.districts().set_index("district_code")
-    if code not in names.index:
+    if code not in reference.district_names():
         return Said("区不详", "volunteers of unknown district")
-    return Said(str(names.at[code, "name_zh"]), f"volunteers in {names.at[code, 'name_en']} District")
+    return Said(reference.district_names()[code], f"volunteers in {reference.district_names_en()[code]}")
 
 
 _CATEGORICAL = {

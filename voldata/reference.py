@@ -20,6 +20,7 @@ __all__ = [
     "districts",
     "district_lookup",
     "district_names",
+    "district_names_en",
     "population",
     "categories",
     "target_groups",
@@ -65,6 +66,12 @@ def district_lookup() -> dict[str, str]:
 def district_names() -> dict[str, str]:
     """6-digit code -> today's Chinese district name."""
     return dict(zip(districts()["district_code"], districts()["name_zh"]))
+
+
+@lru_cache
+def district_names_en() -> dict[str, str]:
+    """6-digit code -> the district's official English name (``"440106"`` -> ``"Tianhe District"``)."""
+    return {code: f"{name} District" for code, name in zip(districts()["district_code"], districts()["name_en"])}
 
 
 def population(path: str | Path | None = None) -> pd.DataFrame:

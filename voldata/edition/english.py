@@ -218,10 +218,7 @@ def nominal_value_change(change: dict) -> str:
 
 def district_name(code: str) -> str:
     """A district's official English name (``"440106"`` → ``"Tianhe District"``)."""
-    names = reference.districts().set_index("district_code")
-    if code in names.index:
-        return f"{names.at[code, 'name_en']} District"
-    return "District not known"
+    return reference.district_names_en().get(code, "District not known")
 
 
 TEAM_TYPES_ZH = {code: zh for zh, code in VOCABULARIES["team_type"].items()} | {"other": "其他"}

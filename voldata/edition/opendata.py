@@ -26,9 +26,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from voldata import reference
 from voldata.demo import DEMO_MARK, DEMO_MARK_EN, DEMO_NOTICE
 from voldata.edition.analysis import UNITS_ZH, indicator_headers
+from voldata.edition.english import district_name
 from voldata.edition.english import unit as unit_en
 from voldata.edition.workbook import read_table_meta
 from voldata.indicators import REGISTRY
@@ -77,7 +77,6 @@ def _number(value: object) -> tuple[object, bool]:
 
 def _indicator_rows(meta: dict, year: int) -> list[list]:
     """indicators.csv rows from the city table (one row per indicator) and the district table."""
-    districts = reference.districts().set_index("district_code")
     rows = []
     city = meta.get("05_city_indicators")
     if city:
@@ -101,7 +100,7 @@ def _indicator_rows(meta: dict, year: int) -> list[list]:
             cells = dict(zip(columns, row))
             code = str(cells.get("区划代码", ""))
             name_zh = cells.get("区", "")
-            name_en = f"{districts.at[code, 'name_en']} District" if code in districts.index else "District not known"
+            name_en = district_name(code)
             for header, value in cells.items():
                 id = by_header.get(header)
                 if id is None or id in ("district_code", "name_zh"):
