@@ -397,7 +397,7 @@ def suppress_parts(
         cells.solve()
         cells.show_ranges(RANGE_WIDTH)
         status = np.array([cells.status[i] for i in parts], dtype=object)
-        low, high = (np.array([cells.ranges.get(i, (np.nan, np.nan))[k] for i in parts]) for k in (0, 1))
+        low, high = (np.asarray(bound)[parts] for bound in cells._marks())
         hidden[column] = status != _PUBLISHED
         out[column] = _count_text(values, status, threshold, low, high)
     for rate, sources in rates.items():
