@@ -1,4 +1,4 @@
-"""One table's raw text → typed canonical columns, with the first problem of each row.
+"""One table's raw text → a staged table: typed canonical columns, with the first problem of each row.
 
 The rules come from the data contract; :mod:`voldata.ingest.values` does the parsing. A row's reason is the first
 problem met, column by column in store order, then the checks across columns (end before start, a missing counterparty).
@@ -15,11 +15,8 @@ from voldata.ingest import values as v
 from voldata.personal import KINDS, mask_series
 from voldata.schema import Column, Table
 
-__all__ = ["canonicalise", "stage", "header_of", "label", "raw_column", "is_free_text", "CONTROL_CHARACTERS"]
+__all__ = ["stage", "header_of", "label", "raw_column", "is_free_text", "CONTROL_CHARACTERS"]
 
-_POINTS_MINIMUM = {"points": 1, "planned_volunteers": 0}
-# Transaction types that need a counterparty account.
-_NEEDS_COUNTERPARTY = ("deposit", "withdrawal", "transfer")
 # Control characters (C0 but tab and line breaks, DEL, C1): never text an export means to hold.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 # A bare number where a date belongs: an Excel serial, read only from workbook cells (see readers).
@@ -56,14 +53,13 @@ def _parse_column(column: Column, series: pl.Series) -> tuple[pl.Series, pl.Seri
     name, kind = column.name, column.kind
     if kind == "str":
         return (v.clean_identifier(series) if name.endswith("_id") else v.clean_text(series)), None, None
-    if kind == "code" and column.vocabulary == "district_code":
-        return *v.parse_district(series), "unknown_district"
     if kind == "code":
-        return *v.parse_code(series, vocabulary=column.vocabulary), "unknown_value"
+        unknown = "unknown_district" if column.vocabulary == "district_code" else "unknown_value"
+        return *v.parse_code(series, vocabulary=column.vocabulary), unknown
     if kind == "bool":
         return v.parse_flag(series), None, None
     if kind == "int":
-        return *v.parse_whole(series, minimum=_POINTS_MINIMUM.get(name, 0)), "bad_number"
+        return *v.parse_whole(series, minimum=1 if name == "points" else 0), "bad_number"
     if kind == "float":
         return *v.parse_hours(series), "bad_number"
     if kind == "year":
@@ -75,17 +71,16 @@ def _parse_column(column: Column, series: pl.Series) -> tuple[pl.Series, pl.Seri
     raise ValueError(f"unknown kind {kind!r}")  # pragma: no cover - schema kinds are fixed
 
 
-def canonicalise(
-    spec: Table, raw: pl.DataFrame, *, today: dt.date | None = None, control_free: bool = False
-) -> tuple[pl.DataFrame, pl.Series, pl.Series, dict[str, int]]:
-    """Typed canonical columns of ``spec`` from its raw text, each row's first problem, and the numbers masked.
+def stage(spec: Table, raw: pl.DataFrame, *, control_free: bool = False) -> tuple[pl.DataFrame, dict[str, int]]:
+    """One file's rows, read (:func:`voldata.ingest.readers.read_source`), as a staged table, and the numbers masked.
 
-    ``raw`` is as :func:`voldata.ingest.readers.read_source` returns it; a date after ``today`` (the ingest date) is out
-    of range; ``control_free``: the file is known to hold no control character, so its cells are not looked into for
-    one. Returns the canonical columns in store order, ``reason`` (null when the row is fine) and ``detail`` per row,
-    and how many ID and phone numbers the free text had masked, by kind.
+    The staged table holds where each row came from (``_file``, ``_sheet``, ``_row``), the typed canonical columns in
+    store order, the row's first value problem (``_reason``, ``_detail``; null if none) and, for the quarantine, the raw
+    text of every column read from a header (:func:`raw_column`). A date after the ingest date is out of range.
+    ``control_free``: the file is known to hold no control character, so its cells are not looked into for one. The
+    numbers masked are how many ID and phone numbers the free text had, by kind.
     """
-    today = dt.date.today() if today is None else today
+    today = dt.date.today()
     typed: dict[str, pl.Series] = {}
     problems: list[tuple[pl.Expr, pl.Expr]] = []
     masked: Counter = Counter()
@@ -129,8 +124,11 @@ def canonicalise(
             serial = (status == v.BAD) & raw.get_column(name).str.contains(_SERIAL_LIKE).fill_null(False)
             what = "is a number, not a date (serial dates are read from workbook cells)"
             flag(serial, "bad_date", _value_detail(column, what))
-            after = _value_detail(column, f"is after the ingest date {today}")
-            flag(_after(column, typed[name], today), "out_of_range", after)
+            if column.kind == "year":  # a birth year after this year
+                later = typed[name] > today.year
+            else:
+                later = (typed[name].dt.date() if column.kind == "datetime" else typed[name]) > today
+            flag(later.fill_null(False), "out_of_range", _value_detail(column, f"is after the ingest date {today}"))
         if status is not None:
             flag(status == v.BAD, bad_reason, _value_detail(column))
             flag(status == v.OUT_OF_RANGE, "out_of_range", _value_detail(column, "out of range"))
@@ -147,45 +145,22 @@ def canonicalise(
         text = "结束时间 (end_at) = '{}' is before 开始时间 (start_at) = '{}'"
         flag(backwards, "out_of_range", pl.format(text, pl.col("end_at"), pl.col("start_at")))
     if spec.name == "timebank_transactions":
-        needs = typed["txn_type"].is_in(_NEEDS_COUNTERPARTY).fill_null(False)
+        needs = typed["txn_type"].is_in(("deposit", "withdrawal", "transfer")).fill_null(False)
         lacking = needs & typed["counterparty_account_id"].is_null()
         flag(lacking, "missing_value", "对方账户编号 (counterparty_account_id) is blank")
 
-    frame = pl.DataFrame([typed[name].alias(name) for name in spec.column_names])
-    masked = {kind: masked[kind] for kind in KINDS if masked[kind]}
     problems = problems or [(pl.repeat(None, raw.height, dtype=pl.String),) * 2]
-    checked = raw.select(
-        pl.coalesce([p[0] for p in problems]).alias("reason"),
-        pl.coalesce([p[1] for p in problems]).alias("detail"),
-    )
-    return frame, checked.get_column("reason"), checked.get_column("detail"), masked
-
-
-def _after(column: Column, values: pl.Series, today: dt.date) -> pl.Series:
-    """Dates after the ingest date (a birth year after this year): out of range."""
-    if column.kind == "year":
-        return (values > today.year).fill_null(False)
-    return ((values.dt.date() if column.kind == "datetime" else values) > today).fill_null(False)
-
-
-def stage(
-    spec: Table, raw: pl.DataFrame, *, today: dt.date | None = None, control_free: bool = False
-) -> tuple[pl.DataFrame, dict[str, int]]:
-    """One file's rows, read (:func:`voldata.ingest.readers.read_source`), as a staged table, and the numbers masked.
-
-    The staged table holds where each row came from (``_file``, ``_sheet``, ``_row``), the typed canonical columns, the
-    row's value problem (``_reason``, ``_detail``; null if none) and, for the quarantine, the raw text of every column
-    read from a header (:func:`raw_column`).
-    """
-    typed, reason, detail, masked = canonicalise(spec, raw, today=today, control_free=control_free)
     kept = [c.name for c in spec.columns if c.headers and not c.derived_from_id]
     staged = pl.concat(
         [
             raw.select("_file", "_sheet", "_row"),
-            typed,
-            pl.DataFrame([reason.alias("_reason"), detail.alias("_detail")]),
+            pl.DataFrame([typed[name].alias(name) for name in spec.column_names]),
+            raw.select(
+                pl.coalesce([p[0] for p in problems]).alias("_reason"),
+                pl.coalesce([p[1] for p in problems]).alias("_detail"),
+            ),
             raw.select(pl.col(name).alias(raw_column(name)) for name in kept),
         ],
         how="horizontal",
     )
-    return staged, masked
+    return staged, {kind: masked[kind] for kind in KINDS if masked[kind]}

@@ -1,11 +1,10 @@
 """Raw export text → canonical values.
 
-Values are parsed once per *distinct* value in plain Python and mapped back (:func:`map_unique`): ten million service
-records have a few hundred distinct hours or dates. Datetimes and birth dates, nearly one per row, are parsed by Polars
-where the text has a common shape, the rest the same way.
-
-Every parser returns null for blank input. A non-blank value that cannot be parsed is null too, flagged in a status
-series (:data:`OK`, :data:`BAD`, :data:`OUT_OF_RANGE`) for the caller's quarantine reason.
+Each parser takes a column of text and returns the canonical values and a status per row (:data:`OK`, :data:`BAD`,
+:data:`OUT_OF_RANGE`) for the caller's quarantine reason; blank text is null with an OK status, and so is text that
+cannot be parsed, flagged in the status. Values are parsed once per *distinct* value in plain Python and mapped back
+(:func:`map_unique`): ten million service records have a few hundred distinct hours or dates. Datetimes and birth
+dates, nearly one per row, are parsed by Polars where the text has a common shape, the rest the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import polars as pl
 
@@ -24,7 +23,7 @@ from voldata.schema import VOCABULARIES
 
 __all__ = ["OK", "BAD", "OUT_OF_RANGE", "normalise", "clean_text", "clean_identifier", "map_unique"]
 __all__ += ["parse_datetime", "parse_date", "parse_hours", "parse_whole", "parse_birth_year", "parse_code"]
-__all__ += ["parse_district", "parse_flag", "code_lookup", "FALLBACKS", "NEGATIVE_WORDS"]
+__all__ += ["parse_district", "parse_flag"]
 
 # Status codes returned next to parsed values.
 OK = 0
@@ -45,18 +44,9 @@ _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 normalise = compact
 
 
-def _null_if_blank(series: pl.Series) -> pl.Series:
-    return _where(series.str.len_bytes() > 0, series)
-
-
-def _where(mask: pl.Series, series: pl.Series) -> pl.Series:
-    """``series`` where ``mask`` is true, null elsewhere."""
-    return series.to_frame().select(pl.when(mask).then(pl.col(series.name))).to_series()
-
-
 def clean_text(series: pl.Series) -> pl.Series:
     """Free text (names of streets, titles): surrounding whitespace stripped, blank → null."""
-    return _null_if_blank(series.str.strip_chars())
+    return series.str.strip_chars().replace("", None)
 
 
 def clean_identifier(series: pl.Series) -> pl.Series:
@@ -68,7 +58,7 @@ def clean_identifier(series: pl.Series) -> pl.Series:
     if len(rows):
         (folded,) = map_unique(series.gather(rows), lambda value: (compact(value),), (pl.String,))
         series = series.clone().scatter(rows, folded)
-    return _null_if_blank(series)
+    return series.replace("", None)
 
 
 def map_unique(
@@ -86,18 +76,23 @@ def map_unique(
     )
 
 
-def _with_status(
+def _per_value(
     series: pl.Series, parse: Callable[[str], tuple], dtype: pl.DataType, fast: pl.Series | None = None
 ) -> tuple[pl.Series, pl.Series]:
-    """``parse(text) -> (value, status)`` once per distinct value: the values and a status per row (blank: OK).
+    """``parse(text) -> (value, status)`` once per distinct value: the values and a status per row.
 
-    ``fast``: values already parsed vectorised (null where not); ``parse`` reads only the other rows.
+    Text that is blank once normalised is null with an OK status, never handed to ``parse``. ``fast``: values already
+    parsed vectorised (null where not); ``parse`` reads only the other rows.
     """
+
+    def parse_text(text: str) -> tuple:
+        return parse(text) if normalise(text) else (None, OK)
+
     if fast is None:
-        value, status = map_unique(series, parse, (dtype, pl.UInt8))
+        value, status = map_unique(series, parse_text, (dtype, pl.UInt8))
         return value, status.fill_null(OK)
     rows = (fast.is_null() & series.is_not_null()).arg_true()
-    value, status = map_unique(series.gather(rows), parse, (dtype, pl.UInt8))
+    value, status = map_unique(series.gather(rows), parse_text, (dtype, pl.UInt8))
     ok = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
     return fast.cast(dtype).scatter(rows, value).alias(series.name), ok.scatter(rows, status.fill_null(OK))
 
@@ -128,17 +123,14 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
     """
     # Whitespace separates date and time here, so it is collapsed, not removed.
     text = " ".join(fold(value).split())
-    if not text:
-        return None
     for word, replacement in (("年", "-"), ("月", "-"), ("日", " "), ("号", " "), ("时", ":"), ("分", ":"), ("秒", "")):
         text = text.replace(word, replacement)
     text = " ".join(text.split()).rstrip(":")
     match = _DATE_SEPARATED.match(text) or _DATE_COMPACT.match(text)
     if not match:
         return None
-    parts = [int(p) if p else 0 for p in match.groups()]
     try:
-        moment = dt.datetime(*parts)
+        moment = dt.datetime(*[int(p) if p else 0 for p in match.groups()])
     except ValueError:
         return None
     return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
@@ -151,7 +143,7 @@ def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str) -> pl.Series:
     """
     rows = text.str.contains(shape).fill_null(False).arg_true()
     parsed = text.gather(rows).str.to_datetime(fmt, time_unit="us", strict=False)
-    parsed = _where(parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR), parsed)
+    parsed = parsed.set(~parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR), None)
     return pl.repeat(None, len(text), dtype=pl.Datetime("us"), eager=True).scatter(rows, parsed).alias(text.name)
 
 
@@ -160,13 +152,12 @@ def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
 
     The common export shapes (:data:`_DATETIME_SHAPES`, no value has two) are parsed vectorised, each only where the
     text has exactly that shape (where the parser alone is more lenient, e.g. rolls ``08:00:60`` over); every other
-    value goes through :func:`parse_datetime_text`, once per distinct value.
+    value goes through :func:`parse_datetime_text`, once per distinct value (blank here means only whitespace).
     """
     parsed = _datetimes_of_shape(series, *_DATETIME_SHAPES[0])
     for shape in _DATETIME_SHAPES[1:]:
         parsed = parsed.fill_null(_datetimes_of_shape(series, *shape))
     status = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
-    # Everything no shape took goes the permissive way.
     slow_rows = (parsed.is_null() & series.is_not_null()).arg_true()
     if len(slow_rows):
         slow_text = series.gather(slow_rows)
@@ -177,22 +168,18 @@ def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     return parsed.alias(series.name), status.alias("status")
 
 
-def _parse_date_text(value: str) -> tuple:
+def _date(value: str) -> tuple:
     moment = parse_datetime_text(value)
-    if moment is None:
-        return (None, BAD) if normalise(value) else (None, OK)
-    return moment.date(), OK
+    return (None, BAD) if moment is None else (moment.date(), OK)
 
 
 def parse_date(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Calendar dates (a time of day, if given, is dropped) and a status per row."""
-    return _with_status(series, _parse_date_text, pl.Date)
+    return _per_value(series, _date, pl.Date)
 
 
-def _parse_birth_year_text(value: str) -> tuple:
+def _birth_year(value: str) -> tuple:
     text = normalise(value)
-    if not text:
-        return None, OK
     if re.fullmatch(r"\d{4}年?", text):
         year = int(text[:4])
         return (year, OK) if _FIRST_YEAR <= year <= _LAST_YEAR else (None, BAD)
@@ -206,7 +193,7 @@ def parse_birth_year(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     Birth dates are nearly one per person: those written ``YYYY-MM-DD`` are read vectorised.
     """
     fast = _datetimes_of_shape(series, "%Y-%m-%d", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").dt.year()
-    return _with_status(series, _parse_birth_year_text, pl.Int16, fast)
+    return _per_value(series, _birth_year, pl.Int16, fast)
 
 
 # ---------------------------------------------------------------- numbers
@@ -217,16 +204,11 @@ _HOURS_MINUTES = re.compile(
     rf"^(?:({_NUMBER})(?:小时|个小时|时|h|hr|hrs))?(?:({_NUMBER})(?:分钟|分|min|mins|m))?$", re.IGNORECASE
 )
 _HOURS_CLOCK = re.compile(r"^(\d+):(\d{2})(?::(\d{2}))?$")
+_WHOLE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:积分|分|点|人|名|个)?$")
 
 
-def parse_hours_text(value: str) -> tuple:
-    """Hours and a status: ``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``.
-
-    Hours in (0, 24]; another number is OUT_OF_RANGE, no number BAD.
-    """
+def _hours(value: str) -> tuple:
     text = normalise(value)
-    if not text:
-        return None, OK
     hours = None
     if match := _HOURS_PLAIN.match(text):
         hours = float(match.group(1))
@@ -240,32 +222,26 @@ def parse_hours_text(value: str) -> tuple:
 
 
 def parse_hours(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Service hours (float64) and a status per row; see :func:`parse_hours_text`."""
-    return _with_status(series, parse_hours_text, pl.Float64)
+    """Service hours (float64) and a status: ``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``.
+
+    Hours in (0, 24]; another number is OUT_OF_RANGE, no number BAD.
+    """
+    return _per_value(series, _hours, pl.Float64)
 
 
-_WHOLE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(?:积分|分|点|人|名|个)?$")
-
-
-def _whole_parser(minimum: int) -> Callable[[str], tuple]:
-    def parse(value: str) -> tuple:
-        text = normalise(value)
-        if not text:
-            return None, OK
-        match = _WHOLE.match(text)
-        if not match:
-            return None, BAD
-        number = float(match.group(1))
-        if number != int(number) or number < minimum:
-            return None, OUT_OF_RANGE
-        return int(number), OK
-
-    return parse
+def _whole(value: str, minimum: int) -> tuple:
+    match = _WHOLE.match(normalise(value))
+    if not match:
+        return None, BAD
+    number = float(match.group(1))
+    if number != int(number) or number < minimum:
+        return None, OUT_OF_RANGE
+    return int(number), OK
 
 
 def parse_whole(series: pl.Series, *, minimum: int) -> tuple[pl.Series, pl.Series]:
     """Whole numbers ≥ ``minimum`` (``3``, ``3.0``, ``3人``, ``3积分``) and a status (OUT_OF_RANGE, no number: BAD)."""
-    return _with_status(series, _whole_parser(minimum), pl.Int64)
+    return _per_value(series, partial(_whole, minimum=minimum), pl.Int64)
 
 
 # ---------------------------------------------------------------- vocabularies
@@ -288,24 +264,15 @@ def code_lookup(vocabulary: str) -> dict[str, str]:
     return lookup
 
 
-def _code_parser(vocabulary: str) -> Callable[[str], tuple]:
+def _code(value: str, vocabulary: str) -> tuple:
+    text = normalise(value)
     lookup = code_lookup(vocabulary)
-    fallback = FALLBACKS.get(vocabulary)
-
+    code = lookup.get(text) or lookup.get(text.lower()) or FALLBACKS.get(vocabulary)
+    if code is not None:
+        return code, OK
     # 其他 and every further document type is the contract's "other"; an unknown gender is
     # no reason to drop the row (null, later filled from the ID number where possible).
-    unknown = ("other_id", OK) if vocabulary == "id_type" else (None, OK if vocabulary == "gender" else BAD)
-
-    def parse(value: str) -> tuple:
-        text = normalise(value)
-        if not text:
-            return fallback, OK
-        code = lookup.get(text) or lookup.get(text.lower())
-        if code is not None:
-            return code, OK
-        return (fallback, OK) if fallback is not None else unknown
-
-    return parse
+    return ("other_id", OK) if vocabulary == "id_type" else (None, OK if vocabulary == "gender" else BAD)
 
 
 def parse_code(series: pl.Series, *, vocabulary: str) -> tuple[pl.Series, pl.Series]:
@@ -314,7 +281,7 @@ def parse_code(series: pl.Series, *, vocabulary: str) -> tuple[pl.Series, pl.Ser
     :data:`FALLBACKS` take their catch-all code (blank included); ``id_type`` sends every unlisted type to ``other_id``;
     an unknown ``gender`` is null. Blank is null otherwise.
     """
-    value, status = _with_status(series, _code_parser(vocabulary), pl.String)
+    value, status = _per_value(series, partial(_code, vocabulary=vocabulary), pl.String)
     fallback = FALLBACKS.get(vocabulary)
     return (value if fallback is None else value.fill_null(fallback)), status
 
@@ -324,12 +291,7 @@ def parse_district(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     return parse_code(series, vocabulary="district_code")
 
 
-def _parse_flag_text(value: str) -> tuple:
-    text = normalise(value)
-    return (False,) if not text or text.lower() in NEGATIVE_WORDS else (True,)
-
-
 def parse_flag(series: pl.Series) -> pl.Series:
     """Yes/no from a partner column: 否/无/blank → False; 是/有/a partner's name → True."""
-    (value,) = map_unique(series, _parse_flag_text, (pl.Boolean,))
+    value, _ = _per_value(series, lambda text: (normalise(text).lower() not in NEGATIVE_WORDS, OK), pl.Boolean)
     return value.fill_null(False)
