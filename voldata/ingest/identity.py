@@ -22,7 +22,6 @@ __all__ = ["KEY_ENV", "KEY_MINIMUM", "load_key", "pseudonymise", "resident_id_va
 KEY_ENV = "VOLDATA_KEY"
 # Characters a key needs at least (a 32-character hex key holds 16 random bytes): a short key can be guessed.
 KEY_MINIMUM = 32
-MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 # Internal column holding the raw ID number between reading and pseudonymising.
 ID_NUMBER = "_id_number"
 # ASCII digits only (``\d`` would take other scripts' digits too).
@@ -38,22 +37,21 @@ def load_key(key_file: str | Path | None = None, *, environ: dict | None = None)
         No key anywhere, an unreadable key file, or a key shorter than
         :data:`KEY_MINIMUM` characters. There is never a default key.
     """
-    environ = os.environ if environ is None else environ
-    if key_file is not None:
-        path = Path(key_file)
-        try:
-            text = path.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as error:
-            raise ValueError(f"cannot read the key file {path}: {error}") from None
+    if key_file is None:
+        text = (os.environ if environ is None else environ).get(KEY_ENV, "").strip()
         if not text:
-            raise ValueError(f"the key file {path} is empty")
+            raise ValueError(
+                f"no pseudonymisation key: set ${KEY_ENV} or pass --key-file FILE "
+                "(keep the key secret and keep it: the same key links people across ingests)"
+            )
         return _as_bytes(text)
-    text = environ.get(KEY_ENV, "").strip()
+    path = Path(key_file)
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read the key file {path}: {error}") from None
     if not text:
-        raise ValueError(
-            f"no pseudonymisation key: set ${KEY_ENV} or pass --key-file FILE "
-            "(keep the key secret and keep it: the same key links people across ingests)"
-        )
+        raise ValueError(f"the key file {path} is empty")
     return _as_bytes(text)
 
 
@@ -66,7 +64,8 @@ def _as_bytes(key: str | bytes) -> bytes:
     if length < KEY_MINIMUM:
         raise ValueError(
             f"the pseudonymisation key has {length} characters, fewer than {KEY_MINIMUM}: a short key can be "
-            f"guessed and the ID numbers recovered; make a good one with: {MAKE_A_KEY}"
+            "guessed and the ID numbers recovered; make a good one with: "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))'"
         )
     return key
 
@@ -92,8 +91,8 @@ def _hmac_many(key: bytes, values: list[str]) -> list[str]:
     return out
 
 
-def _resident_id_facts(ids: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
-    """GB 11643 validity, and gender and birth year read from the numbers that pass."""
+def _resident_id_facts(ids: pl.Series) -> pl.DataFrame:
+    """GB 11643 validity (``id_valid``), and gender and birth year from the numbers that pass (``_id_gender``, ...)."""
     shaped = ids.str.contains(_RESIDENT_ID_PATTERN).fill_null(False)
     # The first 17 characters of a well-shaped number as one integer, and its digits.
     first17 = ids.str.slice(0, 17).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
@@ -102,16 +101,14 @@ def _resident_id_facts(ids: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]
     facts = pl.DataFrame(
         {
             "ok": shaped & (ids.str.slice(17).fill_null("") == check),
-            "male": pl.Series(digits[:, 16] % 2 == 1),
-            "year": pl.Series(digits[:, 6:10] @ np.array([1000, 100, 10, 1]), dtype=pl.Int16),
-            "present": ids.is_not_null(),
+            "_id_gender": pl.Series(np.where(digits[:, 16] % 2 == 1, "M", "F")),
+            "_id_birth_year": pl.Series(digits[:, 6:10] @ np.array([1000, 100, 10, 1]), dtype=pl.Int16),
         }
-    ).select(
-        pl.when(pl.col("present")).then(pl.col("ok")).alias("id_valid"),
-        pl.when(pl.col("ok")).then(pl.when(pl.col("male")).then(pl.lit("M")).otherwise(pl.lit("F"))).alias("gender"),
-        pl.when(pl.col("ok")).then(pl.col("year")).alias("birth_year"),
     )
-    return facts["id_valid"], facts["gender"], facts["birth_year"]
+    return facts.select(
+        pl.when(ids.is_not_null()).then(pl.col("ok")).alias("id_valid"),
+        pl.when(pl.col("ok")).then(pl.col("_id_gender", "_id_birth_year")),
+    )
 
 
 def resident_id_valid(ids: pl.Series) -> pl.Series:
@@ -119,7 +116,7 @@ def resident_id_valid(ids: pl.Series) -> pl.Series:
 
     Null in, null out.
     """
-    return _resident_id_facts(ids)[0]
+    return _resident_id_facts(ids).get_column("id_valid")
 
 
 def pseudonymise(frame: pl.DataFrame, *, key: bytes) -> pl.DataFrame:
@@ -134,10 +131,4 @@ def pseudonymise(frame: pl.DataFrame, *, key: bytes) -> pl.DataFrame:
     present = ids.is_not_null().arg_true()
     hashed = pl.Series(_hmac_many(key, ids.gather(present).to_list()), dtype=pl.String)
     person_key = pl.repeat(None, len(ids), dtype=pl.String, eager=True).scatter(present, hashed)
-    valid, gender, birth_year = _resident_id_facts(ids)
-    return frame.drop(ID_NUMBER).with_columns(
-        person_key.alias("person_key"),
-        valid.alias("id_valid"),
-        gender.alias("_id_gender"),
-        birth_year.alias("_id_birth_year"),
-    )
+    return frame.drop(ID_NUMBER).with_columns(person_key.alias("person_key")).hstack(_resident_id_facts(ids))

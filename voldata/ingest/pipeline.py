@@ -1,11 +1,12 @@
-"""``ingest``: platform exports → the canonical, pseudonymised store (see /spec/data-contract.md).
+"""``ingest``: platform exports → the canonical, pseudonymised store (see ``spec/data-contract.md``).
 
 The steps, in order (:func:`_build`):
 
 1. find the export files under the RAW arguments (:func:`~voldata.ingest.readers.discover`);
-2. per file, in input order: recognise its table from its header row, read it as text with the PII dropped and the ID
-   numbers pseudonymised (:mod:`~voldata.ingest.readers`), clean it into typed canonical columns with each row's first
-   value problem (:mod:`~voldata.ingest.canonical`), and keep it as a staged table in the run's work folder;
+2. per file, in input order: recognise its table from its header row and read every cell as text, with the PII dropped
+   and the ID numbers pseudonymised at once (:mod:`~voldata.ingest.readers`, :mod:`~voldata.ingest.identity`); clean it
+   into typed canonical columns with each row's first value problem (:mod:`~voldata.ingest.canonical`, parsers in
+   :mod:`~voldata.ingest.values`), and keep it as a staged table in the run's work folder;
 3. per table, parents first: duplicates and orphans are marked on the key columns alone
    (:mod:`~voldata.ingest.quarantine`), then the staged files are read again, filtered as they are read, for the
    quarantine and for the rows left, written sorted by key one year at a time (:mod:`~voldata.ingest.writer`);
@@ -17,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -99,12 +101,9 @@ def ingest(
         with writer_lock(store, command="voldata ingest"):
             remove_leftovers(store)
             with private_work(store) as work:
-                report: dict = {}
-
-                def build(root: Path, scratch: Path) -> None:
-                    report.update(_build(raw_paths, store, root, scratch, key=key, note=note, progress=progress))
-
-                build_atomically(store, build, work=work)
+                # (``_build(raw_paths, store, root, scratch, ...)``: the swap gives the new root and a scratch folder.)
+                build = partial(_build, raw_paths, store, key=key, note=note, progress=progress)
+                report = build_atomically(store, build, work=work)
     except FolderBusy as error:
         raise IngestError(str(error)) from None
     totals = report["totals"]
@@ -218,9 +217,8 @@ def _report(
 ) -> dict:
     """The ingest report: per file (input order) rows read, stored and quarantined by reason, and the totals."""
     files = []
-    for plan in sorted(plans, key=lambda p: p.source.order):
-        order = plan.source.order
-        mine = counts.filter(pl.col("_file") == order)
+    for plan in plans:
+        mine = counts.filter(pl.col("_file") == plan.source.order)
         reasons = dict(mine.drop_nulls("reason").select("reason", "len").iter_rows())
         with open(plan.source.path, "rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -233,12 +231,12 @@ def _report(
                 "rows_stored": int(mine.filter(pl.col("reason").is_null())["len"].sum()),
                 "rows_quarantined": sum(reasons.values()),
                 "reasons": {reason: reasons[reason] for reason in REASONS if reasons.get(reason)},
-                "numbers_masked": masked[order],
+                "numbers_masked": masked[plan.source.order],
             }
         )
-    totals: dict = {"files": len(files)}
-    for field in ("rows_read", "rows_stored", "rows_quarantined"):
-        totals[field] = sum(entry[field] for entry in files)
+    totals = {"files": len(files)} | {
+        field: sum(entry[field] for entry in files) for field in ("rows_read", "rows_stored", "rows_quarantined")
+    }
     totals["reasons"] = {
         reason: n for reason in REASONS if (n := sum(entry["reasons"].get(reason, 0) for entry in files))
     }

@@ -1,22 +1,5 @@
 """Checks across rows (duplicates, orphans) and the quarantine table.
 
-Quarantine ``reason`` codes (the demo generator's fault list uses the same):
-
-``control_character`` a cell holds a control character (NUL, escape ...)
-``missing_value``     a required value is blank
-``bad_date``          a date or datetime that cannot be read
-``bad_number``        hours, points or a head count that is not a number
-``out_of_range``      hours not in (0, 24], points not a whole number > 0,
-                      planned volunteers < 0 or not whole, a count that is
-                      an ID or phone number, end before start,
-                      a date after the ingest date
-``unknown_district``  a district name or code not in the reference table
-``unknown_value``     a vocabulary word with no fall-back in the contract
-                      (category, target_group, record_method, status, txn_type)
-``duplicate``         the key or an alternate key was already seen (the first
-                      occurrence in input order is kept)
-``orphan``            a referenced id does not exist in the parent table
-
 A table's staged rows (:func:`voldata.ingest.canonical.stage`) hold each row's value problem in ``_reason`` and
 ``_detail``; the checks across rows add ``_check``, the position in :func:`row_checks` of the first one a row fails.
 Details of duplicates and orphans are written for the quarantined rows only.
@@ -32,16 +15,20 @@ from voldata.schema import Table
 
 __all__ = ["REASONS", "QUARANTINE_COLUMNS", "row_checks", "mark_across_rows", "with_reason", "quarantine_rows"]
 
+# The quarantine's reason codes, in the report's order (the demo generator's fault list uses the same).
 REASONS = (
-    "control_character",
-    "missing_value",
-    "bad_date",
-    "bad_number",
+    "control_character",  # a cell holds a control character (NUL, escape ...)
+    "missing_value",  # a required value is blank
+    "bad_date",  # a date or datetime that cannot be read
+    "bad_number",  # hours, points or a head count that is not a number
+    # Hours not in (0, 24], points not a whole number > 0, planned volunteers < 0 or not whole, a count that is an ID
+    # or phone number, end before start, a date after the ingest date.
     "out_of_range",
-    "unknown_district",
+    "unknown_district",  # a district name or code not in the reference table
+    # A vocabulary word with no fall-back in the contract (category, target_group, record_method, status, txn_type).
     "unknown_value",
-    "duplicate",
-    "orphan",
+    "duplicate",  # the key or an alternate key was already seen (the first occurrence in input order is kept)
+    "orphan",  # a referenced id does not exist in the parent table
 )
 QUARANTINE_COLUMNS = {
     "table": pl.String,
@@ -104,12 +91,6 @@ def with_reason(spec: Table, rows: pl.LazyFrame) -> pl.LazyFrame:
     return rows.with_columns(pl.coalesce("_reason", found).alias("reason"))
 
 
-def _as_text(dtype: pl.DataType, name: str) -> pl.Expr:
-    if dtype == pl.Datetime:
-        return pl.col(name).dt.to_string("%Y-%m-%d %H:%M:%S")
-    return pl.col(name).cast(pl.String)
-
-
 def _check_detail(spec: Table, schema: pl.Schema) -> pl.Expr:
     """The detail of a duplicate or orphan, from ``_check`` and the row's typed values."""
     detail = pl.lit(None, dtype=pl.String)
@@ -121,7 +102,8 @@ def _check_detail(spec: Table, schema: pl.Schema) -> pl.Expr:
             text = pl.lit(f"{named} seen before")
         else:
             quoted = ", ".join("'{}'" for _ in names)
-            text = pl.format(f"{named} = {quoted} seen before", *[_as_text(schema[n], n) for n in names])
+            texts = [pl.col(n).dt.to_string("%Y-%m-%d %H:%M:%S") if schema[n] == pl.Datetime else n for n in names]
+            text = pl.format(f"{named} = {quoted} seen before", *texts)
         detail = pl.when(pl.col("_check") == position).then(text).otherwise(detail)
     return detail
 

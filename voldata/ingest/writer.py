@@ -89,8 +89,8 @@ def check_store_target(store: Path) -> None:
         )
 
 
-def build_atomically(store: Path, build: Callable[[Path, Path], None], *, work: Path) -> None:
-    """Build a new store with ``build(new_root, scratch)`` in the run's work folder and swap it in for ``store``.
+def build_atomically(store: Path, build: Callable[[Path, Path], dict], *, work: Path) -> dict:
+    """Build a new store with ``build(new_root, scratch) -> report`` in the run's work folder, swap it in for ``store``.
 
     ``work`` is the run's private folder (:func:`voldata.folders.private_work`, beside ``store``, so the swap is a
     rename); ``new_root`` and ``scratch`` (transcoded copies, spilled keys) are made in it, readable by the owner only.
@@ -100,8 +100,9 @@ def build_atomically(store: Path, build: Callable[[Path, Path], None], *, work: 
     new_root, scratch = work / "new", work / "scratch"
     new_root.mkdir(mode=0o700)
     scratch.mkdir(mode=0o700)
-    build(new_root, scratch)
+    report = build(new_root, scratch)
     replace_folder(new_root, store)
+    return report
 
 
 def remove_leftovers(store: Path) -> None:
