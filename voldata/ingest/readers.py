@@ -23,21 +23,17 @@ from python_calamine import CalamineWorkbook
 
 from voldata.ingest.canonical import CONTROL_CHARACTERS
 from voldata.ingest.identity import ID_NUMBER, pseudonymise
+from voldata.ingest.values import FIRST_YEAR, LAST_YEAR
 from voldata.personal import compact, mask_personal_numbers
 from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
 
-__all__ = ["IngestError", "Source", "Part", "Plan", "SUFFIXES", "HEADER_SEARCH_ROWS", "discover", "normalise_header"]
-__all__ += ["header_map", "recognise", "plan_source", "read_source", "transcode_file", "cell_text", "detect_encoding"]
+__all__ = ["IngestError", "Source", "Part", "Plan", "discover", "normalise_header", "header_map", "recognise"]
+__all__ += ["plan_source", "read_source", "transcode_file", "cell_text", "detect_encoding"]
 
-SUFFIXES = (".csv", ".xlsx")
 # Title lines may stand above the header: look for it in this many rows.
 HEADER_SEARCH_ROWS = 10
 _SNIFF_BYTES = 1 << 16
 _TRANSCODE_CHUNK = 1 << 23
-_DELIMITERS = (",", "\t", ";", "|")
-_TRAILING_BRACKET = re.compile(r"\([^()]*\)$")
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-_FIRST_YEAR, _LAST_YEAR = 1900, 2100
 # The header of a demo generator's fault list (RAW/faults.csv): a side file skipped like the non-export files.
 _FAULT_LIST_HEADERS = frozenset({"file", "sheet", "row_number", "fault", "expected"})
 
@@ -105,16 +101,15 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
     excluded = exclude.resolve() if exclude is not None else None
 
     def searched(path: Path, root: Path) -> bool:
+        """Not in a hidden folder, nor in the store (``excluded``), its lock or the work folders beside it."""
         if any(part.startswith(".") for part in path.relative_to(root).parts[:-1]):
             return False
-        if excluded is not None:
-            # The store, its lock and the work folders beside it.
-            resolved = path.resolve()
-            if resolved.is_relative_to(excluded) or any(
+        return excluded is None or not (
+            path.resolve().is_relative_to(excluded)
+            or any(
                 p.name.startswith(f".{excluded.name}.") and p.parent == excluded.parent for p in (path, *path.parents)
-            ):
-                return False
-        return True
+            )
+        )
 
     for raw in raw_paths:
         root = Path(raw)
@@ -142,15 +137,11 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
                 raise IngestError(f"{path}: cannot read ({error})") from None
             if not stat.S_ISREG(mode):
                 raise IngestError(f"{path}: not a regular file (a pipe, device or socket); refusing to read it")
-            name = path.name
-            if path.suffix.lower() not in SUFFIXES or name.startswith((".", "~$")):
+            if path.suffix.lower() not in (".csv", ".xlsx") or path.name.startswith((".", "~$")):
                 skipped.append(relpath)
-                continue
-            resolved = path.resolve()
-            if resolved in seen:
-                continue
-            seen.add(resolved)
-            sources.append(Source(path=path, relpath=relpath, order=len(sources)))
+            elif path.resolve() not in seen:
+                seen.add(path.resolve())
+                sources.append(Source(path=path, relpath=relpath, order=len(sources)))
     return sources, skipped
 
 
@@ -159,10 +150,8 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
 
 def normalise_header(text: object) -> str:
     """Folded (:func:`voldata.personal.compact`), no BOM or leading ``*``, no trailing unit such as ``（小时）``."""
-    header = compact(str(text))  # (a BOM is an invisible format character: dropped)
-    header = header.lstrip("*")
-    stripped = _TRAILING_BRACKET.sub("", header)
-    return stripped or header
+    header = compact(str(text)).lstrip("*")  # (a BOM is an invisible format character: dropped)
+    return re.sub(r"\([^()]*\)$", "", header) or header
 
 
 def header_map(spec: Table) -> dict[str, str]:
@@ -289,7 +278,7 @@ def _plan_csv(source: Source) -> Plan | None:
     if len(head) == _SNIFF_BYTES and lines:
         lines = lines[:-1]  # possibly cut in the middle
     text = "\n".join(lines[:HEADER_SEARCH_ROWS])
-    candidates = {d: list(csv.reader(io.StringIO(text), delimiter=d)) for d in _DELIMITERS}
+    candidates = {d: list(csv.reader(io.StringIO(text), delimiter=d)) for d in (",", "\t", ";", "|")}
     for delimiter, rows in candidates.items():
         headers = [[normalise_header(c) for c in row] for row in rows]
         if headers and _FAULT_LIST_HEADERS <= set(headers[0]):
@@ -417,13 +406,6 @@ def cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _open_workbook(source: Source) -> CalamineWorkbook:
-    try:
-        return CalamineWorkbook.from_path(str(source.path))
-    except Exception as error:  # calamine raises several types for corrupt or foreign files
-        raise IngestError(f"{source.relpath}: cannot open the workbook ({type(error).__name__}: {error})") from None
-
-
 def _sheet_rows(workbook: CalamineWorkbook, name: str, source: Source) -> list[list]:
     """The cells of one sheet from A1, row by row; a merged range's cells all hold its anchor's value."""
     try:
@@ -446,12 +428,12 @@ def _serial_text(value: object, kind: str) -> object:
     """A number in a workbook's date column: an Excel serial date (a bare year in a birth-date column)."""
     if type(value) not in (int, float) or not math.isfinite(value):
         return value
-    if kind == "year" and value == int(value) and _FIRST_YEAR <= value <= _LAST_YEAR:
+    if kind == "year" and value == int(value) and FIRST_YEAR <= value <= LAST_YEAR:
         return str(int(value))
     if not 1 <= value < 2958466:  # (9999-12-31)
         return value
     # Serials count days from 1899-12-30; rounded to the second (the fraction is stored in binary).
-    moment = _EXCEL_EPOCH + dt.timedelta(seconds=round(value * 86400))
+    moment = dt.datetime(1899, 12, 30) + dt.timedelta(seconds=round(value * 86400))
     return moment.date().isoformat() if value == int(value) else moment.isoformat(sep=" ")
 
 
@@ -480,7 +462,10 @@ def _sheet_frame(spec: Table, part: Part, rows: list[list]) -> pl.DataFrame:
 
 def _plan_xlsx(source: Source) -> Plan:
     """Plan a workbook and read its sheets' rows as text (one parse for both)."""
-    workbook = _open_workbook(source)
+    try:
+        workbook = CalamineWorkbook.from_path(str(source.path))
+    except Exception as error:  # calamine raises several types for corrupt or foreign files
+        raise IngestError(f"{source.relpath}: cannot open the workbook ({type(error).__name__}: {error})") from None
     parts: list[Part] = []
     pieces: list[tuple[Part, pl.DataFrame, int]] = []
     unknown: list[tuple[str, list[list[str]]]] = []  # sheets that are no export table

@@ -3,8 +3,9 @@
 Each parser takes a column of text and returns the canonical values and a status per row (:data:`OK`, :data:`BAD`,
 :data:`OUT_OF_RANGE`) for the caller's quarantine reason; blank text is null with an OK status, and so is text that
 cannot be parsed, flagged in the status. Values are parsed once per *distinct* value in plain Python and mapped back
-(:func:`map_unique`): ten million service records have a few hundred distinct hours or dates. Datetimes and birth
-dates, nearly one per row, are parsed by Polars where the text has a common shape, the rest the same way.
+(:func:`map_unique`): ten million service records have a few hundred distinct hours or dates, four million volunteers
+some twenty thousand birth dates. Datetimes, nearly one per row, are parsed by Polars where the text has a common shape,
+the rest the same way.
 """
 
 from __future__ import annotations
@@ -21,9 +22,16 @@ from voldata import reference
 from voldata.personal import compact, fold
 from voldata.schema import VOCABULARIES
 
-__all__ = ["OK", "BAD", "OUT_OF_RANGE", "normalise", "clean_text", "clean_identifier", "map_unique"]
-__all__ += ["parse_datetime", "parse_date", "parse_hours", "parse_whole", "parse_birth_year", "parse_code"]
-__all__ += ["parse_district", "parse_flag"]
+__all__ = ["OK", "BAD", "OUT_OF_RANGE", "normalise", "clean_text", "clean_identifier", "map_unique", "parse_datetime"]
+__all__ += [
+    "parse_date",
+    "parse_hours",
+    "parse_whole",
+    "parse_birth_year",
+    "parse_code",
+    "parse_district",
+    "parse_flag",
+]
 
 # Status codes returned next to parsed values.
 OK = 0
@@ -37,7 +45,8 @@ FALLBACKS: dict[str, str] = {"political_status": "other", "education": "unknown"
 # partner's name or a yes.
 NEGATIVE_WORDS = frozenset({"否", "无", "没有", "不是", "0", "false", "no", "n", "/", "-"})
 
-_FIRST_YEAR, _LAST_YEAR = 1900, 2100
+# Years a date may have.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 # NFKC (full-width digits and punctuation to half-width), every script's digits, no whitespace at all.
@@ -50,10 +59,8 @@ def clean_text(series: pl.Series) -> pl.Series:
 
 
 def clean_identifier(series: pl.Series) -> pl.Series:
-    """Identifiers (record, volunteer, activity numbers): NFKC, no whitespace, blank → null.
-
-    Only values holding something other than printable ASCII are folded.
-    """
+    """Identifiers (record, volunteer, activity numbers): NFKC, no whitespace, blank → null (only values holding
+    something other than printable ASCII need folding)."""
     rows = series.str.contains(r"[^!-~]").fill_null(False).arg_true()
     if len(rows):
         (folded,) = map_unique(series.gather(rows), lambda value: (compact(value),), (pl.String,))
@@ -64,10 +71,8 @@ def clean_identifier(series: pl.Series) -> pl.Series:
 def map_unique(
     series: pl.Series, parse: Callable[[str], tuple], dtypes: tuple[pl.DataType, ...]
 ) -> tuple[pl.Series, ...]:
-    """``parse(text) -> tuple`` once per distinct value of ``series``, mapped back: one series per item, of ``dtypes``.
-
-    Nulls stay null in every output.
-    """
+    """``parse(text) -> tuple`` once per distinct value of ``series``, mapped back: one series per item, of ``dtypes``
+    (nulls stay null)."""
     uniques = series.drop_nulls().unique().sort()
     results = [parse(value) for value in uniques.to_list()]
     codes = series.cast(pl.Enum(uniques.to_list())).to_physical()
@@ -76,25 +81,13 @@ def map_unique(
     )
 
 
-def _per_value(
-    series: pl.Series, parse: Callable[[str], tuple], dtype: pl.DataType, fast: pl.Series | None = None
-) -> tuple[pl.Series, pl.Series]:
+def _per_value(series: pl.Series, parse: Callable[[str], tuple], dtype: pl.DataType) -> tuple[pl.Series, pl.Series]:
     """``parse(text) -> (value, status)`` once per distinct value: the values and a status per row.
 
-    Text that is blank once normalised is null with an OK status, never handed to ``parse``. ``fast``: values already
-    parsed vectorised (null where not); ``parse`` reads only the other rows.
+    Text that is blank once normalised is null with an OK status, never handed to ``parse``.
     """
-
-    def parse_text(text: str) -> tuple:
-        return parse(text) if normalise(text) else (None, OK)
-
-    if fast is None:
-        value, status = map_unique(series, parse_text, (dtype, pl.UInt8))
-        return value, status.fill_null(OK)
-    rows = (fast.is_null() & series.is_not_null()).arg_true()
-    value, status = map_unique(series.gather(rows), parse_text, (dtype, pl.UInt8))
-    ok = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
-    return fast.cast(dtype).scatter(rows, value).alias(series.name), ok.scatter(rows, status.fill_null(OK))
+    value, status = map_unique(series, lambda text: parse(text) if normalise(text) else (None, OK), (dtype, pl.UInt8))
+    return value, status.fill_null(OK)
 
 
 # ---------------------------------------------------------------- dates and times
@@ -133,17 +126,15 @@ def parse_datetime_text(value: str) -> dt.datetime | None:
         moment = dt.datetime(*[int(p) if p else 0 for p in match.groups()])
     except ValueError:
         return None
-    return moment if _FIRST_YEAR <= moment.year <= _LAST_YEAR else None
+    return moment if FIRST_YEAR <= moment.year <= LAST_YEAR else None
 
 
 def _datetimes_of_shape(text: pl.Series, fmt: str, shape: str) -> pl.Series:
-    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere.
-
-    Only the values of the shape are parsed (a failed parse costs as much as one that succeeds).
-    """
+    """Datetimes of the values of exactly ``shape`` that ``fmt`` parses, in 1900-2100; null elsewhere (only the values
+    of the shape are parsed: a failed parse costs as much as one that succeeds)."""
     rows = text.str.contains(shape).fill_null(False).arg_true()
     parsed = text.gather(rows).str.to_datetime(fmt, time_unit="us", strict=False)
-    parsed = parsed.set(~parsed.dt.year().is_between(_FIRST_YEAR, _LAST_YEAR), None)
+    parsed = parsed.set(~parsed.dt.year().is_between(FIRST_YEAR, LAST_YEAR), None)
     return pl.repeat(None, len(text), dtype=pl.Datetime("us"), eager=True).scatter(rows, parsed).alias(text.name)
 
 
@@ -182,18 +173,14 @@ def _birth_year(value: str) -> tuple:
     text = normalise(value)
     if re.fullmatch(r"\d{4}年?", text):
         year = int(text[:4])
-        return (year, OK) if _FIRST_YEAR <= year <= _LAST_YEAR else (None, BAD)
+        return (year, OK) if FIRST_YEAR <= year <= LAST_YEAR else (None, BAD)
     moment = parse_datetime_text(text)
     return (None, BAD) if moment is None else (moment.year, OK)
 
 
 def parse_birth_year(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Year of a birth date (a bare four-digit year is accepted too) and a status per row.
-
-    Birth dates are nearly one per person: those written ``YYYY-MM-DD`` are read vectorised.
-    """
-    fast = _datetimes_of_shape(series, "%Y-%m-%d", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").dt.year()
-    return _per_value(series, _birth_year, pl.Int16, fast)
+    """Year of a birth date (a bare four-digit year is accepted too) and a status per row."""
+    return _per_value(series, _birth_year, pl.Int16)
 
 
 # ---------------------------------------------------------------- numbers
@@ -222,10 +209,8 @@ def _hours(value: str) -> tuple:
 
 
 def parse_hours(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Service hours (float64) and a status: ``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``.
-
-    Hours in (0, 24]; another number is OUT_OF_RANGE, no number BAD.
-    """
+    """Service hours (``2.5``, ``2.5小时``, ``2小时30分``, ``30分钟``, ``2:30``) in (0, 24] and a status per row:
+    another number is OUT_OF_RANGE, no number BAD."""
     return _per_value(series, _hours, pl.Float64)
 
 
