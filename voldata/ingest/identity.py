@@ -112,10 +112,7 @@ def _resident_id_facts(ids: pl.Series) -> pl.DataFrame:
 
 
 def resident_id_valid(ids: pl.Series) -> pl.Series:
-    """GB 11643 check of normalised ID numbers: 18 characters, 17 digits, the right check character.
-
-    Null in, null out.
-    """
+    """GB 11643 check of normalised ID numbers: 18 characters, 17 digits, the right check character (null: null)."""
     return _resident_id_facts(ids).get_column("id_valid")
 
 

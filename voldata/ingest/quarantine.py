@@ -43,10 +43,8 @@ QUARANTINE_COLUMNS = {
 
 
 def row_checks(spec: Table) -> list[tuple[str, tuple[str, ...], str | None]]:
-    """The checks across rows, in the order they apply: ``(reason, columns, parent "table.column" or None)``.
-
-    First the key and each alternate key (``duplicate``), then each reference (``orphan``).
-    """
+    """The checks across rows, in the order they apply: ``(reason, columns, parent "table.column" or None)``; first the
+    key and each alternate key (``duplicate``), then each reference (``orphan``)."""
     duplicates = [("duplicate", names, None) for names in (spec.key, *spec.alternate_keys)]
     orphans = [("orphan", (column,), f"{t}.{c}") for column, (t, c) in spec.references.items()]
     return duplicates + orphans

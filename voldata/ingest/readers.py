@@ -87,13 +87,8 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
 
     Files in a folder (searched recursively) in order of relative path; a file reached twice is read once. Hidden and
     Office lock files (``~$...``) are skipped; hidden folders and ``exclude`` (the store, if inside a RAW folder) with
-    its temporary siblings are not searched.
-
-    Raises
-    ------
-    IngestError
-        A RAW argument does not exist; a file in a RAW folder is a link to a
-        file outside it, or an input is not a regular file.
+    its temporary siblings are not searched. A missing RAW argument, a file in a RAW folder that links to a file outside
+    it, or an input that is not a regular file raise an IngestError.
     """
     sources: list[Source] = []
     skipped: list[str] = []
@@ -156,18 +151,16 @@ def normalise_header(text: object) -> str:
 
 def header_map(spec: Table) -> dict[str, str]:
     """Normalised header → canonical column for one table (证件号码 → the internal ID number column)."""
-    mapping: dict[str, str] = {}
-    for column in spec.columns:
-        for header in column.headers:
-            mapping[normalise_header(header)] = ID_NUMBER if column.name == "person_key" else column.name
-    return mapping
+    return {
+        normalise_header(header): ID_NUMBER if column.name == "person_key" else column.name
+        for column in spec.columns
+        for header in column.headers
+    }
 
 
 def recognise(headers: list[str]) -> Table | None:
-    """The table whose signature headers all appear in ``headers`` (normalised), or None.
-
-    If several match, the one that claims the most of the headers wins.
-    """
+    """The table whose signature headers all appear in ``headers`` (normalised), or None; of several, the one that
+    claims the most of the headers."""
     present = set(headers)
     matches = [TABLES[name] for name in TABLE_ORDER if set(TABLES[name].signature) <= present]
     if not matches:
@@ -387,8 +380,7 @@ def cell_text(value: object) -> str | None:
         if value.is_integer():
             if abs(value) < 1e15:
                 return str(int(value))
-            # Excel keeps 15 significant digits: write those out in full
-            # (an ID number typed as a number), never an exponent.
+            # Excel keeps 15 significant digits: write those out in full (an ID number typed as a number), no exponent.
             return str(int(Decimal(format(value, ".15g"))))
         return repr(value)
     if kind is bool:
@@ -401,9 +393,7 @@ def cell_text(value: object) -> str | None:
         return value.isoformat()
     if kind is dt.timedelta:
         return repr(value.total_seconds() / 3600)
-    if value is None:
-        return None
-    return str(value)
+    return None if value is None else str(value)
 
 
 def _sheet_rows(workbook: CalamineWorkbook, name: str, source: Source) -> list[list]:
@@ -466,7 +456,6 @@ def _plan_xlsx(source: Source) -> Plan:
         workbook = CalamineWorkbook.from_path(str(source.path))
     except Exception as error:  # calamine raises several types for corrupt or foreign files
         raise IngestError(f"{source.relpath}: cannot open the workbook ({type(error).__name__}: {error})") from None
-    parts: list[Part] = []
     pieces: list[tuple[Part, pl.DataFrame, int]] = []
     unknown: list[tuple[str, list[list[str]]]] = []  # sheets that are no export table
     spec: Table | None = None
@@ -486,7 +475,6 @@ def _plan_xlsx(source: Source) -> Plan:
                 f"{spec.name}; one table per file"
             )
         spec = sheet_spec
-        parts.append(part)
         pieces.append((part, _sheet_frame(spec, part, rows[part.header_index + 1 :]), part.header_index + 2))
         del rows
     if spec is None and unknown:
@@ -494,6 +482,7 @@ def _plan_xlsx(source: Source) -> Plan:
         raise IngestError(_unknown_table_message(head, f"{source.relpath} sheet {name!r}"))
     if spec is None:
         raise IngestError(f"{source.relpath}: every sheet is empty")
+    parts = [part for part, _, _ in pieces]
     return Plan(source=source, table=spec, parts=parts, pieces=pieces, skipped_sheets=[name for name, _ in unknown])
 
 
@@ -504,13 +493,8 @@ def plan_source(source: Source) -> Plan | None:
     """Recognise a file's table and locate its header(s); None for a demo generator's fault list (not an export).
 
     A CSV is planned from its first rows. A workbook is parsed whole even for that, so its sheets are read at once and
-    kept in the plan for :func:`read_source`.
-
-    Raises
-    ------
-    IngestError
-        Unreadable file, no known table (naming the headers found and the
-        nearest table), or a required column missing.
+    kept in the plan for :func:`read_source`. An unreadable file, no known table (the message names the headers found
+    and the nearest table) or a required column missing raise an IngestError.
     """
     return _plan_xlsx(source) if source.path.suffix.lower() == ".xlsx" else _plan_csv(source)
 
@@ -545,27 +529,16 @@ def _canonical_text(plan: Plan, pieces: list[tuple[Part, pl.DataFrame, int]], *,
             pl.lit(part.sheet, dtype=pl.String).alias("_sheet"),
             (pl.col("_index").cast(pl.Int64) + first_row).alias("_row"),
         ]
-        by_column: dict[str, list[str]] = {}
-        for position, name in part.columns.items():
-            by_column.setdefault(name, []).append(f"c{position}")
         for name in wanted + ([ID_NUMBER] if has_id else []):
-            sources = by_column.get(name)
-            if not sources:
-                selected.append(pl.lit(None, dtype=pl.String).alias(name))
-            else:
-                # Two headers for one column (所属街道 and 所属镇街): the first non-blank.
-                blanks_null = [pl.when(pl.col(s).str.strip_chars() != "").then(pl.col(s)) for s in sources]
-                selected.append(
-                    pl.coalesce(blanks_null).alias(name) if len(sources) > 1 else pl.col(sources[0]).alias(name)
-                )
+            cells = [pl.col(f"c{position}") for position, column in part.columns.items() if column == name]
+            if len(cells) > 1:  # two headers for one column (所属街道 and 所属镇街): the first non-blank
+                cells = [pl.coalesce(pl.when(cell.str.strip_chars() != "").then(cell) for cell in cells)]
+            selected.append((cells[0] if cells else pl.lit(None, dtype=pl.String)).alias(name))
         # Only canonical columns are selected: PII columns and unknown headers end here.
-        frame = frame.select(selected)
-        frames.append(frame)
+        frames.append(frame.select(selected))
     frame = pl.concat(frames, how="vertical") if frames else pl.DataFrame()
     if has_id:
         # (The ID number is gone after this: whether it held a control character is kept.)
-        frame = frame.with_columns(
-            pl.col(ID_NUMBER).str.contains(CONTROL_CHARACTERS).fill_null(False).alias("_id_control")
-        )
-        frame = pseudonymise(frame, key=key)
+        control = pl.col(ID_NUMBER).str.contains(CONTROL_CHARACTERS).fill_null(False).alias("_id_control")
+        frame = pseudonymise(frame.with_columns(control), key=key)
     return frame
