@@ -24,8 +24,6 @@ KEY_ENV = "VOLDATA_KEY"
 KEY_MINIMUM = 32
 # Internal column holding the raw ID number between reading and pseudonymising.
 ID_NUMBER = "_id_number"
-# ASCII digits only (``\d`` would take other scripts' digits too).
-_RESIDENT_ID_PATTERN = r"^[0-9]{17}[0-9X]$"
 
 
 def load_key(key_file: str | Path | None = None, *, environ: dict | None = None) -> bytes:
@@ -93,7 +91,7 @@ def _hmac_many(key: bytes, values: list[str]) -> list[str]:
 
 def _resident_id_facts(ids: pl.Series) -> pl.DataFrame:
     """GB 11643 validity (``id_valid``), and gender and birth year from the numbers that pass (``_id_gender``, ...)."""
-    shaped = ids.str.contains(_RESIDENT_ID_PATTERN).fill_null(False)
+    shaped = ids.str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False)  # (``\d`` would take other scripts' digits too)
     # The first 17 characters of a well-shaped number as one integer, and its digits.
     first17 = ids.str.slice(0, 17).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
     digits = first17[:, None] // 10 ** np.arange(16, -1, -1, dtype=np.int64) % 10

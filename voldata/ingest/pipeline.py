@@ -30,16 +30,10 @@ from voldata.ingest.canonical import stage
 from voldata.ingest.identity import _as_bytes
 from voldata.ingest.quarantine import QUARANTINE_COLUMNS, REASONS, mark_across_rows, quarantine_rows, with_reason
 from voldata.ingest.readers import IngestError, Plan, Source, discover, plan_source, read_source
-from voldata.ingest.writer import (
-    build_atomically,
-    check_store_target,
-    remove_leftovers,
-    write_quarantine,
-    write_report,
-    write_table,
-)
+from voldata.ingest.writer import build_atomically, remove_leftovers, write_quarantine, write_report, write_table
 from voldata.personal import mask_personal_numbers
 from voldata.schema import TABLE_ORDER, TABLES
+from voldata.store import REPORT_FILE
 
 __all__ = ["ingest"]
 
@@ -90,7 +84,14 @@ def ingest(
     if not raw_paths:
         raise IngestError("no RAW files or folders given")
     store = Path(store)
-    check_store_target(store)
+    # A STORE that exists but is not a voldata store is refused: an ingest never wipes someone's folder.
+    if store.exists() and not store.is_dir():
+        raise IngestError(f"--store {store} is a file, not a folder")
+    if store.is_dir() and any(store.iterdir()) and not (store / REPORT_FILE).is_file():
+        raise IngestError(
+            f"--store {store} exists and is not a voldata store (no {REPORT_FILE}); "
+            "refusing to replace it: give a new or empty folder"
+        )
 
     def note(message: str) -> None:
         if progress:

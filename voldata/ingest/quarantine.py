@@ -89,8 +89,16 @@ def with_reason(spec: Table, rows: pl.LazyFrame) -> pl.LazyFrame:
     return rows.with_columns(pl.coalesce("_reason", found).alias("reason"))
 
 
-def _check_detail(spec: Table, schema: pl.Schema) -> pl.Expr:
-    """The detail of a duplicate or orphan, from ``_check`` and the row's typed values."""
+def quarantine_rows(spec: Table, rows: pl.LazyFrame, relpaths: list[str]) -> pl.DataFrame:
+    """The quarantine entries of one table's rows (with ``reason``): where each rejected row was, why, its values.
+
+    ``values`` is a JSON object keyed by the Chinese header, of the raw text of the canonical non-PII columns only (the
+    ID number was dropped when read; names, phones and unknown columns were never read). Values, sheet name and detail
+    have ID and phone numbers masked: a row with shifted cells (a missing name) carries them in other columns. ``_file``
+    (input order) is kept for sorting.
+    """
+    # The detail of a duplicate or orphan, from ``_check`` and the row's typed values.
+    schema = rows.collect_schema()
     detail = pl.lit(None, dtype=pl.String)
     for position, (reason, names, parent) in reversed(list(enumerate(row_checks(spec)))):
         named = label(*map(spec.column, names))
@@ -103,21 +111,10 @@ def _check_detail(spec: Table, schema: pl.Schema) -> pl.Expr:
             texts = [pl.col(n).dt.to_string("%Y-%m-%d %H:%M:%S") if schema[n] == pl.Datetime else n for n in names]
             text = pl.format(f"{named} = {quoted} seen before", *texts)
         detail = pl.when(pl.col("_check") == position).then(text).otherwise(detail)
-    return detail
-
-
-def quarantine_rows(spec: Table, rows: pl.LazyFrame, relpaths: list[str]) -> pl.DataFrame:
-    """The quarantine entries of one table's rows (with ``reason``): where each rejected row was, why, its values.
-
-    ``values`` is a JSON object keyed by the Chinese header, of the raw text of the canonical non-PII columns only (the
-    ID number was dropped when read; names, phones and unknown columns were never read). Values, sheet name and detail
-    have ID and phone numbers masked: a row with shifted cells (a missing name) carries them in other columns. ``_file``
-    (input order) is kept for sorting.
-    """
     raw_columns = [c for c in spec.columns if c.headers and not c.derived_from_id]
     picked = (
         rows.filter(pl.col("reason").is_not_null())
-        .with_columns(pl.coalesce("_detail", _check_detail(spec, rows.collect_schema())).alias("_detail"))
+        .with_columns(pl.coalesce("_detail", detail).alias("_detail"))
         .select("_file", "_sheet", "_row", "reason", "_detail", *(raw_column(c.name) for c in raw_columns))
         .collect(engine="streaming")
     )

@@ -385,8 +385,6 @@ def cell_text(value: object) -> str | None:
         return repr(value)
     if kind is bool:
         return "TRUE" if value else "FALSE"
-    if kind is int:
-        return str(value)
     if kind is dt.datetime:
         return value.isoformat(sep=" ")
     if kind in (dt.date, dt.time):

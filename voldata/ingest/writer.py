@@ -17,16 +17,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from voldata.folders import replace_folder
-from voldata.ingest.readers import IngestError
+from voldata.ingest.quarantine import QUARANTINE_COLUMNS
 from voldata.schema import Table
 from voldata.store import PART_FILE, QUARANTINE, REPORT_FILE, arrow_schema, partition_dir
 
 __all__ = ["QUARANTINE_SCHEMA", "write_parquet", "write_table", "write_quarantine", "write_report"]
-__all__ += ["check_store_target", "build_atomically", "remove_leftovers"]
+__all__ += ["build_atomically", "remove_leftovers"]
 
+# The quarantine as stored: its columns but ``_file`` (the input order, kept only to sort it).
 QUARANTINE_SCHEMA = pa.schema(
-    (name, pa.int64() if name == "row_number" else pa.string())
-    for name in ("table", "file", "sheet", "row_number", "reason", "detail", "values")
+    (name, pa.int64() if name == "row_number" else pa.string()) for name in QUARANTINE_COLUMNS if name != "_file"
 )
 ROWS_PER_GROUP = 1 << 20
 
@@ -76,17 +76,6 @@ def write_report(report: dict, root: Path) -> None:
     """Write ``ingest_report.json`` (sorted keys inside each entry are kept as given; no timestamps)."""
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     (root / REPORT_FILE).write_text(text, encoding="utf-8")
-
-
-def check_store_target(store: Path) -> None:
-    """Refuse a STORE that exists but is not a voldata store (so an ingest never wipes someone's folder)."""
-    if store.exists() and not store.is_dir():
-        raise IngestError(f"--store {store} is a file, not a folder")
-    if store.is_dir() and any(store.iterdir()) and not (store / REPORT_FILE).is_file():
-        raise IngestError(
-            f"--store {store} exists and is not a voldata store (no {REPORT_FILE}); "
-            "refusing to replace it: give a new or empty folder"
-        )
 
 
 def build_atomically(store: Path, build: Callable[[Path, Path], dict], *, work: Path) -> dict:
