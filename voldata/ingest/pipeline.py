@@ -42,22 +42,18 @@ _PARENT_KEYS = sorted({(p, c) for spec in TABLES.values() for p, c in spec.refer
 
 
 def ingest(
-    raw_paths: str | Path | Sequence[str | Path],
-    *,
-    store: str | Path,
-    key: str | bytes,
-    progress: bool = True,
+    raw_paths: str | Path | Sequence[str | Path], *, store: str | Path, key: str | bytes, progress: bool = True
 ) -> dict:
     """Read platform exports into a new canonical store, replacing ``store`` atomically.
 
     Parameters
     ----------
     raw_paths : path or sequence of paths
-        Export files (``.csv`` in UTF-8, UTF-8 with BOM or GB18030/GBK; ``.xlsx``) or folders searched
-        recursively for them. Other files are skipped and listed in the report.
+        Export files (``.csv`` in UTF-8, UTF-8 with BOM or GB18030/GBK; ``.xlsx``) or folders searched recursively
+        for them. Other files are skipped and listed in the report.
     store : str or Path
-        The store folder, rebuilt from the inputs alone (the same inputs and key give byte-identical files)
-        and only replaced once the new store is complete.
+        The store folder, rebuilt from the inputs alone (the same inputs and key give byte-identical files) and only
+        replaced once the new store is complete.
     key : str or bytes
         Secret key of the ID-number pseudonyms (HMAC-SHA256). Never optional.
     progress : bool
@@ -71,8 +67,8 @@ def ingest(
     Raises
     ------
     IngestError
-        An argument or input file cannot be used (unknown table, missing required column, unreadable
-        file); the store is left untouched.
+        An argument or input file cannot be used (unknown table, missing required column, unreadable file); the
+        store is left untouched.
     """
     try:
         key = _as_bytes(key)

@@ -80,8 +80,6 @@ class Plan:
 
 
 # ---------------------------------------------------------------- finding files
-
-
 def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tuple[list[Source], list[str]]:
     """The CSV and XLSX files under the RAW arguments, in input order, and the skipped files.
 
@@ -141,8 +139,6 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
 
 
 # ---------------------------------------------------------------- headers and tables
-
-
 def normalise_header(text: object) -> str:
     """Folded (:func:`voldata.personal.compact`), no BOM or leading ``*``, no trailing unit such as ``（小时）``."""
     header = compact(str(text)).lstrip("*")  # (a BOM is an invisible format character: dropped)
@@ -238,8 +234,6 @@ def _make_part(sheet: str, rows: list[list[str]], where: str) -> tuple[Table, Pa
 
 
 # ---------------------------------------------------------------- CSV
-
-
 def detect_encoding(head: bytes) -> str:
     """Encoding of a CSV from its first bytes (the Chinese header): a BOM; else UTF-8 if it decodes; else GB18030.
 
@@ -368,8 +362,6 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
 
 
 # ---------------------------------------------------------------- XLSX
-
-
 def cell_text(value: object) -> str | None:
     """One spreadsheet cell as export text: numbers as Excel shows them (``20200305``, not ``20200305.0``; an ID
     number typed as a number in full), dates and times as ISO text, durations as hours."""
@@ -485,8 +477,6 @@ def _plan_xlsx(source: Source) -> Plan:
 
 
 # ---------------------------------------------------------------- planning and reading
-
-
 def plan_source(source: Source) -> Plan | None:
     """Recognise a file's table and locate its header(s); None for a demo generator's fault list (not an export).
 

@@ -21,16 +21,8 @@ from voldata import reference
 from voldata.personal import compact, fold
 from voldata.schema import VOCABULARIES
 
-__all__ = ["OK", "BAD", "OUT_OF_RANGE", "normalise", "clean_text", "clean_identifier", "map_unique", "parse_datetime"]
-__all__ += [
-    "parse_date",
-    "parse_hours",
-    "parse_whole",
-    "parse_birth_year",
-    "parse_code",
-    "parse_district",
-    "parse_flag",
-]
+__all__ = ["OK", "BAD", "OUT_OF_RANGE", "clean_text", "clean_identifier", "parse_datetime", "parse_date", "parse_hours"]
+__all__ += ["parse_whole", "parse_birth_year", "parse_code", "parse_district", "parse_flag"]
 
 # Status codes returned next to parsed values.
 OK = 0
@@ -97,7 +89,6 @@ def _per_value(
 
 
 # ---------------------------------------------------------------- dates and times
-
 _DATE_SEPARATED = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$"
 )
@@ -193,7 +184,6 @@ def parse_birth_year(series: pl.Series) -> tuple[pl.Series, pl.Series]:
 
 
 # ---------------------------------------------------------------- numbers
-
 _NUMBER = r"\d+(?:\.\d+)?"
 _HOURS_PLAIN = re.compile(rf"^([+-]?{_NUMBER})(?:小时|个小时|时|h|hr|hrs|hour|hours)?$", re.IGNORECASE)
 _HOURS_MINUTES = re.compile(
@@ -239,8 +229,6 @@ def parse_whole(series: pl.Series, *, minimum: int) -> tuple[pl.Series, pl.Serie
 
 
 # ---------------------------------------------------------------- vocabularies
-
-
 @lru_cache
 def code_lookup(vocabulary: str) -> dict[str, str]:
     """Normalised raw word (or the code itself) → canonical code, for one vocabulary."""

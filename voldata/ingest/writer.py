@@ -82,7 +82,7 @@ def build_atomically(store: Path, build: Callable[[Path, Path], dict], *, work: 
     """Build a new store with ``build(new_root, scratch) -> report`` in the run's work folder, swap it in for ``store``.
 
     ``work`` is the run's private folder (:func:`voldata.folders.private_work`, beside ``store``, so the swap is a
-    rename); ``new_root`` and ``scratch`` (transcoded copies, spilled keys) are made in it, readable by the owner only.
+    rename); ``new_root`` and ``scratch`` (staged tables, transcoded copies) are made in it, readable by the owner only.
     The previous store is replaced only after ``build`` returned, in one step (:func:`voldata.folders.replace_folder`);
     it ends up in ``work``, removed with it.
     """
