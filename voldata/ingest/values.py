@@ -71,19 +71,24 @@ def map_unique(
 
 
 def _per_value(
-    series: pl.Series, parse: Callable[[str], tuple], dtype: pl.DataType, fast: pl.Series | None = None
+    series: pl.Series,
+    parse: Callable[[str], tuple],
+    dtype: pl.DataType,
+    fast: pl.Series | None = None,
+    *,
+    blank: Callable[[str], str] = normalise,
 ) -> tuple[pl.Series, pl.Series]:
     """``parse(text) -> (value, status)`` once per distinct value: the values and a status per row.
 
-    Text that is blank once normalised is null with an OK status, never handed to ``parse``. ``fast``: values already
-    parsed vectorised (null where not); ``parse`` reads only the other rows.
+    Blank text (nothing left once ``blank`` is applied: normalised, by default) is null with an OK status, never handed
+    to ``parse``. ``fast``: values already parsed vectorised (null where not); ``parse`` reads only the other rows.
     """
     dtypes = (dtype, pl.UInt8)
     if fast is None:
-        value, status = map_unique(series, lambda text: parse(text) if normalise(text) else (None, OK), dtypes)
+        value, status = map_unique(series, lambda text: parse(text) if blank(text) else (None, OK), dtypes)
         return value, status.fill_null(OK)
     rows = (fast.is_null() & series.is_not_null()).arg_true()
-    value, status = _per_value(series.gather(rows), parse, dtype)
+    value, status = _per_value(series.gather(rows), parse, dtype, blank=blank)
     ok = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
     return fast.cast(dtype).scatter(rows, value).alias(series.name), ok.scatter(rows, status)
 
@@ -144,25 +149,18 @@ def parse_datetime(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     parsed = _datetimes_of_shape(series, *_DATETIME_SHAPES[0])
     for shape in _DATETIME_SHAPES[1:]:
         parsed = parsed.fill_null(_datetimes_of_shape(series, *shape))
-    status = pl.repeat(OK, len(series), dtype=pl.UInt8, eager=True)
-    slow_rows = (parsed.is_null() & series.is_not_null()).arg_true()
-    if len(slow_rows):
-        slow_text = series.gather(slow_rows)
-        (slow_values,) = map_unique(slow_text, lambda v: (parse_datetime_text(v),), (pl.Datetime("us"),))
-        parsed = parsed.scatter(slow_rows, slow_values)
-        bad = slow_values.is_null() & (slow_text.str.strip_chars().str.len_bytes() > 0)
-        status = status.scatter(slow_rows.filter(bad), BAD)
-    return parsed.alias(series.name), status.alias("status")
+    return _per_value(series, _moment, pl.Datetime("us"), parsed, blank=str.strip)
 
 
-def _date(value: str) -> tuple:
+def _moment(value: str) -> tuple:
     moment = parse_datetime_text(value)
-    return (None, BAD) if moment is None else (moment.date(), OK)
+    return (None, BAD) if moment is None else (moment, OK)
 
 
 def parse_date(series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Calendar dates (a time of day, if given, is dropped) and a status per row."""
-    return _per_value(series, _date, pl.Date)
+    value, status = _per_value(series, _moment, pl.Datetime("us"))
+    return value.dt.date(), status
 
 
 def _birth_year(value: str) -> tuple:
