@@ -74,9 +74,7 @@ def ingest(
         key = _as_bytes(key)
     except (TypeError, ValueError) as error:
         raise IngestError(str(error)) from None
-    if isinstance(raw_paths, (str, Path)):
-        raw_paths = [raw_paths]
-    raw_paths = list(raw_paths)
+    raw_paths = [raw_paths] if isinstance(raw_paths, (str, Path)) else list(raw_paths)
     if not raw_paths:
         raise IngestError("no RAW files or folders given")
     store = Path(store)

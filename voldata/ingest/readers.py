@@ -97,12 +97,10 @@ def discover(raw_paths: list[str | Path], *, exclude: Path | None = None) -> tup
         """Not in a hidden folder, nor in the store (``excluded``), its lock or the work folders beside it."""
         if any(part.startswith(".") for part in path.relative_to(root).parts[:-1]):
             return False
-        return excluded is None or not (
-            path.resolve().is_relative_to(excluded)
-            or any(
-                p.name.startswith(f".{excluded.name}.") and p.parent == excluded.parent for p in (path, *path.parents)
-            )
-        )
+        if excluded is None:
+            return True
+        near = (p.name.startswith(f".{excluded.name}.") and p.parent == excluded.parent for p in (path, *path.parents))
+        return not (path.resolve().is_relative_to(excluded) or any(near))
 
     for raw in raw_paths:
         root = Path(raw)
