@@ -19,8 +19,7 @@ __all__ = ["stage", "header_of", "label", "raw_column", "is_free_text", "CONTROL
 
 # Control characters (C0 but tab and line breaks, DEL, C1): never text an export means to hold.
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
-# A bare number where a date belongs: an Excel serial, read only from workbook cells (see readers).
-_SERIAL_LIKE = r"^\s*[0-9]{1,6}(?:\.[0-9]+)?\s*$"
+_SERIAL_LIKE = r"^\s*[0-9]{1,6}(?:\.[0-9]+)?\s*$"  # where a date belongs: an Excel serial, read from workbooks only
 
 
 def header_of(column: Column) -> str:
@@ -62,13 +61,8 @@ def _parse_column(column: Column, series: pl.Series) -> tuple[pl.Series, pl.Seri
         return *v.parse_whole(series, minimum=1 if name == "points" else 0), "bad_number"
     if kind == "float":
         return *v.parse_hours(series), "bad_number"
-    if kind == "year":
-        return *v.parse_birth_year(series), "bad_date"
-    if kind == "date":
-        return *v.parse_date(series), "bad_date"
-    if kind == "datetime":
-        return *v.parse_datetime(series), "bad_date"
-    raise ValueError(f"unknown kind {kind!r}")  # pragma: no cover - schema kinds are fixed
+    parse_dates = {"year": v.parse_birth_year, "date": v.parse_date, "datetime": v.parse_datetime}[kind]
+    return *parse_dates(series), "bad_date"
 
 
 def stage(spec: Table, raw: pl.DataFrame, *, control_free: bool = False) -> tuple[pl.DataFrame, dict[str, int]]:

@@ -22,8 +22,7 @@ __all__ = ["KEY_ENV", "KEY_MINIMUM", "load_key", "pseudonymise", "resident_id_va
 KEY_ENV = "VOLDATA_KEY"
 # Characters a key needs at least (a 32-character hex key holds 16 random bytes): a short key can be guessed.
 KEY_MINIMUM = 32
-# Internal column holding the raw ID number between reading and pseudonymising.
-ID_NUMBER = "_id_number"
+ID_NUMBER = "_id_number"  # the raw ID number's column between reading and pseudonymising
 
 
 def load_key(key_file: str | Path | None = None, *, environ: dict | None = None) -> bytes:
@@ -69,11 +68,8 @@ def _as_bytes(key: str | bytes) -> bytes:
 
 
 def _hmac_many(key: bytes, values: list[str]) -> list[str]:
-    """HMAC-SHA256 hex of many short values.
-
-    Equivalent to ``hmac.new(key, v, sha256).hexdigest()``; the padded key blocks are hashed once and copied (see
-    BENCHMARKS.md: twice as fast).
-    """
+    """HMAC-SHA256 hex of many short values, as ``hmac.new(key, v, sha256).hexdigest()`` gives them; the padded key
+    blocks are hashed once and copied (see BENCHMARKS.md: twice as fast)."""
     if len(key) > 64:
         key = hashlib.sha256(key).digest()
     key = key.ljust(64, b"\0")

@@ -2,7 +2,6 @@
 
 A table's staged rows (:func:`voldata.ingest.canonical.stage`) hold each row's value problem in ``_reason`` and
 ``_detail``; the checks across rows add ``_check``, the position in :func:`row_checks` of the first one a row fails.
-Details of duplicates and orphans are written for the quarantined rows only.
 """
 
 from __future__ import annotations
@@ -97,7 +96,7 @@ def quarantine_rows(spec: Table, rows: pl.LazyFrame, relpaths: list[str]) -> pl.
     have ID and phone numbers masked: a row with shifted cells (a missing name) carries them in other columns. ``_file``
     (input order) is kept for sorting.
     """
-    # The detail of a duplicate or orphan, from ``_check`` and the row's typed values.
+    # The detail of a duplicate or orphan (made for the quarantined rows only), from ``_check`` and the typed values.
     schema = rows.collect_schema()
     detail = pl.lit(None, dtype=pl.String)
     for position, (reason, names, parent) in reversed(list(enumerate(row_checks(spec)))):

@@ -30,8 +30,7 @@ from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
 __all__ = ["IngestError", "Source", "Part", "Plan", "discover", "normalise_header", "header_map", "recognise"]
 __all__ += ["plan_source", "read_source", "transcode_file", "cell_text", "detect_encoding"]
 
-# Title lines may stand above the header: look for it in this many rows.
-HEADER_SEARCH_ROWS = 10
+HEADER_SEARCH_ROWS = 10  # title lines may stand above the header: it is looked for in this many rows
 _SNIFF_BYTES = 1 << 16
 _TRANSCODE_CHUNK = 1 << 23
 # The header of a demo generator's fault list (RAW/faults.csv): a side file skipped like the non-export files.
@@ -71,12 +70,9 @@ class Plan:
     parts: list[Part]
     encoding: str = ""
     delimiter: str = ","
-    # A workbook's sheets, read while planning (a workbook is parsed whole even to read its header).
-    pieces: list[tuple[Part, pl.DataFrame, int]] = field(default_factory=list)
-    # Workbook sheets that are not an export table (notes, summaries): not read.
-    skipped_sheets: list[str] = field(default_factory=list)
-    # Known, once read, to hold no control character anywhere (a CSV's bytes were looked at).
-    control_free: bool = False
+    pieces: list[tuple[Part, pl.DataFrame, int]] = field(default_factory=list)  # a workbook's sheets, read at once
+    skipped_sheets: list[str] = field(default_factory=list)  # workbook sheets that are no export table (notes ...)
+    control_free: bool = False  # known, once read, to hold no control character (a CSV's bytes were looked at)
 
 
 # ---------------------------------------------------------------- finding files
@@ -504,8 +500,8 @@ def _canonical_text(plan: Plan, pieces: list[tuple[Part, pl.DataFrame, int]], *,
     frames = []
     for part, frame, first_row in pieces:
         cells = [pl.col(c) if c == "_other_cells" else pl.col(c).is_not_null() for c in frame.columns]
-        # Blank in every cell (PII cells included): not a row at all.
-        # (Empty cells are already null; a row of only spaces is not worth a pass over every cell.)
+        # Blank in every cell (PII cells included): not a row at all. (Empty cells are already null; a row of only
+        # spaces is not worth a pass over every cell.)
         non_blank = frame.select(pl.any_horizontal(cells) if cells else pl.lit(False)).to_series()
         frame = frame.with_row_index("_index")
         if not non_blank.all():

@@ -34,8 +34,7 @@ FALLBACKS: dict[str, str] = {"political_status": "other", "education": "unknown"
 # 慈善资源 / 合作社工机构: these words mean "no"; any other non-blank text is a partner's name or a yes.
 NEGATIVE_WORDS = frozenset({"否", "无", "没有", "不是", "0", "false", "no", "n", "/", "-"})
 
-# Years a date may have.
-FIRST_YEAR, LAST_YEAR = 1900, 2100
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # the years a date may have
 
 
 # NFKC (full-width digits and punctuation to half-width), every script's digits, no whitespace at all.
