@@ -144,17 +144,9 @@ def stage(spec: Table, raw: pl.DataFrame, *, control_free: bool = False) -> tupl
         flag(lacking, "missing_value", "对方账户编号 (counterparty_account_id) is blank")
 
     problems = problems or [(pl.repeat(None, raw.height, dtype=pl.String),) * 2]
-    kept = [c.name for c in spec.columns if c.headers and not c.derived_from_id]
-    staged = pl.concat(
-        [
-            raw.select("_file", "_sheet", "_row"),
-            pl.DataFrame([typed[name].alias(name) for name in spec.column_names]),
-            raw.select(
-                pl.coalesce([p[0] for p in problems]).alias("_reason"),
-                pl.coalesce([p[1] for p in problems]).alias("_detail"),
-            ),
-            raw.select(pl.col(name).alias(raw_column(name)) for name in kept),
-        ],
-        how="horizontal",
-    )
+    reason = pl.coalesce([p[0] for p in problems]).alias("_reason")
+    detail = pl.coalesce([p[1] for p in problems]).alias("_detail")
+    raw_text = [pl.col(c.name).alias(raw_column(c.name)) for c in spec.columns if c.headers and not c.derived_from_id]
+    typed_columns = [typed[name].alias(name) for name in spec.column_names]
+    staged = raw.select("_file", "_sheet", "_row", *typed_columns, reason, detail, *raw_text)
     return staged, {kind: masked[kind] for kind in KINDS if masked[kind]}
