@@ -70,12 +70,7 @@ def map_unique(
 
 
 def _per_value(
-    series: pl.Series,
-    parse: Callable[[str], tuple],
-    dtype: pl.DataType,
-    fast: pl.Series | None = None,
-    *,
-    blank: Callable[[str], str] = normalise,
+    series: pl.Series, parse: Callable, dtype: pl.DataType, fast: pl.Series | None = None, blank: Callable = normalise
 ) -> tuple[pl.Series, pl.Series]:
     """``parse(text) -> (value, status)`` once per distinct value: the values and a status per row.
 
