@@ -92,16 +92,11 @@ def _resident_id_facts(ids: pl.Series) -> pl.DataFrame:
     first17 = ids.str.slice(0, 17).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
     digits = first17[:, None] // 10 ** np.arange(16, -1, -1, dtype=np.int64) % 10
     check = pl.Series(check_characters(digits).view("S1").astype(str))
-    facts = pl.DataFrame(
-        {
-            "ok": shaped & (ids.str.slice(17).fill_null("") == check),
-            "_id_gender": pl.Series(np.where(digits[:, 16] % 2 == 1, "M", "F")),
-            "_id_birth_year": pl.Series(digits[:, 6:10] @ np.array([1000, 100, 10, 1]), dtype=pl.Int16),
-        }
-    )
-    return facts.select(
-        pl.when(ids.is_not_null()).then(pl.col("ok")).alias("id_valid"),
-        pl.when(pl.col("ok")).then(pl.col("_id_gender", "_id_birth_year")),
+    ok = shaped & (ids.str.slice(17).fill_null("") == check)
+    gender = pl.Series("_id_gender", np.where(digits[:, 16] % 2 == 1, "M", "F"))
+    year = pl.Series("_id_birth_year", digits[:, 6:10] @ np.array([1000, 100, 10, 1]), dtype=pl.Int16)
+    return pl.select(
+        pl.when(ids.is_not_null()).then(ok).alias("id_valid"), pl.when(ok).then(gender), pl.when(ok).then(year)
     )
 
 

@@ -121,10 +121,9 @@ def quarantine_rows(spec: Table, rows: pl.LazyFrame, relpaths: list[str]) -> pl.
         mask_series(picked.get_column(name))[0]
         for name in ["_sheet", "_detail", *(raw_column(c.name) for c in raw_columns)]
     )
-    files = pl.Series("relpath", relpaths, dtype=pl.String)
     return picked.select(
         pl.lit(spec.name).alias("table"),
-        pl.col("_file").map_batches(lambda s: files.gather(s), return_dtype=pl.String).alias("file"),
+        pl.col("_file").replace_strict(dict(enumerate(relpaths)), return_dtype=pl.String).alias("file"),
         pl.col("_sheet").alias("sheet"),
         pl.col("_row").alias("row_number"),
         pl.col("reason"),
