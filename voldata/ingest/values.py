@@ -1,8 +1,8 @@
 """Raw export text → canonical values.
 
 Each parser takes a column of text and returns the canonical values and a status per row (:data:`OK`, :data:`BAD`,
-:data:`OUT_OF_RANGE`) for the caller's quarantine reason; blank text is null with an OK status, and so is text that
-cannot be parsed, flagged in the status. Values are parsed once per *distinct* value in plain Python and mapped back
+:data:`OUT_OF_RANGE`) for the caller's quarantine reason: blank text is null with an OK status, text that cannot be
+parsed is null with the status saying why. Values are parsed once per *distinct* value in plain Python and mapped back
 (:func:`map_unique`): ten million service records have a few hundred distinct hours or dates. Datetimes and birth
 dates, nearly one per row, are parsed by Polars where the text has a common shape, the rest the same way.
 """
