@@ -141,15 +141,11 @@ def test_the_hand_made_folders_slots_appear_in_their_chapter_only(editorial_edit
 
 
 def test_an_empty_slot_shows_nothing(fixture_store, tmp_path, monkeypatch):
-    """In the district chapter (which the hand-made edition leaves out): the empty slot shows no heading, a
-    filled one its heading and text, and in English a slot filled in Chinese only shows a note."""
+    """In the district chapter (which the hand-made edition leaves out), in both languages: the empty slot
+    shows nothing, not even its heading; a filled one its heading and its text, escaped."""
     shown = []
     monkeypatch.setattr(output, "display", shown.append)
     folder = _hand_made_folder(tmp_path / "texts")
-    chinese = folder / "04_district_development.md"
-    chinese.write_text(
-        chinese.read_text(encoding="utf-8").replace("## 增城区\n", "## 增城区\n只有中文。\n", 1), "utf-8"
-    )
     for language in ("zh", "en"):
         chapter = open_chapter(
             "04_district_development",
@@ -165,6 +161,7 @@ def test_an_empty_slot_shows_nothing(fixture_store, tmp_path, monkeypatch):
     assert not [text for text in shown if LEFT_EMPTY in text]
     assert [text for text in shown if "荔湾区：编者文字" in text] == ["<h4>荔湾区：编者文字</h4>\n"] * 2
     assert _marker("荔湾区") in shown[1] and _marker_en("荔湾区") in shown[3] and len(shown) == 4
+    assert "<script" not in shown[1] and "&lt;script&gt;alert" in shown[1]  # the hostile text, shown as text
 
 
 def test_english_pages_take_the_english_text_and_note_what_has_none(editorial_edition):
