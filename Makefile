@@ -44,10 +44,11 @@ edition: demo-store
 	$(VOLDATA) build --year $(YEAR) --store $(DEMO_STORE) --out $(OUT) --editorial $(EDITORIAL) --lang zh,en
 
 # Lint and format checks first (quick), then the suite; --durations lists the slowest tests in CI's log.
+# worksteal: an idle worker takes tests queued on the other (the long edition builds make the run's tail).
 test: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -n 2 --durations=15
+	$(PY) -m pytest -n 2 --dist worksteal --durations=15
 
 lab: $(INSTALLED)
 	$(VENV)/bin/jupyter lab notebooks/

@@ -5,15 +5,21 @@
 * ``hostile_store``: the same exports with script, links, formulas and formula-like text in the
   titles, team names and streets that reach the chapters' prose and tables.
 * ``sample_store``: the demo generator at scale 0.001, for the full edition.
+* ``built_edition``: the one full edition the tests read: the sample store in both languages with the example
+  editors' text (``data/editorial-example``, every slot filled in both languages), built once per run.
+* ``only_chapters``: builds run only the chapters a test inspects or stops at (each chapter costs a kernel,
+  its imports and its figures, whatever the store's size).
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 
 import pytest
 
 from voldata import paths
+from voldata.edition import build
 from voldata.edition.build import build_edition
 from voldata.ingest import ingest
 from voldata.synth import FAULTS_FILE, generate
@@ -23,6 +29,7 @@ SAMPLE_YEAR = 2020
 SAMPLE_KEY = "voldata-build-tests-not-a-secret-key"
 CITY_EXPORTS = paths.PROJECT_DIR / "tests" / "fixtures" / "ingest" / "city"
 NOT_EXPORTS = {"faults.txt"}
+EDITORIAL_EXAMPLE = paths.PROJECT_DIR / "data" / "editorial-example"
 
 SCRIPT_TITLE = "<script>alert(1)</script><img src=x onerror=alert(2)>[x](javascript:alert(3)) <http://evil.example>"
 FORMULA_TITLE = '=HYPERLINK("http://evil.example","点击")'
@@ -37,9 +44,9 @@ def _ingest(folder, store):
 
 
 @pytest.fixture(scope="session")
-def fixture_store(tmp_path_factory):
+def fixture_store(made_once):
     """The hand-made city exports, ingested (service records of 2019 and 2020; not demo data)."""
-    return _ingest(CITY_EXPORTS, tmp_path_factory.mktemp("fixture") / "store")
+    return made_once("fixture", lambda root: _ingest(CITY_EXPORTS, root / "store")) / "store"
 
 
 def _replace_line(path, old_start, new_line, *, encoding):
@@ -114,9 +121,31 @@ def sample_store(made_once):
 
 @pytest.fixture(scope="session")
 def built_edition(sample_store, made_once):
-    """The edition of the sample year in both languages, built once per run: (editions folder, OUT/<year> folder)."""
+    """The edition of the sample year in both languages with the example editors' text, built once per run:
+    (editions folder, OUT/<year> folder)."""
     out = made_once(
         "editions",
-        lambda out: build_edition(year=SAMPLE_YEAR, store=sample_store, out=out, languages="zh,en", progress=False),
+        lambda out: build_edition(
+            year=SAMPLE_YEAR,
+            store=sample_store,
+            out=out,
+            editorial=EDITORIAL_EXAMPLE,
+            languages="zh,en",
+            progress=False,
+        ),
     )
     return out, out / str(SAMPLE_YEAR)
+
+
+@pytest.fixture(scope="session")
+def only_chapters():
+    """``with only_chapters(*keys):`` builds inside the block execute only the chapters ``keys``, in this order
+    (the rest of the build runs as always). For tests that inspect a few chapters, or stop the build at one."""
+
+    @contextlib.contextmanager
+    def running(*keys):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(build, "RUN_ORDER", keys)
+            yield
+
+    return running
