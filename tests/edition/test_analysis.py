@@ -207,7 +207,7 @@ def _ratio_result():
             "ci_high": [2.0, 1.15, float("nan")],
             "p_value": [0.0001, 0.75, 0.2],
             "reading": ["党员……这是统计关联，不表示因果关系", "女性……", "荔湾区……"],
-            "reading_en": ["party members … not evidence of a cause", "women …", "Liwan …"],
+            "reading_en": ["Party members … not evidence of a cause", "Women …", "Liwan …"],
         }
     )
     return ModelResult("logit", "OR", True, 500, table, "性别参照组：男性", message_en="gender: reference group men")
@@ -226,7 +226,7 @@ def test_a_model_section_reads_in_both_languages():
     ]
     assert section.reading_en.splitlines() == [
         "Gender: reference group men",
-        "- party members … not evidence of a cause",
+        "- Party members … not evidence of a cause",
         "- The 95% confidence intervals of the other 1 estimates include 1: their difference from the reference "
         "group is not statistically clear.",
         "- The 95% confidence interval of 1 estimates cannot be computed (shown as “—”).",
@@ -250,5 +250,5 @@ def test_model_reading_in_each_language():
         analysis.model_reading(result) == "党员……这是统计关联，不表示因果关系；女性……；荔湾区……。（性别参照组：男性）"
     )
     assert analysis.model_reading(result, language="en") == (
-        "party members … not evidence of a cause; women …; Liwan …. Method: gender: reference group men."
+        "Party members … not evidence of a cause. Women …. Liwan …. Method: gender: reference group men."
     )

@@ -477,9 +477,10 @@ def model_reading(result, *, language: str = "zh") -> str:
     The note gives the method, or why the model could not be estimated; ``language`` {"zh", "en"}.
     """
     if language != "zh":
-        sentences = "; ".join(str(r).rstrip(".") for r in result.readings_en) if result.ok else ""
-        note = f"Method: {result.message_en}." if result.message_en else ""
-        return " ".join(filter(None, [sentences + "." if sentences else "", note]))
+        # Each English reading is a sentence of its own (they start with a capital).
+        sentences = [str(r).rstrip(".") + "." for r in result.readings_en] if result.ok else []
+        note = [f"Method: {result.message_en}."] if result.message_en else []
+        return " ".join(sentences + note)
     sentences = "；".join(str(r).rstrip("。") for r in result.readings) if result.ok else ""
     # A note that has parentheses of its own follows as a sentence, so parentheses never nest.
     if not result.message:
