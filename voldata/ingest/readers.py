@@ -342,23 +342,15 @@ def _control_free(path: Path) -> bool:
 
 
 def _read_csv(plan: Plan, workdir: Path, rows: int | None) -> Iterator[list[tuple[Part, pl.DataFrame, int]]]:
-    """The rows of a CSV as text columns, in batches of about ``rows`` rows (None: at once); a file in another encoding
-    is read from a UTF-8 copy in ``workdir``."""
-    part, relpath = plan.parts[0], plan.source.relpath
-    path = plan.source.path
+    """A CSV's rows as text, ``rows`` at a time; read from a UTF-8 copy in ``workdir`` if in another encoding."""
+    part, relpath, path = plan.parts[0], plan.source.relpath, plan.source.path
     if plan.encoding not in ("utf-8", "utf-8-sig"):
         path = workdir / f"transcoded-{plan.source.order}.csv"
-        try:
-            transcode_file(plan.source.path, path, plan.encoding, chunk=_TRANSCODE_CHUNK)
-        except UnicodeDecodeError as error:
-            path.unlink(missing_ok=True)
-            raise IngestError(
-                f"{relpath}: cannot decode the file as UTF-8 or {plan.encoding.upper()} "
-                f"(bad bytes near byte {error.start})"
-            ) from None
     # Rows as a spreadsheet numbers them: header on line h+1, first data row h+2.
     first_row = start = part.header_index + 2
     try:
+        if path != plan.source.path:
+            transcode_file(plan.source.path, path, plan.encoding, chunk=_TRANSCODE_CHUNK)
         plan.control_free = _control_free(path)
         scan = pl.scan_csv(
             path,
@@ -377,10 +369,13 @@ def _read_csv(plan: Plan, workdir: Path, rows: int | None) -> Iterator[list[tupl
             first_row += frame.height
         if first_row == start:  # (no rows: no batch, so one empty one)
             yield [(part, scan.collect(), first_row)]
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            f"{relpath}: cannot decode the file as UTF-8 or {plan.encoding.upper()} (bad bytes near byte {error.start})"
+        ) from None
     except pl.exceptions.ComputeError as error:
         if path == plan.source.path and "utf-8" in str(error).lower():
-            # UTF-8 where the Chinese header is, not further on: two encodings
-            # in one file. Decoding it either way would garble half of it.
+            # UTF-8 at the header, not further on: two encodings in one file; either way half would be garbled.
             raise IngestError(
                 f"{relpath}: starts as UTF-8 but holds bytes further on that are not UTF-8 "
                 "(mixed encodings?); save the file again in one encoding"
