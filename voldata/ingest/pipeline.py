@@ -3,9 +3,9 @@
 The steps, in order (:func:`_build`):
 
 1. find the export files under the RAW arguments (:func:`~voldata.ingest.readers.discover`);
-2. per file, in input order: recognise its table from its header row, read it as text with the PII dropped and the ID
-   numbers pseudonymised (:mod:`~voldata.ingest.readers`), clean it into typed canonical columns with each row's first
-   value problem (:mod:`~voldata.ingest.canonical`), and keep it as a staged table in the run's work folder;
+2. per file (two at a time, a CSV in batches of rows): recognise its table from its header row, read it as text with the
+   PII dropped and the ID numbers pseudonymised (:mod:`~voldata.ingest.readers`), clean it into typed canonical columns
+   with each row's first value problem (:mod:`~voldata.ingest.canonical`), and stage it in the run's work folder;
 3. per table, parents first: duplicates and orphans are marked on the key columns alone
    (:mod:`~voldata.ingest.quarantine`), then the staged files are read again, filtered as they are read, for the
    quarantine and for the rows left, written sorted by key one year at a time (:mod:`~voldata.ingest.writer`);
