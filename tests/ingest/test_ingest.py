@@ -416,3 +416,34 @@ def test_a_gb18030_export_with_bad_bytes_stops_the_ingest_untouched(city_store, 
         ingest([city_copy], store=store, key=KEY, progress=False)
     assert file_bytes(store) == before
     assert _beside(store) == ["raw", "store"]
+
+
+def test_exports_read_in_small_batches_give_the_same_store(city_store, tmp_path, monkeypatch):
+    """A CSV read and staged a few rows at a time: the same store, quarantine (row numbers, order) and report."""
+    from voldata.ingest import pipeline
+
+    heights = []
+    real_stage = pipeline.stage
+
+    def counting_stage(spec, raw, **kwargs):
+        heights.append(raw.height)
+        return real_stage(spec, raw, **kwargs)
+
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
+    monkeypatch.setattr(pipeline, "stage", counting_stage)
+    ingest([CITY], store=tmp_path / "store", key=KEY, progress=False)
+    assert len(heights) > 2 * len(ingest_report(city_store)["files"])  # the CSVs did come in batches
+    assert file_bytes(tmp_path / "store") == file_bytes(city_store)
+
+
+def test_of_two_unusable_files_the_first_in_input_order_is_reported(tmp_path):
+    """Files are read two at a time: the error named is still the first file's, though the second fails sooner."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = b"\n".join(f"T{i},team,x".encode() for i in range(50_000))
+    late = "队伍编号,队伍名称,队伍类型\n".encode() + rows + "\nT9,石牌党员服务队,x\n".encode("gb18030")
+    (raw / "a_mixed.csv").write_bytes(late)  # found bad only once read to the end
+    (raw / "b_unknown.csv").write_text("记录编号,活动编号\nR1,A1\n", encoding="utf-8")  # bad at its header
+    with pytest.raises(IngestError, match="a_mixed.csv: starts as UTF-8"):
+        ingest([raw], store=tmp_path / "store", key=KEY, progress=False)
+    assert not (tmp_path / "store").exists()

@@ -9,6 +9,7 @@ import hmac
 import polars as pl
 import pytest
 import xlsxwriter
+from polars.testing import assert_frame_equal
 
 from voldata.ingest import readers
 from voldata.ingest.readers import (
@@ -17,6 +18,7 @@ from voldata.ingest.readers import (
     discover,
     normalise_header,
     plan_source,
+    read_batches,
     read_source,
     recognise,
 )
@@ -276,3 +278,25 @@ def test_sheet_rows_become_text_columns_and_blank_rows_are_told_apart():
     assert frame["c2"].to_list() == ["2.5", "3", None, None, None]
     assert frame["_other_cells"].to_list() == [True, True, True, False, False]
     assert "c1" not in frame.columns and "c3" not in frame.columns
+
+
+@pytest.mark.parametrize("rows", [1, 2, 1000])
+def test_batches_number_rows_as_one_read_does(tmp_path, rows):
+    """A GB18030 CSV with title lines and a blank row, read a few rows at a time: the same rows, numbers and values."""
+    path = tmp_path / "teams.csv"
+    path.write_bytes(
+        ("队伍名单\n\n" + TEAMS_CSV + ",,,,,\nT3,越秀队,青年志愿服务队,越秀区,王队长,13900000003\n").encode("gb18030")
+    )
+    plan, whole = _read(path, tmp_path)
+    batches = list(read_batches(plan_source(discover([path])[0][0]), key=KEY, workdir=tmp_path, rows=rows))
+    assert len(batches) == -(-4 // rows)  # (four rows read, the blank one left out after)
+    assert_frame_equal(pl.concat(batches), whole)
+    assert whole["_row"].to_list() == [4, 5, 7]
+    assert not list(tmp_path.glob("transcoded-*"))
+
+
+def test_a_csv_without_rows_gives_one_empty_batch(tmp_path):
+    path = tmp_path / "teams.csv"
+    path.write_text(TEAMS_CSV.splitlines()[0] + "\n", encoding="utf-8")
+    batches = list(read_batches(plan_source(discover([path])[0][0]), key=KEY, workdir=tmp_path, rows=2))
+    assert [batch.height for batch in batches] == [0]

@@ -3,10 +3,11 @@
 The steps, in order (:func:`_build`):
 
 1. find the export files under the RAW arguments (:func:`~voldata.ingest.readers.discover`);
-2. per file, in input order: recognise its table from its header row and read every cell as text, with the PII dropped
-   and the ID numbers pseudonymised at once (:mod:`~voldata.ingest.readers`, :mod:`~voldata.ingest.identity`); clean it
-   into typed canonical columns with each row's first value problem (:mod:`~voldata.ingest.canonical`, parsers in
-   :mod:`~voldata.ingest.values`), and keep it as a staged table in the run's work folder;
+2. per file (two at a time, a CSV in batches of rows): recognise its table from its header row and read every
+   cell as text, with the PII dropped and the ID numbers pseudonymised at once (:mod:`~voldata.ingest.readers`,
+   :mod:`~voldata.ingest.identity`); clean it into typed canonical columns with each row's first value problem
+   (:mod:`~voldata.ingest.canonical`, parsers in :mod:`~voldata.ingest.values`), and stage it in the run's work
+   folder;
 3. per table, parents first: duplicates and orphans are marked on the key columns alone
    (:mod:`~voldata.ingest.quarantine`), then the staged files are read again, filtered as they are read, for the
    quarantine and for the rows left, written sorted by key one year at a time (:mod:`~voldata.ingest.writer`);
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -29,9 +31,9 @@ from voldata.folders import FolderBusy, private_work, writer_lock
 from voldata.ingest.canonical import stage
 from voldata.ingest.identity import _as_bytes
 from voldata.ingest.quarantine import QUARANTINE_COLUMNS, REASONS, mark_across_rows, quarantine_rows, with_reason
-from voldata.ingest.readers import IngestError, Plan, Source, discover, plan_source, read_source
+from voldata.ingest.readers import IngestError, Plan, Source, discover, plan_source, read_batches
 from voldata.ingest.writer import build_atomically, remove_leftovers, write_quarantine, write_report, write_table
-from voldata.personal import mask_personal_numbers
+from voldata.personal import KINDS, mask_personal_numbers
 from voldata.schema import TABLE_ORDER, TABLES
 from voldata.store import REPORT_FILE
 
@@ -39,6 +41,8 @@ __all__ = ["ingest"]
 
 # Parent key columns that other tables refer to: ("teams", "team_id"), ...
 _PARENT_KEYS = sorted({(p, c) for spec in TABLES.values() for p, c in spec.references.values()})
+# Rows of a CSV read, cleaned and staged at a time: two big exports read side by side stay within memory.
+BATCH_ROWS = 1_000_000
 
 
 def ingest(
@@ -96,7 +100,6 @@ def ingest(
         with writer_lock(store, command="voldata ingest"):
             remove_leftovers(store)
             with private_work(store) as work:
-                # (``_build(raw_paths, store, root, scratch, ...)``: the swap gives the new root and a scratch folder.)
                 build = partial(_build, raw_paths, store, key=key, note=note, progress=progress)
                 report = build_atomically(store, build, work=work)
     except FolderBusy as error:
@@ -125,26 +128,20 @@ def _build(
     if skipped:
         note(f"skipped {len(skipped)} file(s) that are not .csv or .xlsx: {', '.join(skipped)}")
 
-    # 2. Recognise, read and clean each file into a staged table.
+    # 2. Recognise, read and clean each file into staged tables, two files at a time (see BENCHMARKS.md), in batches.
     staged: dict[str, list[Path]] = {name: [] for name in TABLE_ORDER}
     plans: list[Plan] = []
     fault_lists: list[str] = []
     masked: dict[int, dict[str, int]] = {}
-    for source in tqdm(sources, desc="reading", unit="file", disable=not progress, file=sys.stderr):
-        plan = _naming_the_file(source, plan_source, source)
-        if plan is None:
-            fault_lists.append(source.relpath)
-            continue
-        plans.append(plan)
-        raw = _naming_the_file(source, read_source, plan, key=key, workdir=scratch)
-        rows, masked[source.order] = stage(plan.table, raw, control_free=plan.control_free)
-        del raw
-        # (Parquet, not Arrow IPC: IPC files are memory-mapped when scanned, and every page touched counts as the
-        # ingest's memory; a Parquet scan holds only the columns and rows a query keeps. See BENCHMARKS.md.)
-        path = scratch / f"staged-{source.order}.parquet"
-        rows.write_parquet(path, compression="lz4", statistics=False)
-        staged[plan.table.name].append(path)
-        del rows
+    with ThreadPoolExecutor(2) as pool:  # (map: an error cancels the files not begun)
+        staging = pool.map(lambda source: _stage_file(source, key=key, scratch=scratch), sources)
+        for source in tqdm(sources, desc="reading", unit="file", disable=not progress, file=sys.stderr):
+            plan, masked[source.order], paths = next(staging)
+            if plan is None:
+                fault_lists.append(source.relpath)
+                continue
+            plans.append(plan)
+            staged[plan.table.name] += paths
     if fault_lists:
         note(f"skipped {len(fault_lists)} demo fault list(s), not exports: {', '.join(fault_lists)}")
         skipped = sorted(skipped + fault_lists)
@@ -184,9 +181,8 @@ def _build(
         rejected = pl.col("_reason").is_not_null() | pl.col("_position").is_in(failed["_position"].implode())
         counted = with_reason(spec, staged_rows.select("_file", "_reason", "_position").with_columns(check))
         counts.append(counted.group_by("_file", "reason").len().collect(engine="streaming"))
-        quarantined.append(
-            quarantine_rows(spec, with_reason(spec, staged_rows.filter(rejected).with_columns(check)), relpaths)
-        )
+        rejected_rows = with_reason(spec, staged_rows.filter(rejected).with_columns(check))
+        quarantined.append(quarantine_rows(spec, rejected_rows, relpaths))
         stored = staged_rows.filter(~rejected)
         stored_rows[name] = write_table(stored, spec, root)
         for column in [c for table, c in _PARENT_KEYS if table == name]:
@@ -200,6 +196,19 @@ def _build(
     report = _report(plans, pl.concat(counts), masked, skipped, skipped_sheets, stored_rows)
     write_report(report, root)
     return report
+
+
+def _stage_file(source: Source, *, key: bytes, scratch: Path) -> tuple[Plan | None, dict[str, int], list[Path]]:
+    """Step 2 for one file: its plan (None for a fault list), the numbers masked, and its staged files in row order."""
+    plan, masked, paths = _naming_the_file(source, plan_source, source), {}, []
+    batches = read_batches(plan, key=key, workdir=scratch, rows=BATCH_ROWS) if plan else iter(())
+    while (raw := _naming_the_file(source, next, batches, None)) is not None:
+        rows, found = stage(plan.table, raw, control_free=plan.control_free)
+        masked = {kind: n for kind in KINDS if (n := masked.get(kind, 0) + found.get(kind, 0))}
+        # (Parquet, not Arrow IPC, which is memory-mapped when scanned: see BENCHMARKS.md.)
+        paths.append(scratch / f"staged-{source.order}-{len(paths)}.parquet")
+        rows.write_parquet(paths[-1], compression="lz4", statistics=False)
+    return plan, masked, paths
 
 
 def _report(

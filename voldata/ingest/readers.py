@@ -14,6 +14,7 @@ import io
 import math
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +29,7 @@ from voldata.personal import compact, mask_personal_numbers
 from voldata.schema import PII_HEADERS, TABLE_ORDER, TABLES, Table
 
 __all__ = ["IngestError", "Source", "Part", "Plan", "discover", "normalise_header", "header_map", "recognise"]
-__all__ += ["plan_source", "read_source", "transcode_file", "cell_text", "detect_encoding"]
+__all__ += ["plan_source", "read_batches", "read_source", "transcode_file", "cell_text", "detect_encoding"]
 
 HEADER_SEARCH_ROWS = 10  # title lines may stand above the header: it is looked for in this many rows
 _SNIFF_BYTES = 1 << 16
@@ -278,7 +279,6 @@ def transcode_file(source: Path, target: Path, encoding: str, *, chunk: int) -> 
     Bytes not valid in ``encoding`` raise UnicodeDecodeError, its ``start`` counted from the start of the file.
     """
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    done = 0  # bytes handed to the decoder so far
     with open(source, "rb") as reading, open(target, "wb") as writing:
         while True:
             data = reading.read(chunk)
@@ -287,11 +287,10 @@ def transcode_file(source: Path, target: Path, encoding: str, *, chunk: int) -> 
             try:
                 writing.write(decoder.decode(data, final=not data).encode("utf-8"))
             except UnicodeDecodeError as error:
-                error.start += done - held
+                error.start += reading.tell() - len(data) - held
                 raise
             if not data:
                 return
-            done += len(data)
 
 
 _NOT_C0_OR_DEL = bytes(set(range(256)) - set(range(0x20)) - {0x7F}) + b"\t\n\r"
@@ -311,22 +310,18 @@ def _control_free(path: Path) -> bool:
     return True
 
 
-def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]:
-    """The rows of a CSV as text columns; a file in another encoding is read from a UTF-8 copy in ``workdir``."""
-    part, relpath = plan.parts[0], plan.source.relpath
-    path = plan.source.path
+def _read_csv(plan: Plan, workdir: Path, rows: int | None) -> Iterator[list[tuple[Part, pl.DataFrame, int]]]:
+    """A CSV's rows as text, ``rows`` at a time; read from a UTF-8 copy in ``workdir`` if in another encoding."""
+    part, relpath, path = plan.parts[0], plan.source.relpath, plan.source.path
     if plan.encoding not in ("utf-8", "utf-8-sig"):
         path = workdir / f"transcoded-{plan.source.order}.csv"
-        try:
-            transcode_file(plan.source.path, path, plan.encoding, chunk=_TRANSCODE_CHUNK)
-        except UnicodeDecodeError as error:
-            path.unlink(missing_ok=True)
-            raise IngestError(
-                f"{relpath}: cannot decode the file as UTF-8 or {plan.encoding.upper()} "
-                f"(bad bytes near byte {error.start})"
-            ) from None
+    # Rows as a spreadsheet numbers them: header on line h+1, first data row h+2.
+    first_row = start = part.header_index + 2
     try:
-        frame = pl.read_csv(
+        if path != plan.source.path:
+            transcode_file(plan.source.path, path, plan.encoding, chunk=_TRANSCODE_CHUNK)
+        plan.control_free = _control_free(path)
+        scan = pl.scan_csv(
             path,
             has_header=False,
             skip_lines=part.header_index + 1,
@@ -338,11 +333,18 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
             extra_columns="ignore",
             truncate_ragged_lines=True,
         )
-        plan.control_free = _control_free(path)
+        for frame in scan.collect_batches(chunk_size=rows):
+            yield [(part, frame, first_row)]
+            first_row += frame.height
+        if first_row == start:  # (no rows: no batch, so one empty one)
+            yield [(part, scan.collect(), first_row)]
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            f"{relpath}: cannot decode the file as UTF-8 or {plan.encoding.upper()} (bad bytes near byte {error.start})"
+        ) from None
     except pl.exceptions.ComputeError as error:
         if path == plan.source.path and "utf-8" in str(error).lower():
-            # UTF-8 where the Chinese header is, not further on: two encodings
-            # in one file. Decoding it either way would garble half of it.
+            # UTF-8 at the header, not further on: two encodings in one file; either way half would be garbled.
             raise IngestError(
                 f"{relpath}: starts as UTF-8 but holds bytes further on that are not UTF-8 "
                 "(mixed encodings?); save the file again in one encoding"
@@ -351,8 +353,6 @@ def _read_csv(plan: Plan, workdir: Path) -> list[tuple[Part, pl.DataFrame, int]]
     finally:
         if path != plan.source.path:
             path.unlink(missing_ok=True)
-    # Rows as a spreadsheet numbers them: header on line h+1, first data row h+2.
-    return [(part, frame, part.header_index + 2)]
 
 
 # ---------------------------------------------------------------- XLSX
@@ -488,8 +488,14 @@ def read_source(plan: Plan, *, key: bytes, workdir: Path) -> pl.DataFrame:
     column read from a header (null where blank or lacking) and, for tables with ID numbers, those of
     :func:`~voldata.ingest.identity.pseudonymise` and ``_id_control``. Blank rows are left out.
     """
-    pieces, plan.pieces = plan.pieces or _read_csv(plan, workdir), []
-    return _canonical_text(plan, pieces, key=key)
+    return pl.concat(read_batches(plan, key=key, workdir=workdir, rows=None))
+
+
+def read_batches(plan: Plan, *, key: bytes, workdir: Path, rows: int | None) -> Iterator[pl.DataFrame]:
+    """:func:`read_source` in batches: a CSV's of about ``rows`` rows each (None: one), a workbook's sheets in one."""
+    pieces, plan.pieces = plan.pieces, []
+    for batch in [pieces] if pieces else _read_csv(plan, workdir, rows):
+        yield _canonical_text(plan, batch, key=key)
 
 
 def _canonical_text(plan: Plan, pieces: list[tuple[Part, pl.DataFrame, int]], *, key: bytes) -> pl.DataFrame:

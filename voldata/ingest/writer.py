@@ -31,17 +31,19 @@ QUARANTINE_SCHEMA = pa.schema(
 ROWS_PER_GROUP = 1 << 20
 
 
-def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path) -> None:
-    """Write ``frame`` to ``path`` with exactly ``schema`` (column order and types): the same rows, the same bytes."""
+def write_parquet(frame: pl.DataFrame, schema: pa.Schema, path: Path, *, sort_by: tuple[str, ...] = ()) -> None:
+    """Write ``frame`` (sorted by ``sort_by``, nulls last) to ``path`` with exactly ``schema`` (column order and types):
+    the same rows, the same bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = frame.select([f.name for f in schema])
-    # One row group at a time to Arrow: a copy of the whole frame would add its size to the ingest's peak memory.
-    # Each group as one chunk: pyarrow starts a data page where a chunk ends, and a streaming collect's chunks vary
-    # from run to run, so without it the same rows could give different bytes.
+    order = frame.select(pl.arg_sort_by(sort_by, nulls_last=True)).to_series() if sort_by else None
+    # One row group at a time to Arrow, gathered in order: a copy of the whole frame would add its size to the ingest's
+    # peak memory. Each group as one chunk: pyarrow starts a data page where a chunk ends, and a streaming collect's
+    # chunks vary from run to run, so without it the same rows could give different bytes.
     with pq.ParquetWriter(path, schema, compression="zstd", compression_level=1) as writer:
         for start in range(0, max(frame.height, 1), ROWS_PER_GROUP):  # (an empty frame: one empty row group)
-            group = frame.slice(start, ROWS_PER_GROUP).to_arrow().cast(schema).combine_chunks()
-            writer.write_table(group, row_group_size=ROWS_PER_GROUP)
+            group = frame.slice(start, ROWS_PER_GROUP) if order is None else frame[order.slice(start, ROWS_PER_GROUP)]
+            writer.write_table(group.to_arrow().cast(schema).combine_chunks(), row_group_size=ROWS_PER_GROUP)
 
 
 def write_table(rows: pl.LazyFrame | pl.DataFrame, spec: Table, root: Path) -> int:
@@ -60,9 +62,9 @@ def write_table(rows: pl.LazyFrame | pl.DataFrame, spec: Table, root: Path) -> i
         part = rows if year is None else rows.filter(year_of == year)
         if path.exists():
             part = pl.concat([pl.scan_parquet(path).cast(rows.collect_schema()), part], how="vertical")
-        frame = part.sort(list(spec.key), nulls_last=True).collect(engine="streaming")
+        frame = part.collect(engine="streaming")  # (sorted as written: the year is held once, not twice)
         if frame.height:
-            write_parquet(frame, schema, path)
+            write_parquet(frame, schema, path, sort_by=spec.key)
             written += frame.height
     return written
 
