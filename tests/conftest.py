@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hostile_exports import hostile_edition
 
 
 @pytest.fixture
@@ -43,3 +44,10 @@ def made_once(tmp_path_factory, worker_id) -> Callable[[str, Callable[[Path], No
         return folder
 
     return made_by_one_worker
+
+
+@pytest.fixture(scope="session")
+def hostile(made_once) -> dict:
+    """Exports written by an attacker, ingested with ``voldata ingest`` and built with ``voldata build``, once per
+    run (``tests/hostile_exports.py``): ``planted`` numbers, ``store``, ``edition`` (OUT/2020), the ``messages``."""
+    return hostile_edition(made_once)

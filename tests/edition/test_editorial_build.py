@@ -223,9 +223,9 @@ def test_empty_slots_are_listed_in_manifest_and_summary(editorial_edition):
     assert CHINESE_ONLY in english_part and "问题与挑战" not in english_part
 
 
-def test_without_a_folder_the_appendix_says_so_once(hostile_edition):
+def test_without_a_folder_the_appendix_says_so_once(hostile):
     """The hostile edition is built without an editors' folder."""
-    edition = hostile_edition
+    edition = hostile["edition"]
     pages = {p.name: p.read_text(encoding="utf-8") for p in edition.glob("*.html")}
     assert [name for name, text in pages.items() if "未提供编者文字" in text] == ["05_appendix.html"]
     assert pages["05_appendix.html"].count("未提供编者文字") == 1

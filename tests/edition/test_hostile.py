@@ -1,5 +1,6 @@
-"""An edition built from hostile exports: nothing live in any page, table or workbook; a store ingested
-again during the build stops it cleanly; a killed build leaves the previous edition."""
+"""An edition built from hostile exports (the ``hostile`` fixture, ``tests/hostile_exports.py``): nothing live in
+any page, table or workbook; a store ingested again during the build stops it cleanly; a killed build leaves the
+previous edition."""
 
 import os
 import re
@@ -23,10 +24,12 @@ YEAR = 2020
 pytestmark = pytest.mark.slow
 
 
-def test_pages_carry_nothing_live(hostile_edition):
+def test_pages_carry_nothing_live(hostile):
+    hostile_edition = hostile["edition"]
     for page in ["index", *CHAPTERS]:
         text = (hostile_edition / f"{page}.html").read_text(encoding="utf-8")
-        assert re.search(r"<script|<img[^>]*onerror|href=\"javascript|href=\"http", text, re.IGNORECASE) is None, page
+        # (Tags only: the planted text shows as text, e.g. &lt;a href="javascript:…"&gt;.)
+        assert re.search(r"<script|<img[^>]*onerror|<a[^>]*href=\"(javascript|http)", text, re.IGNORECASE) is None, page
         assert f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">' in text, page
     cases = (hostile_edition / "03_practice_and_cases.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in cases  # the title is shown, as text
@@ -39,35 +42,32 @@ def test_policy_forbids_script_and_remote_loads():
     assert rules["img-src"] == "'self' data:" and "http" not in CONTENT_SECURITY_POLICY
 
 
-def test_tables_guard_formula_text(hostile_edition, hostile_text):
-    formula_street = hostile_text["street"]
-    streets = (hostile_edition / "tables" / "04_streets.csv").read_text(encoding="utf-8-sig")
-    assert f"'{formula_street}" in streets
-    assert not re.search(r"(^|,)[=+\-@]", streets.replace(f"'{formula_street}", ""), re.MULTILINE)
-    featured = (hostile_edition / "tables" / "03_featured_projects.csv").read_text(encoding="utf-8-sig")
-    assert "<script>" in featured  # CSV is text: kept as data, nothing to run
+def test_tables_guard_formula_text(hostile):
+    streets = (hostile["edition"] / "tables" / "04_streets.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in streets and "'@SUM(1+1)" in streets
+    assert not re.search(r"(^|,)\"?[=+\-@]", streets, re.MULTILINE)  # every formula-like cell is guarded
+    featured = (hostile["edition"] / "tables" / "03_featured_projects.csv").read_text(encoding="utf-8-sig")
+    assert "<img src=x onerror=alert(2)>" in featured  # CSV is text: kept as data, nothing to run
 
 
-def test_workbook_holds_no_formula_or_link(hostile_edition):
-    with zipfile.ZipFile(hostile_edition / "tables" / f"voldata_{YEAR}_tables.xlsx") as archive:
+def test_workbook_holds_no_formula_or_link(hostile):
+    with zipfile.ZipFile(hostile["edition"] / "tables" / f"voldata_{YEAR}_tables.xlsx") as archive:
         xml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml"))
     assert "<f>" not in xml and "<f " not in xml and "<hyperlink" not in xml
 
 
-def test_figures_are_text_only(hostile_edition):
-    for svg in (hostile_edition / "figures").glob("*.svg"):
+def test_figures_are_text_only(hostile):
+    for svg in (hostile["edition"] / "figures").glob("*.svg"):
         text = svg.read_text(encoding="utf-8")
         assert "<script" not in text and "javascript:" not in text, svg.name
 
 
-def test_store_ingested_again_during_the_build_stops_it(
-    hostile_edition, hostile_store, only_chapters, tmp_path, monkeypatch
-):
+def test_store_ingested_again_during_the_build_stops_it(hostile, only_chapters, tmp_path, monkeypatch):
     out = tmp_path / "editions"
-    shutil.copytree(hostile_edition.parent, out)
+    shutil.copytree(hostile["edition"].parent, out)
     before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
     copy = tmp_path / "store"
-    shutil.copytree(hostile_store, copy)
+    shutil.copytree(hostile["store"], copy)
     scan = privacy.scan_folder
 
     def scan_while_an_ingest_finishes(folder, **kwargs):
@@ -82,11 +82,9 @@ def test_store_ingested_again_during_the_build_stops_it(
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
 
 
-def test_killed_build_leaves_the_previous_edition_and_the_next_writer_clears_its_work(
-    hostile_edition, hostile_store, tmp_path
-):
+def test_killed_build_leaves_the_previous_edition_and_the_next_writer_clears_its_work(hostile, tmp_path):
     out = tmp_path / "editions"
-    shutil.copytree(hostile_edition.parent, out)
+    shutil.copytree(hostile["edition"].parent, out)
     target = out / str(YEAR)
     before = sorted(p.relative_to(target).as_posix() for p in target.rglob("*"))
     build = subprocess.Popen(
@@ -98,7 +96,7 @@ def test_killed_build_leaves_the_previous_edition_and_the_next_writer_clears_its
             "--year",
             str(YEAR),
             "--store",
-            str(hostile_store),
+            str(hostile["store"]),
             "--out",
             str(out),
         ],
