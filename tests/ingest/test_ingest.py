@@ -447,3 +447,36 @@ def test_of_two_unusable_files_the_first_in_input_order_is_reported(tmp_path):
     with pytest.raises(IngestError, match="a_mixed.csv: starts as UTF-8"):
         ingest([raw], store=tmp_path / "store", key=KEY, progress=False)
     assert not (tmp_path / "store").exists()
+
+
+def test_a_failed_file_stops_the_file_read_beside_it_at_its_next_batch(tmp_path, monkeypatch):
+    """An error (or Ctrl-C) ends the run in seconds: the other file being read does not go on to its end."""
+    import threading
+    import time
+
+    from voldata.ingest import pipeline
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    header = "队伍编号,队伍名称,队伍类型,所属区\n"
+    (raw / "a_teams.csv").write_text(header + "T0,队0,社区志愿服务队,天河区\n", encoding="utf-8")
+    teams = "".join(f"T{i},队{i},社区志愿服务队,天河区\n" for i in range(1, 41))
+    (raw / "b_teams.csv").write_text(header + teams, encoding="utf-8")
+    batches, reading_b = [], threading.Event()
+    real_stage = pipeline.stage
+
+    def stage_or_fail(spec, raw, **kwargs):
+        if raw["_file"][0] == 0:  # the first file fails once the second is being read
+            reading_b.wait(10)
+            raise RuntimeError("planted failure")
+        batches.append(raw.height)
+        reading_b.set()
+        time.sleep(0.05)  # so that the run ends while b's batches are still being read
+        return real_stage(spec, raw, **kwargs)
+
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)
+    monkeypatch.setattr(pipeline, "stage", stage_or_fail)
+    with pytest.raises(RuntimeError, match="planted failure"):
+        ingest([raw], store=tmp_path / "store", key=KEY, progress=False)
+    assert 1 <= len(batches) <= 5  # of b's 20 batches of two rows: stopped, not read to the end
+    assert not (tmp_path / "store").exists()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -112,16 +113,7 @@ def ingest(
     return report
 
 
-def _build(
-    raw_paths: list,
-    store: Path,
-    root: Path,
-    scratch: Path,
-    *,
-    key: bytes,
-    note: Callable[[str], None],
-    progress: bool,
-) -> dict:
+def _build(raw_paths: list, store: Path, root: Path, scratch: Path, *, key: bytes, note: Callable, progress: bool):
     """Build a complete store for ``store`` in ``root`` (a new folder, ``scratch`` beside it); return the report."""
     # 1. Find the files.
     sources, skipped = discover(raw_paths, exclude=store)
@@ -133,15 +125,21 @@ def _build(
     plans: list[Plan] = []
     fault_lists: list[str] = []
     masked: dict[int, dict[str, int]] = {}
-    with ThreadPoolExecutor(2) as pool:  # (map: an error cancels the files not begun)
-        staging = pool.map(lambda source: _stage_file(source, key=key, scratch=scratch), sources)
-        for source in tqdm(sources, desc="reading", unit="file", disable=not progress, file=sys.stderr):
-            plan, masked[source.order], paths = next(staging)
-            if plan is None:
-                fault_lists.append(source.relpath)
-                continue
-            plans.append(plan)
-            staged[plan.table.name] += paths
+    # (map: an error cancels the files not begun; ``stopped``, set when the loop ends early (an error, Ctrl-C), stops
+    # a file being read at its next batch, so the run ends in seconds, not when that file is done.)
+    stopped = threading.Event()
+    with ThreadPoolExecutor(2) as pool:
+        staging = pool.map(lambda source: _stage_file(source, key=key, scratch=scratch, stopped=stopped), sources)
+        try:
+            for source in tqdm(sources, desc="reading", unit="file", disable=not progress, file=sys.stderr):
+                plan, masked[source.order], paths = next(staging)
+                if plan is None:
+                    fault_lists.append(source.relpath)
+                    continue
+                plans.append(plan)
+                staged[plan.table.name] += paths
+        finally:
+            stopped.set()
     if fault_lists:
         note(f"skipped {len(fault_lists)} demo fault list(s), not exports: {', '.join(fault_lists)}")
         skipped = sorted(skipped + fault_lists)
@@ -198,11 +196,11 @@ def _build(
     return report
 
 
-def _stage_file(source: Source, *, key: bytes, scratch: Path) -> tuple[Plan | None, dict[str, int], list[Path]]:
-    """Step 2 for one file: its plan (None for a fault list), the numbers masked, and its staged files in row order."""
+def _stage_file(source: Source, *, key: bytes, scratch: Path, stopped: threading.Event) -> tuple:
+    """Step 2 for one file: its plan (None: a fault list), the numbers masked, its staged files (so far, if stopped)."""
     plan, masked, paths = _naming_the_file(source, plan_source, source), {}, []
     batches = read_batches(plan, key=key, workdir=scratch, rows=BATCH_ROWS) if plan else iter(())
-    while (raw := _naming_the_file(source, next, batches, None)) is not None:
+    while not stopped.is_set() and (raw := _naming_the_file(source, next, batches, None)) is not None:
         rows, found = stage(plan.table, raw, control_free=plan.control_free)
         masked = {kind: n for kind in KINDS if (n := masked.get(kind, 0) + found.get(kind, 0))}
         # (Parquet, not Arrow IPC, which is memory-mapped when scanned: see BENCHMARKS.md.)
