@@ -42,6 +42,8 @@ __all__ = [
     "featured_projects",
     "recurring_projects",
     "monthly_party_reports",
+    "PARTNERSHIPS",
+    "with_partnership",
     "partner_hours",
     "ingest_files",
     "quarantine_reasons",
@@ -345,23 +347,27 @@ def monthly_party_reports(tables: dict, year: int) -> pd.DataFrame:
     return frame.astype({"month": "int64", "reports": "int64", "party_members": "int64"})
 
 
-def partner_hours(tables: dict, year: int) -> pd.DataFrame:
-    """Activities and valid hours of Y by partnership: volunteers only, + social work, + charity, + both."""
-    activities = (
-        tables["activities"]
-        .filter(pl.col("start_at").dt.year() == year)
-        .with_columns(
-            partnership=pl.when(
-                pl.col("social_work_partner").fill_null(False) & pl.col("charity_partner").fill_null(False)
-            )
-            .then(pl.lit("社工+慈善+志愿服务"))
-            .when(pl.col("social_work_partner").fill_null(False))
-            .then(pl.lit("社工+志愿服务"))
-            .when(pl.col("charity_partner").fill_null(False))
-            .then(pl.lit("慈善+志愿服务"))
-            .otherwise(pl.lit("仅志愿服务"))
-        )
+#: An activity's partnership (social work, charity, both or neither), in the order the chapter lists them.
+PARTNERSHIPS = ("仅志愿服务", "社工+志愿服务", "慈善+志愿服务", "社工+慈善+志愿服务")
+
+
+def with_partnership(activities: pl.LazyFrame) -> pl.LazyFrame:
+    """``activities`` with ``partnership`` (one of :data:`PARTNERSHIPS`) from their partner flags (blank = no)."""
+    social, charity = pl.col("social_work_partner").fill_null(False), pl.col("charity_partner").fill_null(False)
+    return activities.with_columns(
+        partnership=pl.when(social & charity)
+        .then(pl.lit(PARTNERSHIPS[3]))
+        .when(social)
+        .then(pl.lit(PARTNERSHIPS[1]))
+        .when(charity)
+        .then(pl.lit(PARTNERSHIPS[2]))
+        .otherwise(pl.lit(PARTNERSHIPS[0]))
     )
+
+
+def partner_hours(tables: dict, year: int) -> pd.DataFrame:
+    """Activities and valid hours of Y by partnership (:data:`PARTNERSHIPS`)."""
+    activities = with_partnership(tables["activities"].filter(pl.col("start_at").dt.year() == year))
     counts = activities.group_by("partnership").agg(activities=pl.len())
     hours = (
         year_records(tables, year)
@@ -369,8 +375,7 @@ def partner_hours(tables: dict, year: int) -> pd.DataFrame:
         .group_by("partnership")
         .agg(service_hours=pl.col("hours").sum())
     )
-    kinds = ["仅志愿服务", "社工+志愿服务", "慈善+志愿服务", "社工+慈善+志愿服务"]
-    order = pl.LazyFrame({"partnership": kinds, "order": range(len(kinds))})
+    order = pl.LazyFrame({"partnership": PARTNERSHIPS, "order": range(len(PARTNERSHIPS))})
     return (
         order.join(counts, on="partnership", how="left")
         .join(hours, on="partnership", how="left")

@@ -277,7 +277,7 @@ NAMES: dict[str, dict[str, str]] = {
 }
 
 
-#: The partnerships of chapter 03 (:data:`voldata.edition.practice.PARTNERSHIPS`, in its order), in English.
+#: The partnerships of chapter 03 (:data:`voldata.edition.analysis.PARTNERSHIPS`, in its order), in English.
 PARTNERSHIPS_EN = (
     "Volunteers only",
     "Social work + volunteers",

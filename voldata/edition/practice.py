@@ -21,7 +21,7 @@ import pandas as pd
 import polars as pl
 
 from voldata import reference
-from voldata.edition.analysis import code_names, recurring_projects, year_records
+from voldata.edition.analysis import PARTNERSHIPS, code_names, recurring_projects, with_partnership, year_records
 from voldata.indicators._engine import age_band as engine_age_band
 from voldata.indicators.suite import UNKNOWN_NAME
 from voldata.indicators.timebank import STORAGE_CAP, account_balances
@@ -73,7 +73,6 @@ BALANCE_BANDS: tuple[tuple[int, str], ...] = (
     (1000, "1,000–1,499"),
     (STORAGE_CAP, "1,500及以上（达到存储上限）"),
 )
-PARTNERSHIPS = ("仅志愿服务", "社工+志愿服务", "慈善+志愿服务", "社工+慈善+志愿服务")
 # The 常态化 rule's defaults: a project (one team's activities of one title) held at least this many
 # times in Y, in at least this many different months.
 REGULAR_MIN_SESSIONS = 12
@@ -285,19 +284,6 @@ def volunteers_by_age(tables: dict, year: int) -> pd.DataFrame:
     return frame
 
 
-def _partnership(activities: pl.LazyFrame) -> pl.LazyFrame:
-    social, charity = pl.col("social_work_partner").fill_null(False), pl.col("charity_partner").fill_null(False)
-    return activities.with_columns(
-        partnership=pl.when(social & charity)
-        .then(pl.lit(PARTNERSHIPS[3]))
-        .when(social)
-        .then(pl.lit(PARTNERSHIPS[1]))
-        .when(charity)
-        .then(pl.lit(PARTNERSHIPS[2]))
-        .otherwise(pl.lit(PARTNERSHIPS[0]))
-    )
-
-
 def partnership_intensity(tables: dict, year: int) -> pd.DataFrame:
     """Per activity of Y, with and without social-work and charity partners: how many hours and volunteers.
 
@@ -307,7 +293,7 @@ def partnership_intensity(tables: dict, year: int) -> pd.DataFrame:
     ``volunteers_per_activity`` (mean distinct volunteers per activity; a person in two activities
     counts in both).
     """
-    activities = _partnership(tables["activities"].filter(pl.col("start_at").dt.year() == year)).select(
+    activities = with_partnership(tables["activities"].filter(pl.col("start_at").dt.year() == year)).select(
         "activity_id", "partnership"
     )
     per_activity = (
