@@ -65,16 +65,15 @@ def _parse_column(column: Column, series: pl.Series) -> tuple[pl.Series, pl.Seri
     return *parse_dates(series), "bad_date"
 
 
-def stage(spec: Table, raw: pl.DataFrame, *, control_free: bool = False) -> tuple[pl.DataFrame, dict[str, int]]:
+def stage(spec: Table, raw: pl.DataFrame, *, today: dt.date, control_free: bool = False) -> tuple[pl.DataFrame, dict]:
     """One file's rows, read (:func:`voldata.ingest.readers.read_source`), as a staged table, and the numbers masked.
 
     The staged table holds where each row came from (``_file``, ``_sheet``, ``_row``), the typed canonical columns in
     store order, the row's first value problem (``_reason``, ``_detail``; null if none) and, for the quarantine, the raw
-    text of every column read from a header (:func:`raw_column`). A date after the ingest date is out of range.
+    text of every column read from a header (:func:`raw_column`). A date after ``today`` (the run's) is out of range.
     ``control_free``: the file is known to hold no control character, so its cells are not looked into for one. The
     numbers masked are how many ID and phone numbers the free text had, by kind.
     """
-    today = dt.date.today()
     typed: dict[str, pl.Series] = {}
     problems: list[tuple[pl.Expr, pl.Expr]] = []
     masked: Counter = Counter()

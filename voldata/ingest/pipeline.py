@@ -16,6 +16,7 @@ The steps, in order (:func:`_build`):
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import sys
 import threading
@@ -127,9 +128,11 @@ def _build(raw_paths: list, store: Path, root: Path, scratch: Path, *, key: byte
     masked: dict[int, dict[str, int]] = {}
     # (map: an error cancels the files not begun; ``stopped``, set when the loop ends early (an error, Ctrl-C), stops
     # a file being read at its next batch, so the run ends in seconds, not when that file is done.)
-    stopped = threading.Event()
+    stopped, today = threading.Event(), dt.date.today()  # (one ingest date for every file and batch)
     with ThreadPoolExecutor(2) as pool:
-        staging = pool.map(lambda source: _stage_file(source, key=key, scratch=scratch, stopped=stopped), sources)
+        staging = pool.map(
+            lambda source: _stage_file(source, key=key, scratch=scratch, stopped=stopped, today=today), sources
+        )
         try:
             for source in tqdm(sources, desc="reading", unit="file", disable=not progress, file=sys.stderr):
                 plan, masked[source.order], paths = next(staging)
@@ -196,12 +199,12 @@ def _build(raw_paths: list, store: Path, root: Path, scratch: Path, *, key: byte
     return report
 
 
-def _stage_file(source: Source, *, key: bytes, scratch: Path, stopped: threading.Event) -> tuple:
+def _stage_file(source: Source, *, key: bytes, scratch: Path, stopped: threading.Event, today: dt.date) -> tuple:
     """Step 2 for one file: its plan (None: a fault list), the numbers masked, its staged files (so far, if stopped)."""
     plan, masked, paths = _naming_the_file(source, plan_source, source), {}, []
     batches = read_batches(plan, key=key, workdir=scratch, rows=BATCH_ROWS) if plan else iter(())
     while not stopped.is_set() and (raw := _naming_the_file(source, next, batches, None)) is not None:
-        rows, found = stage(plan.table, raw, control_free=plan.control_free)
+        rows, found = stage(plan.table, raw, today=today, control_free=plan.control_free)
         masked = {kind: n for kind in KINDS if (n := masked.get(kind, 0) + found.get(kind, 0))}
         # (Parquet, not Arrow IPC, which is memory-mapped when scanned: see BENCHMARKS.md.)
         paths.append(scratch / f"staged-{source.order}-{len(paths)}.parquet")

@@ -22,7 +22,7 @@ from voldata.personal import compact, fold
 from voldata.schema import VOCABULARIES
 
 __all__ = ["OK", "BAD", "OUT_OF_RANGE", "clean_text", "clean_identifier", "parse_datetime", "parse_date", "parse_hours"]
-__all__ += ["parse_whole", "parse_birth_year", "parse_code", "parse_district", "parse_flag"]
+__all__ += ["parse_whole", "parse_birth_year", "parse_code", "parse_flag"]
 
 # Status codes returned next to parsed values.
 OK = 0
@@ -258,11 +258,6 @@ def parse_code(series: pl.Series, *, vocabulary: str) -> tuple[pl.Series, pl.Ser
     value, status = _per_value(series, partial(_code, vocabulary=vocabulary), pl.String)
     fallback = FALLBACKS.get(vocabulary)
     return (value if fallback is None else value.fill_null(fallback)), status
-
-
-def parse_district(series: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """District codes from full names, names without 区, English names (any case), historical names."""
-    return parse_code(series, vocabulary="district_code")
 
 
 def parse_flag(series: pl.Series) -> pl.Series:
