@@ -101,7 +101,7 @@ def test_a_small_unknown_row_survives_the_attacks():
     assert reader.linear_attack() == []
     assert (
         not decision.publish_districts(districts)[["registered_volunteers", "active_volunteers"]]
-        .isin(["x"])
+        .isin([SECONDARY_MARK])
         .any()
         .any()
     )

@@ -13,6 +13,7 @@ import time
 import zipfile
 
 import pytest
+from hostile_exports import YEAR
 
 from voldata import store
 from voldata.edition import CHAPTERS, privacy
@@ -20,7 +21,6 @@ from voldata.edition.build import BuildError, build_edition
 from voldata.edition.html import CONTENT_SECURITY_POLICY
 from voldata.folders import private_work, writer_lock
 
-YEAR = 2020
 pytestmark = pytest.mark.slow
 
 
